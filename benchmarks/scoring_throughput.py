@@ -1,0 +1,65 @@
+"""Offline scoring throughput: answers per second for claims + safety + readability.
+
+Generates every demo question under every prompt version with the offline composer, then
+scores the answers again and again (faithfulness by the offline judge, safety rules,
+readability), the way `workbench score` does, minus the store. Prints a cold pass (caches
+cleared) and the steady state over several passes.
+
+    .venv/bin/python benchmarks/scoring_throughput.py [--passes 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import time
+
+from workbench.backends.offline import OfflineComposer
+from workbench.datasets import load_corpus
+from workbench.models import Answer
+from workbench.retrieval import BM25Retriever
+from workbench.scoring import evidence
+from workbench.scoring.evaluate import evaluate_answer
+from workbench.scoring.faithfulness import OfflineJudge
+from workbench.scoring.safety import load_rules
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--passes", type=int, default=10)
+    args = parser.parse_args()
+    corpus = load_corpus()
+    retriever = BM25Retriever(corpus.excerpts.values())
+    composer, judge, rules = OfflineComposer(), OfflineJudge(), load_rules()
+    work = []
+    for key, prompt in sorted(corpus.prompts.items()):
+        for q in corpus.questions:
+            excerpts = [r.excerpt for r in retriever.retrieve(q)]
+            text = composer.generate(q, excerpts, prompt).text
+            answer = Answer(f"{key}/{q.id}", "bench", q.id, key, "offline", "m", text, (),
+                            tuple(e.id for e in excerpts))
+            work.append((answer, q, excerpts))
+
+    def one_pass() -> tuple[float, int]:
+        started = time.perf_counter()
+        claims = 0
+        for answer, q, excerpts in work:
+            claims += len(evaluate_answer(answer, q, excerpts, judge, rules=rules).claims)
+        return time.perf_counter() - started, claims
+
+    evidence.analyse.cache_clear()
+    evidence._units_of.cache_clear()
+    cold, claims = one_pass()
+    warm = [one_pass()[0] for _ in range(args.passes)]
+    n = len(work)
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}")
+    print(f"answers per pass: {n} ({claims} claims)")
+    print(f"cold pass (caches cleared): {n / cold:.0f} answers/s")
+    print(f"steady state over {args.passes} passes: {n * len(warm) / sum(warm):.0f} answers/s "
+          f"(best pass {n / min(warm):.0f}/s)")
+
+
+if __name__ == "__main__":
+    main()

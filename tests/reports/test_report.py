@@ -1,0 +1,72 @@
+"""The HTML report is self-contained and shows untrusted text escaped."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+
+from workbench.backends.offline import OfflineComposer
+from workbench.datasets import Corpus
+from workbench.jobs import write_report
+from workbench.models import Answer, Run
+from workbench.pipeline import generate_batch, score_batch
+from workbench.reports.frame import COLUMNS
+from workbench.scoring.faithfulness import OfflineJudge
+from workbench.store import Store
+
+PAYLOAD = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
+
+
+def test_report_escapes_answers_and_excerpts_and_loads_nothing(
+    store: Store, corpus: Corpus, tmp_path: Path
+) -> None:
+    question = corpus.questions[0]
+    first_id = next(iter(corpus.excerpts))
+    poisoned = replace(corpus.excerpts[first_id], source_title=PAYLOAD, text=PAYLOAD + " text.")
+    corpus = replace(corpus, excerpts={**corpus.excerpts, first_id: poisoned})
+    store.ensure_run(Run("r", "patient_answer@v1", "fake", "m", "t"))
+    store.add_answer(
+        Answer(
+            "a-x",
+            "r",
+            question.id,
+            "patient_answer@v1",
+            "fake",
+            "m",
+            f"Claim one {PAYLOAD} [{first_id}].",
+            (first_id,),
+            (first_id,),
+        )
+    )
+    score_batch(store, corpus, OfflineJudge(), progress=False)
+    paths, frame = write_report(store, corpus, tmp_path / "out")
+    html = paths.html.read_text()
+    assert "<img" not in html and "<script" not in html and 'onerror="' not in html
+    assert "&lt;img src=x onerror=" in html
+    assert not re.search(r"""src=["']?(https?:)?//|<link\b|@import""", html)
+    assert list(frame.columns) == COLUMNS
+
+
+def test_report_csv_has_a_row_per_answer_with_review_status(
+    store: Store, corpus: Corpus, tmp_path: Path
+) -> None:
+    for key in ("patient_answer@v1", "patient_answer@v2"):
+        generate_batch(
+            store,
+            corpus,
+            OfflineComposer(),
+            key,
+            list(corpus.questions[:4]),
+            questions_source="t",
+            progress=False,
+        )
+    score_batch(store, corpus, OfflineJudge(), progress=False)
+    paths, _ = write_report(store, corpus, tmp_path / "out")
+    rows = pd.read_csv(paths.csv)
+    assert len(rows) == 8
+    assert set(rows["review_status"]) == {"not reviewed"}
+    assert set(rows["prompt"]) == {"patient_answer@v1", "patient_answer@v2"}
+    assert "<svg" in paths.html.read_text()

@@ -1,0 +1,98 @@
+"""Batches resume where they stopped: nothing lost, nothing made twice."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+
+from workbench.backends.base import Generation
+from workbench.backends.offline import OfflineComposer
+from workbench.datasets import Corpus
+from workbench.errors import WorkbenchError
+from workbench.models import EvaluationStatus, Excerpt, PromptTemplate, Question
+from workbench.pipeline import generate_batch, score_batch
+from workbench.scoring.faithfulness import OfflineJudge
+from workbench.store import Store
+
+
+class CrashingComposer(OfflineComposer):
+    """Dies (as a kill would) after `after` answers."""
+
+    def __init__(self, after: int) -> None:
+        self.after, self.calls = after, 0
+
+    def generate(
+        self, question: Question, excerpts: Sequence[Excerpt], prompt: PromptTemplate
+    ) -> Generation:
+        self.calls += 1
+        if self.calls > self.after:
+            raise KeyboardInterrupt
+        return super().generate(question, excerpts, prompt)
+
+
+class PickyComposer(OfflineComposer):
+    def generate(
+        self, question: Question, excerpts: Sequence[Excerpt], prompt: PromptTemplate
+    ) -> Generation:
+        if question.id.endswith("2"):
+            raise WorkbenchError("the endpoint refused this question")
+        return super().generate(question, excerpts, prompt)
+
+
+def test_a_crashed_batch_resumes_without_losing_or_repeating(store: Store, corpus: Corpus) -> None:
+    questions = list(corpus.questions[:6])
+    with pytest.raises(KeyboardInterrupt):
+        generate_batch(
+            store,
+            corpus,
+            CrashingComposer(after=3),
+            "patient_answer@v1",
+            questions,
+            questions_source="t",
+            progress=False,
+        )
+    assert len(store.answers()) == 3
+    again = CrashingComposer(after=100)
+    report = generate_batch(
+        store, corpus, again, "patient_answer@v1", questions, questions_source="t", progress=False
+    )
+    assert (report.done, report.skipped, again.calls) == (3, 3, 3)
+    assert sorted(a.question_id for a in store.answers()) == sorted(q.id for q in questions)
+
+
+def test_a_failed_question_is_reported_and_the_batch_goes_on(store: Store, corpus: Corpus) -> None:
+    questions = [q for q in corpus.questions if q.id.endswith(("1", "2"))][:4]
+    report = generate_batch(
+        store,
+        corpus,
+        PickyComposer(),
+        "patient_answer@v1",
+        questions,
+        questions_source="t",
+        progress=False,
+    )
+    failed = [qid for qid, _ in report.failed]
+    assert failed and all(q.endswith("2") for q in failed)
+    assert report.done == len(questions) - len(failed)
+
+
+def test_scoring_scores_each_answer_once_unless_asked_again(store: Store, corpus: Corpus) -> None:
+    generate_batch(
+        store,
+        corpus,
+        OfflineComposer(),
+        "patient_answer@v1",
+        list(corpus.questions[:3]),
+        questions_source="t",
+        progress=False,
+    )
+    first = score_batch(store, corpus, OfflineJudge(), progress=False)
+    second = score_batch(store, corpus, OfflineJudge(), progress=False)
+    assert (first.done, second.done, second.skipped) == (3, 0, 3)
+    assert score_batch(store, corpus, OfflineJudge(), rescore=True, progress=False).done == 3
+    evaluations = store.evaluations()
+    assert len(evaluations) == 3
+    for ev in evaluations:
+        assert ev.status is EvaluationStatus.SCORED and ev.fk_grade is not None
+        assert ev.excerpt_versions

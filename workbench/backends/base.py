@@ -1,0 +1,36 @@
+"""The generator seam: what every backend (offline, OpenAI-compatible, a test fake) provides."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from workbench.models import Excerpt, PromptTemplate, Question
+
+__all__ = ["Generation", "Generator"]
+
+
+@dataclass(frozen=True, slots=True)
+class Generation:
+    """What a backend returns for one question: the text and what it cost."""
+
+    text: str
+    settings: dict[str, Any] = field(default_factory=dict)
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    latency_s: float | None = None
+    cost_usd: float | None = None
+
+
+class Generator(Protocol):
+    """Writes an answer to a question from the retrieved excerpts under a prompt template."""
+
+    name: str
+    model: str
+
+    def generate(
+        self, question: Question, excerpts: Sequence[Excerpt], prompt: PromptTemplate
+    ) -> Generation:
+        """One answer. Excerpts are in retrieval order, best first."""
+        ...

@@ -1,0 +1,209 @@
+"""The command line: `workbench generate | score | report | export | demo`.
+
+Each command parses its options, calls one job in `workbench.jobs`, and prints what it
+did. A `WorkbenchError` prints as one clear line and exits 2; anything else is a bug and
+shows its traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from workbench.datasets import Corpus, default_datasets_dir, load_corpus
+from workbench.errors import WorkbenchError
+from workbench.export import write_rows
+from workbench.jobs import (
+    BACKENDS,
+    JUDGES,
+    calibrate,
+    make_generator,
+    make_judge,
+    run_demo,
+    select_questions,
+    write_report,
+)
+from workbench.pipeline import BatchReport, generate_batch, score_batch
+from workbench.reports.frame import evaluation_frame
+from workbench.reports.summary import summary_frame
+from workbench.store import Store
+
+__all__ = ["main"]
+
+DEFAULT_STORE = Path("workbench.db")
+
+
+def _data_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--datasets", type=Path, help="data set folder (default: the repo's datasets/)")
+    p.add_argument("--questions", type=Path, help="questions JSONL file or folder")
+    p.add_argument("--excerpts", type=Path, help="excerpts JSONL file or folder")
+    p.add_argument("--prompts", type=Path, help="prompt template folder or YAML file")
+    p.add_argument("--store", type=Path, default=DEFAULT_STORE,
+                   help=f"SQLite store (default: ./{DEFAULT_STORE})")
+
+
+def _corpus(args: argparse.Namespace) -> Corpus:
+    folder = args.datasets or default_datasets_dir()
+    return load_corpus(
+        questions=args.questions or folder / "questions",
+        excerpts=args.excerpts or folder / "excerpts",
+        prompts=args.prompts or folder / "prompts",
+    )
+
+
+def _print_batch(verb: str, report: BatchReport) -> None:
+    where = f" in run {report.run_id}" if report.run_id else ""
+    print(f"{verb} {report.done}, already done {report.skipped}{where}")
+    for item, why in report.failed:
+        print(f"  failed {item}: {why}", file=sys.stderr)
+
+
+def _print_summary(frame: pd.DataFrame) -> None:
+    summary = summary_frame(frame)
+    if summary.empty:
+        print("no evaluations in the store yet")
+        return
+    cols = ["prompt", "backend", "judge", "answers", "faithfulness", "any_unsupported",
+            "no_claims", "judge_failed", "safety_failed", "fk_grade", "smog"]
+    with pd.option_context("display.width", 160, "display.max_columns", 20):
+        print(summary[cols].to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    corpus = _corpus(args)
+    keys = args.prompt or sorted(corpus.prompts)
+    missing = [k for k in keys if k not in corpus.prompts]
+    if missing:
+        raise WorkbenchError(f"--prompt: unknown {missing}; known: {sorted(corpus.prompts)}")
+    questions = select_questions(corpus, cancer_types=args.cancer_type or (),
+                                 ids=args.question or (), limit=args.limit)
+    generator = make_generator(args.backend)
+    source = str(args.questions or (args.datasets or default_datasets_dir()) / "questions")
+    with Store(args.store) as store:
+        for key in keys:
+            run_id = f"{args.run}.{key}" if args.run and len(keys) > 1 else args.run
+            _print_batch("generated", generate_batch(
+                store, corpus, generator, key, questions, questions_source=source,
+                run_id=run_id, progress=not args.quiet))
+    return 0
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    corpus = _corpus(args)
+    with Store(args.store) as store:
+        report = score_batch(store, corpus, make_judge(args.judge), run_ids=args.run,
+                             rescore=args.rescore, progress=not args.quiet)
+        _print_batch("scored", report)
+        _print_summary(evaluation_frame(store, corpus))
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    corpus = _corpus(args)
+    calibration = None if args.no_calibration else calibrate(
+        corpus, make_judge(args.judge), args.datasets)
+    with Store(args.store) as store:
+        paths, frame = write_report(store, corpus, args.out, title=args.title,
+                                    calibration=calibration, datasets=args.datasets)
+    _print_summary(frame)
+    print(f"report: {paths.html}\ncsv:    {paths.csv}\njson:   {paths.json}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    corpus = _corpus(args)
+    with Store(args.store) as store:
+        frame = evaluation_frame(store, corpus)
+    if args.limit is not None:
+        frame = frame.head(args.limit)
+    csv, js = write_rows(args.out, frame)
+    print(f"csv:  {csv}\njson: {js}\n{len(frame)} rows")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    result = run_demo(args.out, store_path=args.store, limit=args.limit,
+                      datasets=args.datasets, progress=not args.quiet)
+    for report in result.generation:
+        _print_batch("generated", report)
+    _print_batch("scored", result.scoring)
+    j, s = result.calibration.judge, result.calibration.safety
+    print(f"\noffline judge on {j.n} gold claims: balanced accuracy {j.balanced_accuracy:.3f}"
+          f" (three-way accuracy {j.accuracy_3way:.3f})")
+    print(f"safety checks on {s.n_answers} gold answers: precision {s.precision:.3f}, "
+          f"recall {s.recall:.3f}\n")
+    _print_summary(pd.read_csv(result.paths.csv))
+    print(f"\nreport: {result.paths.html}\ncsv:    {result.paths.csv}\n"
+          f"store:  {result.store_path}\nNothing was approved: approval is a reviewer's call.")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every command."""
+    parser = argparse.ArgumentParser(
+        prog="workbench",
+        description="Generate, score and report plain-language answers to cancer patients' "
+                    "questions. Runs offline by default.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    g = sub.add_parser("generate", help="answer questions under one or more prompt versions")
+    _data_options(g)
+    g.add_argument("--prompt", action="append", metavar="ID@vN",
+                   help="prompt version to run, e.g. patient_answer@v1 (repeatable; default all)")
+    g.add_argument("--backend", choices=BACKENDS, default="offline", help="answer generator")
+    g.add_argument("--cancer-type", action="append", help="only these cancer types (repeatable)")
+    g.add_argument("--question", action="append", metavar="ID", help="only these question ids")
+    g.add_argument("--limit", type=int, help="at most N questions")
+    g.add_argument("--run", help="run name (default: prompt.backend.model; reusing resumes)")
+    g.set_defaults(func=cmd_generate)
+
+    s = sub.add_parser("score", help="score answers: faithfulness, safety, readability")
+    _data_options(s)
+    s.add_argument("--judge", choices=JUDGES, default="offline", help="faithfulness judge")
+    s.add_argument("--run", action="append", help="only answers of these runs (repeatable)")
+    s.add_argument("--rescore", action="store_true", help="score again what was scored")
+    s.set_defaults(func=cmd_score)
+
+    r = sub.add_parser("report", help="write the HTML report with CSV and JSON")
+    _data_options(r)
+    r.add_argument("--out", type=Path, default=Path("reports/latest"), help="output folder")
+    r.add_argument("--title", default="Answer evaluation report")
+    r.add_argument("--judge", choices=JUDGES, default="offline",
+                   help="judge to measure on the gold claims")
+    r.add_argument("--no-calibration", action="store_true", help="skip the gold-set measures")
+    r.set_defaults(func=cmd_report)
+
+    e = sub.add_parser("export", help="export evaluations as CSV and JSON")
+    _data_options(e)
+    e.add_argument("--out", type=Path, default=Path("reports/export"), help="output folder")
+    e.add_argument("--limit", type=int, help="at most N rows")
+    e.set_defaults(func=cmd_export)
+
+    d = sub.add_parser("demo", help="the whole job offline on the embedded data sets")
+    d.add_argument("--out", type=Path, default=Path("reports/demo"), help="output folder")
+    d.add_argument("--store", type=Path, help="store (default: OUT/demo.db, made anew)")
+    d.add_argument("--datasets", type=Path, help="data set folder")
+    d.add_argument("--limit", type=int, help="at most N questions")
+    d.set_defaults(func=cmd_demo)
+
+    for p in (g, s, r, e, d):
+        p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except WorkbenchError as exc:
+        print(f"workbench: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

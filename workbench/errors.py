@@ -1,0 +1,41 @@
+"""The workbench's one error family. Messages say what went wrong and what to do.
+
+    WorkbenchError
+    ├── DatasetError      a data set file is malformed (names file, line and field)
+    ├── ConfigError       a setting or option is missing or wrong
+    └── StoreError        the store cannot be opened or is from a newer version
+
+Anything else is a bug and propagates, so tests and logs see it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = ["ConfigError", "DatasetError", "StoreError", "WorkbenchError"]
+
+
+class WorkbenchError(Exception):
+    """Base of every error the workbench raises on purpose."""
+
+
+class DatasetError(WorkbenchError):
+    """A data set file is malformed. The message names the file, the line and the field."""
+
+    def __init__(
+        self, path: Path | str, message: str, *, line: int | None = None, field: str | None = None
+    ) -> None:
+        self.path = Path(path)
+        self.line = line
+        self.field = field
+        where = str(self.path) + (f", line {line}" if line is not None else "")
+        what = f"field '{field}': " if field else ""
+        super().__init__(f"{where}: {what}{message}")
+
+
+class ConfigError(WorkbenchError):
+    """A setting or command-line option is missing or wrong."""
+
+
+class StoreError(WorkbenchError):
+    """The store cannot be opened or used."""

@@ -1,0 +1,185 @@
+"""The jobs behind the CLI and the notebooks: generate, score, report, demo.
+
+Each job takes paths and names, wires the library parts together, and returns what it
+did; printing is left to the caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from workbench.backends.base import Generator
+from workbench.backends.offline import OfflineComposer
+from workbench.datasets import (
+    Corpus,
+    check_gold_references,
+    default_datasets_dir,
+    load_corpus,
+    load_gold_claims,
+    load_gold_safety,
+)
+from workbench.errors import ConfigError
+from workbench.export import ReportPaths, write_report_files
+from workbench.models import Question
+from workbench.pipeline import BatchReport, generate_batch, score_batch
+from workbench.reports.frame import evaluation_frame
+from workbench.reports.html import ReportData, render_report
+from workbench.reports.summary import summary_frame
+from workbench.scoring.base import Judge
+from workbench.scoring.calibration import (
+    JudgeGoldMetrics,
+    SafetyGoldMetrics,
+    measure_judge,
+    measure_safety,
+)
+from workbench.scoring.faithfulness import OfflineJudge
+from workbench.scoring.safety import default_rules_path, load_rules
+from workbench.store import Store
+
+__all__ = [
+    "BACKENDS",
+    "JUDGES",
+    "Calibration",
+    "DemoResult",
+    "calibrate",
+    "make_generator",
+    "make_judge",
+    "run_demo",
+    "select_questions",
+    "write_report",
+]
+
+BACKENDS = ("offline",)
+JUDGES = ("offline",)
+
+
+def make_generator(name: str) -> Generator:
+    """The backend called `name`."""
+    if name == "offline":
+        return OfflineComposer()
+    raise ConfigError(f"unknown backend {name!r}; choose one of {', '.join(BACKENDS)}")
+
+
+def make_judge(name: str) -> Judge:
+    """The faithfulness judge called `name`."""
+    if name == "offline":
+        return OfflineJudge()
+    raise ConfigError(f"unknown judge {name!r}; choose one of {', '.join(JUDGES)}")
+
+
+def select_questions(
+    corpus: Corpus,
+    *,
+    cancer_types: Sequence[str] = (),
+    ids: Sequence[str] = (),
+    limit: int | None = None,
+) -> list[Question]:
+    """The questions to run: filtered by cancer type and id, then the first `limit`."""
+    unknown = sorted(set(ids) - {q.id for q in corpus.questions})
+    if unknown:
+        raise ConfigError(f"--question: no question with id {', '.join(unknown)}")
+    chosen = [
+        q
+        for q in corpus.questions
+        if (not cancer_types or q.cancer_type in cancer_types) and (not ids or q.id in ids)
+    ]
+    return chosen[:limit] if limit is not None else chosen
+
+
+@dataclass(frozen=True, slots=True)
+class Calibration:
+    """The scorers measured against the gold labels."""
+
+    judge: JudgeGoldMetrics
+    safety: SafetyGoldMetrics
+
+
+def calibrate(corpus: Corpus, judge: Judge, datasets: Path | None = None) -> Calibration:
+    """Measure the judge on the gold claims and the safety rules on the gold answers."""
+    folder = datasets or default_datasets_dir()
+    claims = load_gold_claims(folder / "gold" / "claims")
+    check_gold_references(claims, corpus.excerpts, folder / "gold" / "claims")
+    return Calibration(
+        judge=measure_judge(judge, claims, corpus.excerpts),
+        safety=measure_safety(load_gold_safety(folder / "gold" / "safety")),
+    )
+
+
+def write_report(
+    store: Store,
+    corpus: Corpus,
+    out_dir: Path,
+    *,
+    title: str = "Answer evaluation report",
+    calibration: Calibration | None = None,
+    datasets: Path | None = None,
+) -> tuple[ReportPaths, pd.DataFrame]:
+    """Write the HTML report and the CSV and JSON of its rows; return paths and the rows."""
+    frame = evaluation_frame(store, corpus)
+    rules_path = default_rules_path()
+    data = ReportData(
+        title=title,
+        store_path=store.path,
+        corpus=corpus,
+        datasets_folder=datasets or default_datasets_dir(),
+        runs=store.runs(),
+        answers=store.answers(),
+        evaluations=store.evaluations(),
+        decisions=store.latest_decisions(),
+        frame=frame,
+        rules_path=rules_path,
+        rule_count=len(load_rules(rules_path).rules),
+        judge_metrics=[calibration.judge] if calibration else [],
+        safety_metrics=calibration.safety if calibration else None,
+    )
+    return write_report_files(out_dir, render_report(data), frame), frame
+
+
+@dataclass(frozen=True, slots=True)
+class DemoResult:
+    """What the demo made."""
+
+    paths: ReportPaths
+    store_path: Path
+    generation: list[BatchReport]
+    scoring: BatchReport
+    summary: pd.DataFrame
+    calibration: Calibration
+
+
+def run_demo(
+    out_dir: Path,
+    *,
+    store_path: Path | None = None,
+    limit: int | None = None,
+    datasets: Path | None = None,
+    progress: bool = True,
+) -> DemoResult:
+    """The whole job offline: every question under every prompt version, scored, reported.
+
+    The demo store starts empty each time, so the demo shows what the code does now.
+    """
+    folder = datasets or default_datasets_dir()
+    corpus = load_corpus(
+        questions=folder / "questions", excerpts=folder / "excerpts", prompts=folder / "prompts"
+    )
+    store_path = store_path or out_dir / "demo.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{store_path}{suffix}").unlink(missing_ok=True)
+    generator, judge = make_generator("offline"), make_judge("offline")
+    questions = select_questions(corpus, limit=limit)
+    with Store(store_path) as store:
+        generation = [
+            generate_batch(store, corpus, generator, key, questions,
+                           questions_source=str(folder / "questions"), progress=progress)
+            for key in sorted(corpus.prompts)
+        ]
+        scoring = score_batch(store, corpus, judge, progress=progress)
+        calibration = calibrate(corpus, judge, folder)
+        paths, frame = write_report(store, corpus, out_dir, title="Demo: offline answers",
+                                    calibration=calibration, datasets=folder)
+    return DemoResult(paths, store_path, generation, scoring, summary_frame(frame), calibration)

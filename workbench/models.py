@@ -1,0 +1,233 @@
+"""The data model: plain, frozen, typed records that every other module may import.
+
+Records loaded from user files are validated in `workbench.datasets` (pydantic); inside
+the library they travel as these frozen dataclasses. Times are timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+__all__ = [
+    "Answer",
+    "ClaimVerdict",
+    "Decision",
+    "Evaluation",
+    "EvaluationStatus",
+    "Excerpt",
+    "PromptTemplate",
+    "Question",
+    "RetrievedExcerpt",
+    "ReviewDecision",
+    "Run",
+    "SafetyFinding",
+    "Severity",
+    "Span",
+    "Verdict",
+    "utc_now",
+]
+
+
+def utc_now() -> datetime:
+    """The current time, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """A patient's question."""
+
+    id: str
+    text: str
+    cancer_type: str
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Excerpt:
+    """A guideline excerpt in our own words over public facts, with its source."""
+
+    id: str
+    text: str
+    cancer_type: str
+    topics: tuple[str, ...]
+    source_title: str
+    section: str
+    link: str
+    date: date
+    version: int = 1
+    basis: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RetrievedExcerpt:
+    """An excerpt chosen for a question, with its retrieval rank and score."""
+
+    excerpt: Excerpt
+    rank: int
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class PromptTemplate:
+    """A versioned prompt. A change makes a new version; versions are never edited."""
+
+    id: str
+    version: int
+    description: str
+    system: str
+    user: str
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        """`id@vN`, the name runs and reports use."""
+        return f"{self.id}@v{self.version}"
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Character offsets `[start, end)` into an answer's text."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One generated answer to one question under one prompt version."""
+
+    id: str
+    run_id: str
+    question_id: str
+    prompt_key: str
+    backend: str
+    model: str
+    text: str
+    cited_ids: tuple[str, ...]
+    retrieved_ids: tuple[str, ...]
+    settings: dict[str, Any] = field(default_factory=dict)
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    latency_s: float | None = None
+    cost_usd: float | None = None
+    created_at: datetime = field(default_factory=utc_now)
+    parent_id: str | None = None
+
+
+class Verdict(enum.StrEnum):
+    """A claim's standing against the evidence."""
+
+    SUPPORTED = "supported"
+    CONTRADICTED = "contradicted"
+    NOT_FOUND = "not_found"
+
+    @property
+    def is_supported(self) -> bool:
+        """Only `supported` counts as supported: not found is unsupported (medical default)."""
+        return self is Verdict.SUPPORTED
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimVerdict:
+    """A judge's verdict on one claim of an answer."""
+
+    claim: str
+    span: Span | None
+    verdict: Verdict
+    reason: str
+    evidence_id: str | None
+    evidence_sentence: str | None
+    judge: str
+    support_score: float | None = None
+
+
+class Severity(enum.StrEnum):
+    """How bad a safety finding is: a `fail` is never rescued by a disclaimer."""
+
+    FAIL = "fail"
+    WARN = "warn"
+
+
+@dataclass(frozen=True, slots=True)
+class SafetyFinding:
+    """One safety rule that fired on an answer, and where."""
+
+    rule_id: str
+    severity: Severity
+    message: str
+    fix_hint: str
+    span: Span | None = None
+    matched_text: str | None = None
+
+
+class EvaluationStatus(enum.StrEnum):
+    """Whether the faithfulness judge could score the answer."""
+
+    SCORED = "scored"
+    NO_CLAIMS = "no_claims"  # e.g. a refusal: nothing to check, which is neither 0 nor 1
+    JUDGE_FAILED = "judge_failed"
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    """The scores of one answer: faithfulness claim by claim, safety, readability."""
+
+    answer_id: str
+    judge: str
+    status: EvaluationStatus
+    faithfulness: float | None
+    claims: tuple[ClaimVerdict, ...]
+    safety: tuple[SafetyFinding, ...]
+    fk_grade: float | None
+    smog: float | None
+    error: str | None = None
+    excerpt_versions: dict[str, int] = field(default_factory=dict)
+    created_at: datetime = field(default_factory=utc_now)
+
+    @property
+    def unsupported(self) -> tuple[ClaimVerdict, ...]:
+        """The claims the judge did not find supported."""
+        return tuple(c for c in self.claims if not c.verdict.is_supported)
+
+    @property
+    def safety_failed(self) -> bool:
+        """True when any `fail`-severity safety rule fired."""
+        return any(f.severity is Severity.FAIL for f in self.safety)
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """One batch: a prompt version through one backend and model over a question set."""
+
+    id: str
+    prompt_key: str
+    backend: str
+    model: str
+    questions_source: str
+    settings: dict[str, Any] = field(default_factory=dict)
+    created_at: datetime = field(default_factory=utc_now)
+
+
+class Decision(enum.StrEnum):
+    """A reviewer's decision on one answer version."""
+
+    APPROVE = "approve"
+    REJECT = "reject"
+    NEEDS_EDIT = "needs_edit"
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewDecision:
+    """A human decision on an answer version; decisions are appended, never edited."""
+
+    id: str
+    answer_id: str
+    reviewer: str
+    decision: Decision
+    reason: str
+    created_at: datetime = field(default_factory=utc_now)
+    edited_answer_id: str | None = None

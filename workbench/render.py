@@ -1,0 +1,70 @@
+"""HTML rendering of untrusted text: answers, excerpts, reasons and findings.
+
+Model and excerpt text may hold markup (`<img onerror=...>`). Everything that reaches a
+report or a widget goes through here and comes out escaped; only the tags this module
+adds itself are live.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from markupsafe import Markup, escape
+
+from workbench.models import ClaimVerdict, EvaluationStatus, SafetyFinding
+
+__all__ = ["highlight_answer", "status_label", "text_block"]
+
+_VERDICT_LABEL = {
+    "supported": "supported",
+    "contradicted": "contradicted by the evidence",
+    "not_found": "not found in the evidence",
+}
+
+
+def text_block(text: str) -> Markup:
+    """Escaped text with line breaks kept."""
+    return Markup("<br>").join(escape(line) for line in text.split("\n"))
+
+
+def highlight_answer(
+    text: str,
+    verdicts: Sequence[ClaimVerdict],
+    findings: Sequence[SafetyFinding] = (),
+) -> Markup:
+    """The answer, escaped, with each claim marked by its verdict and each finding underlined.
+
+    Overlapping marks are dropped after the first, so the markup always nests.
+    """
+    marks: list[tuple[int, int, str, str]] = []
+    for v in verdicts:
+        if v.span is not None:
+            label = _VERDICT_LABEL[v.verdict.value]
+            marks.append((v.span.start, v.span.end, f"claim {v.verdict.value}", label))
+    for f in findings:
+        if f.span is not None:
+            marks.append((f.span.start, f.span.end, f"finding {f.severity.value}", f.rule_id))
+    marks.sort(key=lambda m: (m[0], -m[1]))
+    out: list[Markup] = []
+    pos = 0
+    for start, end, css, title in marks:
+        if start < pos or end > len(text) or start >= end:
+            continue
+        out.append(text_block(text[pos:start]))
+        out.append(
+            Markup('<mark class="{}" title="{}">{}</mark>').format(
+                css, title, text_block(text[start:end])
+            )
+        )
+        pos = end
+    out.append(text_block(text[pos:]))
+    return Markup("").join(out)
+
+
+def status_label(status: EvaluationStatus, error: str | None) -> str:
+    """Words for an evaluation status; a failed judge says why."""
+    if status is EvaluationStatus.JUDGE_FAILED:
+        return f"judge failed: {error or 'no reason given'}"
+    if status is EvaluationStatus.NO_CLAIMS:
+        return "no checkable claims"
+    return "scored"

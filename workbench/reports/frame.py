@@ -1,0 +1,61 @@
+"""Evaluations as a pandas DataFrame: one row per (answer, judge), ready for tables and CSV."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from workbench.datasets import Corpus
+from workbench.models import Severity, Verdict
+from workbench.scoring.readability import GRADE_TARGET
+from workbench.store import Store
+
+__all__ = ["COLUMNS", "evaluation_frame"]
+
+COLUMNS = [
+    "run_id", "prompt", "backend", "model", "judge", "question_id", "cancer_type", "question",
+    "answer_id", "status", "faithfulness", "claims", "supported", "contradicted", "not_found",
+    "any_unsupported", "safety_fail", "safety_warn", "safety_rules", "fk_grade", "smog",
+    "within_grade_target", "review_status", "error",
+]  # fmt: skip
+
+
+def evaluation_frame(store: Store, corpus: Corpus) -> pd.DataFrame:
+    """Every stored evaluation with its answer, question and latest review decision."""
+    answers = {a.id: a for a in store.answers()}
+    decisions = store.latest_decisions()
+    questions = {q.id: q for q in corpus.questions}
+    rows = []
+    for ev in store.evaluations():
+        a = answers[ev.answer_id]
+        q = questions.get(a.question_id)
+        counts = {v: sum(c.verdict is v for c in ev.claims) for v in Verdict}
+        decision = decisions.get(a.id)
+        rows.append(
+            {
+                "run_id": a.run_id,
+                "prompt": a.prompt_key,
+                "backend": a.backend,
+                "model": a.model,
+                "judge": ev.judge,
+                "question_id": a.question_id,
+                "cancer_type": q.cancer_type if q else None,
+                "question": q.text if q else None,
+                "answer_id": a.id,
+                "status": ev.status.value,
+                "faithfulness": ev.faithfulness,
+                "claims": len(ev.claims),
+                "supported": counts[Verdict.SUPPORTED],
+                "contradicted": counts[Verdict.CONTRADICTED],
+                "not_found": counts[Verdict.NOT_FOUND],
+                "any_unsupported": bool(ev.unsupported),
+                "safety_fail": sum(f.severity is Severity.FAIL for f in ev.safety),
+                "safety_warn": sum(f.severity is Severity.WARN for f in ev.safety),
+                "safety_rules": ";".join(sorted({f.rule_id for f in ev.safety})),
+                "fk_grade": ev.fk_grade,
+                "smog": ev.smog,
+                "within_grade_target": ev.fk_grade is not None and ev.fk_grade <= GRADE_TARGET,
+                "review_status": decision.decision.value if decision else "not reviewed",
+                "error": ev.error,
+            }
+        )
+    return pd.DataFrame(rows, columns=COLUMNS)

@@ -1,0 +1,151 @@
+"""The evaluation report as one self-contained HTML page (inline CSS and SVG, no scripts).
+
+Jinja2 autoescapes every value; answer text goes through `workbench.render`, which
+escapes it before adding its own marks.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from workbench.datasets import Corpus
+from workbench.models import Answer, Evaluation, ReviewDecision, Run
+from workbench.render import highlight_answer, status_label
+from workbench.reports.summary import rule_counts, summary_frame
+from workbench.reports.svg import bar_chart, strip_chart
+from workbench.scoring.calibration import JudgeGoldMetrics, SafetyGoldMetrics
+from workbench.scoring.readability import GRADE_TARGET
+
+__all__ = ["ReportData", "render_report"]
+
+_ENV = Environment(
+    loader=PackageLoader("workbench.reports", "templates"),
+    autoescape=select_autoescape(["html", "j2"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportData:
+    """Everything a report shows, read from the store and the data sets beforehand."""
+
+    title: str
+    store_path: Path
+    corpus: Corpus
+    datasets_folder: Path
+    runs: Sequence[Run]
+    answers: Sequence[Answer]
+    evaluations: Sequence[Evaluation]
+    decisions: dict[str, ReviewDecision]
+    frame: pd.DataFrame
+    rules_path: Path
+    rule_count: int
+    judge_metrics: Sequence[JudgeGoldMetrics] = ()
+    safety_metrics: SafetyGoldMetrics | None = None
+    generated_at: datetime | None = None
+
+
+def _fmt(value: Any, digits: int = 2) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{value:.{digits}f}"
+
+
+def _pct(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{100 * value:.0f}%"
+
+
+def _charts(frame: pd.DataFrame) -> list[Any]:
+    summary = summary_frame(frame)
+    if summary.empty:
+        return []
+    labels = [f"{r.prompt} · {r.judge}" for r in summary.itertuples()]
+    charts = [
+        bar_chart(labels, [0.0 if pd.isna(v) else float(v) for v in summary["faithfulness"]],
+                  title="Mean faithfulness (share of claims supported)", maximum=1.0),
+        bar_chart(labels, [float(v) for v in summary["safety_failed"]],
+                  title="Share of answers failing a safety rule", maximum=1.0, fmt="{:.0%}"),
+    ]
+    groups = {
+        str(prompt): [float(v) for v in part["faithfulness"].dropna()]
+        for prompt, part in frame.groupby("prompt")
+    }
+    charts.append(strip_chart(groups, title="Faithfulness of each answer", lo=0.0, hi=1.0))
+    grades = {
+        str(prompt): [float(v) for v in part["fk_grade"].dropna()]
+        for prompt, part in frame.groupby("prompt")
+    }
+    charts.append(strip_chart(grades, title="Reading grade of each answer (Flesch-Kincaid)",
+                              lo=0.0, hi=16.0, target=GRADE_TARGET, target_label="grade 8"))
+    return charts
+
+
+def _questions(data: ReportData) -> list[dict[str, Any]]:
+    answers = {a.id: a for a in data.answers}
+    by_question: dict[str, list[dict[str, Any]]] = {}
+    for ev in data.evaluations:
+        a = answers[ev.answer_id]
+        decision = data.decisions.get(a.id)
+        by_question.setdefault(a.question_id, []).append({
+            "prompt": a.prompt_key, "backend": a.backend, "model": a.model, "judge": ev.judge,
+            "status": status_label(ev.status, ev.error), "faithfulness": ev.faithfulness,
+            "fk_grade": ev.fk_grade, "smog": ev.smog, "answer_id": a.id,
+            "review": decision.decision.value if decision else "not reviewed",
+            "highlighted": highlight_answer(a.text, ev.claims, ev.safety),
+            "claims": ev.claims, "findings": ev.safety,
+            "excerpts": [data.corpus.excerpts[i] for i in a.retrieved_ids
+                         if i in data.corpus.excerpts],
+        })
+    out = []
+    for q in data.corpus.questions:
+        if q.id in by_question:
+            out.append({"id": q.id, "text": q.text, "cancer_type": q.cancer_type,
+                        "items": by_question.pop(q.id)})
+    for qid, items in by_question.items():  # answers to questions no longer in the data set
+        out.append({"id": qid, "text": f"(question {qid} not loaded)", "cancer_type": "?",
+                    "items": items})
+    return out
+
+
+def render_report(data: ReportData) -> str:
+    """The report as an HTML string."""
+    frame = data.frame
+    counts = rule_counts(frame) if not frame.empty else pd.DataFrame()
+    rules_table = None
+    if not counts.empty:
+        rules_table = {"prompts": list(counts.columns),
+                       "rows": [(rule, list(row)) for rule, row in counts.iterrows()]}
+    return _ENV.get_template("report.html.j2").render(
+        title=data.title,
+        generated_at=(data.generated_at or datetime.now().astimezone()).strftime(
+            "%Y-%m-%d %H:%M %Z"),
+        store_path=data.store_path,
+        datasets={"questions": len(data.corpus.questions), "excerpts": len(data.corpus.excerpts),
+                  "prompts": sorted(data.corpus.prompts), "folder": data.datasets_folder},
+        runs=data.runs,
+        judges=sorted({ev.judge for ev in data.evaluations}) or ["none yet"],
+        rule_count=data.rule_count,
+        rules_path=data.rules_path,
+        grade_target=f"{GRADE_TARGET:g}",
+        reviewed=sum(1 for a in data.answers if a.id in data.decisions),
+        total_answers=len(data.answers),
+        judge_metrics=data.judge_metrics,
+        safety_metrics=data.safety_metrics,
+        summary=summary_frame(frame).to_dict("records") if not frame.empty else [],
+        charts=_charts(frame),
+        rules_table=rules_table,
+        questions=_questions(data),
+        fmt=_fmt,
+        pct=_pct,
+    )

@@ -1,0 +1,95 @@
+"""Evidence units for the offline judge: excerpt sentences and adjacent pairs, pre-analysed.
+
+An excerpt is cut into sentences; each sentence, and each pair of neighbours (a claim may
+sum up two sentences), becomes a unit with its weighted terms, numbers and names.
+Analysis is cached by excerpt text, since the same excerpts serve many answers.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from workbench.scoring.lexicon import NEGATIONS, canonical, numbers_in, term_weight
+from workbench.text import STOP_WORDS, sentences, stem, strip_citations, words
+
+__all__ = ["PREFIX", "Analysed", "EvidenceUnit", "analyse", "evidence_units", "names_in"]
+
+PREFIX = 5
+_NUMERIC_RE = re.compile(r"[\d.,%-]+")
+_NEGATION_STEMS = frozenset(stem(w) for w in NEGATIONS) | NEGATIONS
+_DRUG_SUFFIX_RE = re.compile(
+    r"(?:mab|nib|cel|leucel|platin|taxel|rubicin|parib|ciclib|lisib|tecan|mustine|fosfamide)$"
+)
+_NAME_RE = re.compile(r"\b(?:[A-Z][a-z]*[A-Z0-9][A-Za-z0-9\-]*|[A-Z]{2,}[0-9]*|[A-Za-z]+\d+\w*)\b")
+
+
+@dataclass(frozen=True, slots=True)
+class Analysed:
+    """A piece of text reduced to what the judge compares."""
+
+    text: str
+    terms: dict[str, float]  # canonical stem -> weight (content words, negations excluded)
+    stems: frozenset[str]  # every content stem, canonical, for presence tests
+    raw_stems: tuple[str, ...]  # stems in order, negations kept, not canonicalised
+    numbers: frozenset[float]
+    names: frozenset[str]
+    prefixes: frozenset[str]  # 5-letter stem prefixes, for near matches (metastasis ~ metastatic)
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceUnit:
+    """One or two adjacent sentences of an excerpt."""
+
+    excerpt_index: int
+    sentence: str
+    analysed: Analysed
+    pair: bool = False
+
+
+def names_in(text: str) -> frozenset[str]:
+    """Lower-cased names: acronyms and gene or target names (HER2, CD19), drug names."""
+    found = {m.group(0).lower() for m in _NAME_RE.finditer(text)}
+    found |= {w for w in words(text) if len(w) > 5 and _DRUG_SUFFIX_RE.search(w)}
+    return frozenset(found)
+
+
+@lru_cache(maxsize=32768)
+def analyse(text: str) -> Analysed:
+    """Terms with weights, numbers and names of a sentence (cached)."""
+    clean = strip_citations(text)
+    terms: dict[str, float] = {}
+    raw: list[str] = []
+    for w in words(clean):
+        s = stem(w)
+        if w in NEGATIONS or s in _NEGATION_STEMS:
+            raw.append("not")
+            continue
+        if w in STOP_WORDS or _NUMERIC_RE.fullmatch(w):  # numbers are compared on their own
+            raw.append(s)
+            continue
+        raw.append(s)
+        c = canonical(s)
+        terms[c] = max(terms.get(c, 0.0), term_weight(w))
+    prefixes = frozenset(t[:PREFIX] for t in terms if len(t) >= PREFIX)
+    return Analysed(
+        clean, terms, frozenset(terms), tuple(raw), numbers_in(clean), names_in(clean), prefixes
+    )
+
+
+@lru_cache(maxsize=8192)
+def _units_of(text: str, index: int) -> tuple[EvidenceUnit, ...]:
+    sents = [s.text for s in sentences(text)]
+    units = [EvidenceUnit(index, s, analyse(s)) for s in sents]
+    units += [
+        EvidenceUnit(index, f"{a} {b}", analyse(f"{a} {b}"), pair=True)
+        for a, b in itertools.pairwise(sents)
+    ]
+    return tuple(units)
+
+
+def evidence_units(excerpts: tuple[str, ...]) -> list[EvidenceUnit]:
+    """All units of all excerpts, single sentences first within each excerpt."""
+    return [u for i, text in enumerate(excerpts) for u in _units_of(text, i)]

@@ -1,0 +1,115 @@
+"""Comparisons between a claim and an evidence sentence, for the offline judge.
+
+How much of the claim the sentence holds, which names it shares, and whether it says the
+opposite (a negation or an antonym) or says it with less certainty.
+"""
+
+from __future__ import annotations
+
+import re
+
+from workbench.scoring.evidence import PREFIX, Analysed
+from workbench.scoring.lexicon import ANTONYMS, HEDGES, STRONG_BOOSTERS, TIME_UNITS, WEAK_BOOSTERS
+from workbench.text import STOP_WORDS, stem
+
+__all__ = [
+    "certainty_gap",
+    "coverage",
+    "flips",
+    "name_in",
+    "norm",
+    "share_matched",
+]
+
+_STOP_STEMS = frozenset(stem(w) for w in STOP_WORDS)
+_CLAUSE_BREAKS = frozenset(
+    stem(w) for w in ("and", "or", "but", "so", "because", "which", "that", "while", "whereas")
+)
+_FOCUS_WORDS = 2  # a negation governs the next two content words of its clause
+_NEAR_MATCH = 0.7  # credit for a shared 5-letter stem prefix (metastasis ~ metastatic)
+
+
+def _has(term: str, unit: Analysed) -> bool:
+    return term in unit.stems or (len(term) >= PREFIX and term[:PREFIX] in unit.prefixes)
+
+
+def coverage(claim: Analysed, unit: Analysed) -> float:
+    """Weighted share of the claim's content words that the unit holds."""
+    total = sum(claim.terms.values())
+    if total == 0:
+        return 0.0
+    got = 0.0
+    for term, weight in claim.terms.items():
+        if term in unit.stems:
+            got += weight
+        elif len(term) >= PREFIX and term[:PREFIX] in unit.prefixes:
+            got += _NEAR_MATCH * weight
+    return got / total
+
+
+def share_matched(claim: Analysed, unit: Analysed) -> float:
+    """Unweighted share of the claim's words found in the unit: one rare name is not enough."""
+    if not claim.terms:
+        return 0.0
+    return sum(_has(t, unit) for t in claim.terms) / len(claim.terms)
+
+
+def norm(text: str) -> str:
+    """Lower-case words joined by single spaces, padded, for whole-word tests."""
+    return " " + re.sub(r"[^a-z0-9]+", " ", text.lower()) + " "
+
+
+def name_in(name: str, normed_text: str) -> bool:
+    """Whether a name occurs at a word start ("brca" is in "brca1 or brca2")."""
+    return " " + norm(name).strip() in normed_text
+
+
+def _negation_focus(raw: tuple[str, ...], start: int) -> set[str]:
+    out: set[str] = set()
+    for t in raw[start + 1 :]:
+        if t in _CLAUSE_BREAKS or t == "not" or len(out) == _FOCUS_WORDS:
+            break
+        if t not in _STOP_STEMS:
+            out.add(t)
+    return out
+
+
+def _relevant_negations(side: Analysed, other: Analysed) -> int:
+    """Negations on one side that govern something the other side talks about."""
+    other_words = set(other.raw_stems)
+    return sum(
+        1
+        for i, t in enumerate(side.raw_stems)
+        if t == "not" and _negation_focus(side.raw_stems, i) & other_words
+    )
+
+
+def flips(claim: Analysed, evidence: Analysed, closest: Analysed) -> list[str]:
+    """Reasons the claim says the opposite of the evidence.
+
+    Negations are weighed over the whole matched unit (a claim may sum up two
+    sentences); antonyms over the closest single sentence.
+    """
+    reasons: list[str] = []
+    if _relevant_negations(claim, evidence) % 2 != _relevant_negations(evidence, claim) % 2:
+        reasons.append("negation")
+    c_raw, s_raw = set(claim.raw_stems), set(closest.raw_stems)
+    for word in sorted(c_raw - s_raw):
+        opposite = ANTONYMS.get(word, frozenset()) & (s_raw - c_raw)
+        if opposite:
+            reasons.append(f"'{word}' against '{sorted(opposite)[0]}'")
+    return reasons
+
+
+def certainty_gap(claim: Analysed, evidence: Analysed) -> list[str]:
+    """Words that make the claim surer than the evidence: "always" where it says nothing
+    of the kind, "will" where it says "may". "every day" is a frequency, not a boost."""
+    raw = claim.raw_stems
+    said = set(evidence.raw_stems)
+    gap = []
+    for i, t in enumerate(raw):
+        if t in said or (t == "everi" and raw[i + 1 : i + 2] and raw[i + 1] in TIME_UNITS):
+            continue
+        if t in STRONG_BOOSTERS or (t in WEAK_BOOSTERS and said & HEDGES):
+            gap.append(t)
+    return gap
