@@ -28,6 +28,7 @@ check: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/scoring_throughput.py
+	$(BIN)/python benchmarks/gold_measures.py
 
 clean:
 	rm -rf $(VENV) reports/demo reports/latest reports/export

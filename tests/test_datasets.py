@@ -106,7 +106,7 @@ def test_a_bad_question_in_a_folder_names_the_right_file(tmp_path: Path) -> None
 
 def test_a_bad_prompt_file_names_the_field(tmp_path: Path) -> None:
     (tmp_path / "p.yaml").write_text("id: p\nversion: zero\ndescription: d\nsystem: s\nuser: u\n")
-    with pytest.raises(DatasetError, match=r"p\.yaml: field 'version'"):
+    with pytest.raises(DatasetError, match=r"p\.yaml, line 2: field 'version'"):
         load_prompts(tmp_path)
 
 

@@ -16,11 +16,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from workbench.errors import DatasetError
 from workbench.models import Excerpt, PromptTemplate, Question, Verdict
+from workbench.yamlfile import read_yaml
 
 __all__ = [
     "Corpus",
@@ -191,16 +191,12 @@ def load_prompts(path: Path | None = None) -> list[PromptTemplate]:
         raise DatasetError(folder, "no prompt template (.yaml) found")
     prompts: dict[str, PromptTemplate] = {}
     for file in files:
+        source = read_yaml(file, "prompt template")
         try:
-            data = yaml.safe_load(file.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            line = mark.line + 1 if mark is not None else None
-            raise DatasetError(file, f"not valid YAML ({exc})", line=line) from exc
-        try:
-            row = _PromptFile.model_validate(data)
+            row = _PromptFile.model_validate(source.data)
         except ValidationError as exc:
-            raise _validation_error(file, None, exc) from exc
+            first = exc.errors()[0]
+            raise source.error(tuple(first["loc"]), first["msg"]) from exc
         prompt = PromptTemplate(
             row.id, row.version, row.description, row.system, row.user, dict(row.parameters)
         )

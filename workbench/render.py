@@ -22,9 +22,15 @@ _VERDICT_LABEL = {
 }
 
 
+def _line(line: str) -> Markup:
+    if line.startswith("#"):  # a Markdown heading of the answer's own sections
+        return Markup('<strong class="heading">{}</strong>').format(line.lstrip("#").strip())
+    return escape(line)
+
+
 def text_block(text: str) -> Markup:
-    """Escaped text with line breaks kept."""
-    return Markup("<br>").join(escape(line) for line in text.split("\n"))
+    """Escaped text with line breaks kept and Markdown headings shown as headings."""
+    return Markup("<br>").join(_line(line) for line in text.split("\n"))
 
 
 def highlight_answer(

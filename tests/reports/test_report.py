@@ -70,3 +70,18 @@ def test_report_csv_has_a_row_per_answer_with_review_status(
     assert set(rows["review_status"]) == {"not reviewed"}
     assert set(rows["prompt"]) == {"patient_answer@v1", "patient_answer@v2"}
     assert "<svg" in paths.html.read_text()
+
+
+def test_highlight_escapes_inside_marks_and_renders_headings() -> None:
+    from workbench.models import ClaimVerdict, Span, Verdict
+    from workbench.render import highlight_answer
+
+    text = "## How it works\nA <b>bold</b> claim."
+    start = text.index("A <b>")
+    verdict = ClaimVerdict(
+        "A claim.", Span(start, len(text)), Verdict.NOT_FOUND, "why <i>", None, None, "offline"
+    )
+    html = str(highlight_answer(text, [verdict]))
+    assert '<strong class="heading">How it works</strong>' in html
+    assert '<mark class="claim not_found" title="not found in the evidence">' in html
+    assert "A &lt;b&gt;bold&lt;/b&gt; claim." in html and "<b>" not in html

@@ -10,19 +10,32 @@ naming the file, the YAML line, the rule and the field. Applying the rules is
 from __future__ import annotations
 
 import importlib
-import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import ValidationError
 
+from workbench.datasets import default_datasets_dir
 from workbench.errors import DatasetError
 from workbench.models import Severity
 from workbench.scoring.readability import GRADE_TARGET
+from workbench.scoring.safety_spec import (
+    AnyRuleSpec,
+    CitationsSpec,
+    ConditionalSpec,
+    ForbiddenSpec,
+    GroupSpec,
+    InvestigationalSpec,
+    Kind,
+    PatternSpec,
+    ReadabilitySpec,
+    RequiredSpec,
+    RuleFileSpec,
+)
+from workbench.yamlfile import Loc, YamlFile, read_yaml
 
 __all__ = [
     "CancerType",
@@ -38,15 +51,8 @@ __all__ = [
 ]
 
 RULES_FILE = "safety_rules.yaml"
-_REPO_DATASETS = Path(__file__).resolve().parents[2] / "datasets"
 _FLAGS = re.IGNORECASE | re.MULTILINE
 _LIST_REF_RE = re.compile(r"\{([A-Za-z_]\w*)\}")  # `{name}`; `{2}` stays a quantifier
-_ID = r"^[a-z][a-z0-9-]*$"
-
-Kind = Literal[
-    "forbidden", "required", "conditional", "investigational", "citations", "readability"
-]
-Loc = tuple[str | int, ...]
 
 # Placeholders each kind's messages may use, with sample values to try them at load time.
 _MESSAGE_FIELDS: dict[str, dict[str, object]] = {
@@ -54,137 +60,6 @@ _MESSAGE_FIELDS: dict[str, dict[str, object]] = {
     "citations": {"id": "x-001"},
     "readability": {"fk_grade": 9.0, "smog": 9.0, "max_grade": 8.0},
 }
-
-
-# --- the file's shape ----------------------------------------------------------------
-
-
-class _Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-class PatternSpec(_Spec):
-    regex: str = Field(min_length=1)
-    negatable: bool | None = None
-    imperative: bool | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_string(cls, data: Any) -> Any:
-        return {"regex": data} if isinstance(data, str) else data
-
-
-class ExampleSpec(_Spec):
-    text: str
-    cancer_type: str | None = None
-    question: str | None = None
-    retrieved_ids: list[str] | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_string(cls, data: Any) -> Any:
-        return {"text": data} if isinstance(data, str) else data
-
-
-class ExamplesSpec(_Spec):
-    flag: list[ExampleSpec] = Field(min_length=3)
-    pass_: list[ExampleSpec] = Field(alias="pass", min_length=3)
-
-
-class GroupSpec(_Spec):
-    name: str = Field(min_length=1)
-    patterns: list[PatternSpec] = Field(min_length=1)
-    negatable: bool = False
-
-
-class _RuleSpec(_Spec):
-    id: str = Field(pattern=_ID)
-    severity: Severity
-    message: str = Field(min_length=1)
-    fix_hint: str = Field(min_length=1)
-    tests: ExamplesSpec
-
-
-class _MatchingSpec(_RuleSpec):
-    negatable: bool = False
-    imperative: bool = False
-    extra_negators: list[str] = Field(default_factory=list)
-    exempt: list[str] = Field(default_factory=list)
-    skip_questions: bool = True
-
-
-class ForbiddenSpec(_MatchingSpec):
-    kind: Literal["forbidden"]
-    patterns: list[PatternSpec] = Field(min_length=1)
-
-
-class RequiredSpec(_MatchingSpec):
-    kind: Literal["required"]
-    patterns: list[PatternSpec] = Field(min_length=1)
-    skip_questions: bool = False
-
-
-class ConditionalSpec(_MatchingSpec):
-    kind: Literal["conditional"]
-    trigger: list[PatternSpec] = Field(min_length=1)
-    require: list[GroupSpec] = Field(min_length=1)
-    near: int | None = Field(default=None, ge=0)
-    same_section: bool = False
-
-
-class InvestigationalSpec(_RuleSpec):
-    kind: Literal["investigational"]
-    require: list[GroupSpec] = Field(min_length=1)
-
-
-class CitationsSpec(_RuleSpec):
-    kind: Literal["citations"]
-    message_uncited: str = Field(min_length=1)
-    min_words: int = Field(default=6, ge=1)
-    not_factual: list[str] = Field(default_factory=list)
-
-
-class ReadabilitySpec(_RuleSpec):
-    kind: Literal["readability"]
-    max_grade: float = GRADE_TARGET
-
-
-_AnyRuleSpec = Annotated[
-    ForbiddenSpec | RequiredSpec | ConditionalSpec | InvestigationalSpec | CitationsSpec
-    | ReadabilitySpec,
-    Field(discriminator="kind"),
-]
-
-
-class GrammarSpec(_Spec):
-    negators: list[str] = Field(min_length=1)
-    clause_breaks: list[str] = Field(min_length=1)
-    imperative_lead: list[str] = Field(default_factory=list)
-    imperative_forms: list[str] = Field(min_length=1)
-
-
-class CancerTypeSpec(_Spec):
-    id: str = Field(pattern=_ID)
-    name: str
-    names: list[str] = Field(default_factory=list)
-    patterns: list[str] = Field(min_length=1)
-
-
-class TherapySpec(_Spec):
-    id: str = Field(pattern=_ID)
-    name: str
-    patterns: list[str] = Field(min_length=1)
-    approved_for: list[str] = Field(default_factory=list)
-    investigational_for: list[str] = Field(min_length=1)
-
-
-class RuleFileSpec(_Spec):
-    version: Literal[1]
-    grammar: GrammarSpec
-    lists: dict[str, list[str]] = Field(default_factory=dict)
-    cancer_types: list[CancerTypeSpec] = Field(min_length=1)
-    therapies: list[TherapySpec] = Field(default_factory=list)
-    rules: list[_AnyRuleSpec] = Field(min_length=1)
 
 
 # --- the compiled form ---------------------------------------------------------------
@@ -295,76 +170,36 @@ class RuleSet:
 
 
 def default_rules_path() -> Path:
-    """`$WORKBENCH_DATASETS/safety_rules.yaml` if that is set, else the repository's file."""
-    folder = os.environ.get("WORKBENCH_DATASETS")
-    return (Path(folder) if folder else _REPO_DATASETS) / RULES_FILE
+    """The rule file in the data set folder (`$WORKBENCH_DATASETS` or the repository's)."""
+    return default_datasets_dir() / RULES_FILE
 
 
 def load_rules(path: Path | None = None) -> RuleSet:
     """Read, validate and compile the safety rules (default: `default_rules_path()`)."""
-    path = path or default_rules_path()
+    source = read_yaml(path or default_rules_path(), "safety rules")
+    if not isinstance(source.data, dict):
+        raise DatasetError(
+            source.path, "expected a mapping with 'version', 'grammar' and 'rules'"
+        )
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as e:
-        raise DatasetError(path, f"cannot read the safety rules: {e.strerror or e}") from e
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise DatasetError(path, f"not valid YAML: {e}", line=line) from e
-    if not isinstance(data, dict):
-        raise DatasetError(path, "expected a mapping with 'version', 'grammar' and 'rules'")
-    try:
-        spec = RuleFileSpec.model_validate(data)
+        spec = RuleFileSpec.model_validate(source.data)
     except ValidationError as e:
         err = e.errors()[0]
         loc: Loc = tuple(err["loc"])
         if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
             loc = (*loc, "kind")
         more = f" (and {e.error_count() - 1} more problems)" if e.error_count() > 1 else ""
-        raise _dataset_error(path, root, data, loc, err["msg"] + more) from e
-    return _Compiler(path, root, data, spec).compile()
+        raise _rule_error(source, loc, err["msg"] + more) from e
+    return _Compiler(source, spec).compile()
 
 
-# --- errors that name the line and the field -----------------------------------------
-
-
-def _child(node: yaml.Node | None, key: str | int) -> yaml.Node | None:
-    if isinstance(node, yaml.MappingNode):
-        return next((v for k, v in node.value if getattr(k, "value", None) == key), None)
-    if isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-        return node.value[key]  # type: ignore[no-any-return]
-    return None
-
-
-def _dataset_error(
-    path: Path, root: yaml.Node | None, data: Any, loc: Loc, message: str
-) -> DatasetError:
-    """A DatasetError for `loc`, a path into the file that may hold pydantic's union tags."""
-    where: list[str | int] = []
-    node, cur = root, data
-    line = node.start_mark.line + 1 if node is not None else None
-    for n, key in enumerate(loc):
-        in_map = isinstance(cur, Mapping) and key in cur
-        in_list = isinstance(cur, list) and isinstance(key, int) and 0 <= key < len(cur)
-        if not (in_map or in_list):
-            if isinstance(cur, Mapping) and n < len(loc) - 1:
-                continue  # a union tag in pydantic's path, such as the rule's kind
-            if isinstance(cur, Mapping):
-                where.append(key)  # a missing key: the line is the mapping's
-            break
-        cur = cur[key]
-        where.append(key)
-        node = _child(node, key)
-        line = node.start_mark.line + 1 if node is not None else line
-    field = "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in where).lstrip(".")
-    if len(where) >= 2 and where[0] == "rules" and isinstance(where[1], int):
-        raw = data["rules"][where[1]]
+def _rule_error(source: YamlFile, loc: Loc, message: str) -> DatasetError:
+    """A located error whose message also names the rule it is in."""
+    if len(loc) >= 2 and loc[0] == "rules" and isinstance(loc[1], int):
+        raw = source.data["rules"][loc[1]] if loc[1] < len(source.data["rules"]) else None
         rule_id = raw.get("id") if isinstance(raw, dict) else None
-        message = f"rule {rule_id!r}: {message}" if rule_id else f"rule #{where[1]}: {message}"
-    return DatasetError(path, message, line=line, field=field or None)
+        message = f"rule {rule_id!r}: {message}" if rule_id else f"rule #{loc[1]}: {message}"
+    return source.error(loc, message)
 
 
 # --- a cheap pre-check: strings a match must contain ---------------------------------
@@ -414,12 +249,13 @@ def _needed_literals(seq: Any) -> set[str] | None:
 class _Compiler:
     """Turns a validated `RuleFileSpec` into a `RuleSet`, checking what pydantic cannot."""
 
-    def __init__(self, path: Path, root: yaml.Node | None, data: Any, spec: RuleFileSpec):
-        self.path, self.root, self.data, self.spec = path, root, data, spec
+    def __init__(self, source: YamlFile, spec: RuleFileSpec):
+        self.source, self.spec = source, spec
+        self.path = source.path
         self.lists: dict[str, str] = {}
 
     def error(self, loc: Loc, message: str) -> DatasetError:
-        return _dataset_error(self.path, self.root, self.data, loc, message)
+        return _rule_error(self.source, loc, message)
 
     def expand(self, source: str, loc: Loc) -> str:
         def one(m: re.Match[str]) -> str:
@@ -457,7 +293,7 @@ class _Compiler:
                                                        g.negatable))
                      for i, g in enumerate(specs))
 
-    def rule(self, i: int, r: _AnyRuleSpec) -> Rule:
+    def rule(self, i: int, r: AnyRuleSpec) -> Rule:
         loc: Loc = ("rules", i)
         try:
             r.message.format(**_MESSAGE_FIELDS.get(r.kind, {}))
