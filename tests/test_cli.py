@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from workbench.cli import main
+from workbench.datasets import default_datasets_dir
 
 COMMANDS = ["generate", "score", "report", "export", "demo"]
 
@@ -76,3 +78,18 @@ def test_an_unknown_prompt_is_refused_with_the_known_ones(
 ) -> None:
     assert main(["generate", "--prompt", "nope@v9", "-q"]) == 2
     assert "patient_answer@v1" in capsys.readouterr().err
+
+
+def test_a_datasets_folder_brings_its_own_safety_rules(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "data"
+    shutil.copytree(default_datasets_dir(), folder)
+    rules = folder / "safety_rules.yaml"
+    rules.write_text(rules.read_text().replace("max_grade: 8.0", "max_grade: 30.0"))
+    args = ["--datasets", str(folder), "-q"]
+    assert main(["generate", "--limit", "4", *args]) == 0
+    assert main(["score", *args]) == 0
+    assert main(["export", "--out", "exp", *args]) == 0
+    rows = pd.read_csv("exp/evaluations.csv")
+    assert not rows["safety_rules"].astype("string").fillna("").str.contains("reading-level").any()

@@ -23,6 +23,7 @@ from workbench.jobs import (
     calibrate,
     make_generator,
     make_judge,
+    rules_for,
     run_demo,
     select_questions,
     write_report,
@@ -42,8 +43,12 @@ def _data_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--questions", type=Path, help="questions JSONL file or folder")
     p.add_argument("--excerpts", type=Path, help="excerpts JSONL file or folder")
     p.add_argument("--prompts", type=Path, help="prompt template folder or YAML file")
-    p.add_argument("--store", type=Path, default=DEFAULT_STORE,
-                   help=f"SQLite store (default: ./{DEFAULT_STORE})")
+    p.add_argument(
+        "--store",
+        type=Path,
+        default=DEFAULT_STORE,
+        help=f"SQLite store (default: ./{DEFAULT_STORE})",
+    )
 
 
 def _corpus(args: argparse.Namespace) -> Corpus:
@@ -67,8 +72,19 @@ def _print_summary(frame: pd.DataFrame) -> None:
     if summary.empty:
         print("no evaluations in the store yet")
         return
-    cols = ["prompt", "backend", "judge", "answers", "faithfulness", "any_unsupported",
-            "no_claims", "judge_failed", "safety_failed", "fk_grade", "smog"]
+    cols = [
+        "prompt",
+        "backend",
+        "judge",
+        "answers",
+        "faithfulness",
+        "any_unsupported",
+        "no_claims",
+        "judge_failed",
+        "safety_failed",
+        "fk_grade",
+        "smog",
+    ]
     with pd.option_context("display.width", 160, "display.max_columns", 20):
         print(summary[cols].to_string(index=False, float_format=lambda v: f"{v:.2f}"))
 
@@ -79,24 +95,42 @@ def cmd_generate(args: argparse.Namespace) -> int:
     missing = [k for k in keys if k not in corpus.prompts]
     if missing:
         raise WorkbenchError(f"--prompt: unknown {missing}; known: {sorted(corpus.prompts)}")
-    questions = select_questions(corpus, cancer_types=args.cancer_type or (),
-                                 ids=args.question or (), limit=args.limit)
+    questions = select_questions(
+        corpus, cancer_types=args.cancer_type or (), ids=args.question or (), limit=args.limit
+    )
     generator = make_generator(args.backend)
     source = str(args.questions or (args.datasets or default_datasets_dir()) / "questions")
     with Store(args.store) as store:
         for key in keys:
             run_id = f"{args.run}.{key}" if args.run and len(keys) > 1 else args.run
-            _print_batch("generated", generate_batch(
-                store, corpus, generator, key, questions, questions_source=source,
-                run_id=run_id, progress=not args.quiet))
+            _print_batch(
+                "generated",
+                generate_batch(
+                    store,
+                    corpus,
+                    generator,
+                    key,
+                    questions,
+                    questions_source=source,
+                    run_id=run_id,
+                    progress=not args.quiet,
+                ),
+            )
     return 0
 
 
 def cmd_score(args: argparse.Namespace) -> int:
     corpus = _corpus(args)
     with Store(args.store) as store:
-        report = score_batch(store, corpus, make_judge(args.judge), run_ids=args.run,
-                             rescore=args.rescore, progress=not args.quiet)
+        report = score_batch(
+            store,
+            corpus,
+            make_judge(args.judge),
+            run_ids=args.run,
+            rules=rules_for(args.datasets),
+            rescore=args.rescore,
+            progress=not args.quiet,
+        )
         _print_batch("scored", report)
         _print_summary(evaluation_frame(store, corpus))
     return 0
@@ -104,11 +138,18 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     corpus = _corpus(args)
-    calibration = None if args.no_calibration else calibrate(
-        corpus, make_judge(args.judge), args.datasets)
+    calibration = (
+        None if args.no_calibration else calibrate(corpus, make_judge(args.judge), args.datasets)
+    )
     with Store(args.store) as store:
-        paths, frame = write_report(store, corpus, args.out, title=args.title,
-                                    calibration=calibration, datasets=args.datasets)
+        paths, frame = write_report(
+            store,
+            corpus,
+            args.out,
+            title=args.title,
+            calibration=calibration,
+            datasets=args.datasets,
+        )
     _print_summary(frame)
     print(f"report: {paths.html}\ncsv:    {paths.csv}\njson:   {paths.json}")
     return 0
@@ -126,19 +167,30 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    result = run_demo(args.out, store_path=args.store, limit=args.limit,
-                      datasets=args.datasets, progress=not args.quiet)
+    result = run_demo(
+        args.out,
+        store_path=args.store,
+        limit=args.limit,
+        datasets=args.datasets,
+        progress=not args.quiet,
+    )
     for report in result.generation:
         _print_batch("generated", report)
     _print_batch("scored", result.scoring)
     j, s = result.calibration.judge, result.calibration.safety
-    print(f"\noffline judge on {j.n} gold claims: balanced accuracy {j.balanced_accuracy:.3f}"
-          f" (three-way accuracy {j.accuracy_3way:.3f})")
-    print(f"safety checks on {s.n_answers} gold answers: precision {s.precision:.3f}, "
-          f"recall {s.recall:.3f}\n")
+    print(
+        f"\noffline judge on {j.n} gold claims: balanced accuracy {j.balanced_accuracy:.3f}"
+        f" (three-way accuracy {j.accuracy_3way:.3f})"
+    )
+    print(
+        f"safety checks on {s.n_answers} gold answers: precision {s.precision:.3f}, "
+        f"recall {s.recall:.3f}\n"
+    )
     _print_summary(pd.read_csv(result.paths.csv))
-    print(f"\nreport: {result.paths.html}\ncsv:    {result.paths.csv}\n"
-          f"store:  {result.store_path}\nNothing was approved: approval is a reviewer's call.")
+    print(
+        f"\nreport: {result.paths.html}\ncsv:    {result.paths.csv}\n"
+        f"store:  {result.store_path}\nNothing was approved: approval is a reviewer's call."
+    )
     return 0
 
 
@@ -147,13 +199,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="workbench",
         description="Generate, score and report plain-language answers to cancer patients' "
-                    "questions. Runs offline by default.")
+        "questions. Runs offline by default.",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     g = sub.add_parser("generate", help="answer questions under one or more prompt versions")
     _data_options(g)
-    g.add_argument("--prompt", action="append", metavar="ID@vN",
-                   help="prompt version to run, e.g. patient_answer@v1 (repeatable; default all)")
+    g.add_argument(
+        "--prompt",
+        action="append",
+        metavar="ID@vN",
+        help="prompt version to run, e.g. patient_answer@v1 (repeatable; default all)",
+    )
     g.add_argument("--backend", choices=BACKENDS, default="offline", help="answer generator")
     g.add_argument("--cancer-type", action="append", help="only these cancer types (repeatable)")
     g.add_argument("--question", action="append", metavar="ID", help="only these question ids")
@@ -172,8 +229,9 @@ def build_parser() -> argparse.ArgumentParser:
     _data_options(r)
     r.add_argument("--out", type=Path, default=Path("reports/latest"), help="output folder")
     r.add_argument("--title", default="Answer evaluation report")
-    r.add_argument("--judge", choices=JUDGES, default="offline",
-                   help="judge to measure on the gold claims")
+    r.add_argument(
+        "--judge", choices=JUDGES, default="offline", help="judge to measure on the gold claims"
+    )
     r.add_argument("--no-calibration", action="store_true", help="skip the gold-set measures")
     r.set_defaults(func=cmd_report)
 

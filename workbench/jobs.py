@@ -37,7 +37,8 @@ from workbench.scoring.calibration import (
     measure_safety,
 )
 from workbench.scoring.faithfulness import OfflineJudge
-from workbench.scoring.safety import default_rules_path, load_rules
+from workbench.scoring.safety import RuleSet, load_rules
+from workbench.scoring.safety_rules import RULES_FILE
 from workbench.store import Store
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "calibrate",
     "make_generator",
     "make_judge",
+    "rules_for",
     "run_demo",
     "select_questions",
     "write_report",
@@ -69,6 +71,11 @@ def make_judge(name: str) -> Judge:
     if name == "offline":
         return OfflineJudge()
     raise ConfigError(f"unknown judge {name!r}; choose one of {', '.join(JUDGES)}")
+
+
+def rules_for(datasets: Path | None) -> RuleSet:
+    """The safety rules of a data set folder (default: the repository's)."""
+    return load_rules((datasets or default_datasets_dir()) / RULES_FILE)
 
 
 def select_questions(
@@ -105,7 +112,7 @@ def calibrate(corpus: Corpus, judge: Judge, datasets: Path | None = None) -> Cal
     check_gold_references(claims, corpus.excerpts, folder / "gold" / "claims")
     return Calibration(
         judge=measure_judge(judge, claims, corpus.excerpts),
-        safety=measure_safety(load_gold_safety(folder / "gold" / "safety")),
+        safety=measure_safety(load_gold_safety(folder / "gold" / "safety"), rules_for(folder)),
     )
 
 
@@ -120,7 +127,7 @@ def write_report(
 ) -> tuple[ReportPaths, pd.DataFrame]:
     """Write the HTML report and the CSV and JSON of its rows; return paths and the rows."""
     frame = evaluation_frame(store, corpus)
-    rules_path = default_rules_path()
+    rules_path = (datasets or default_datasets_dir()) / RULES_FILE
     data = ReportData(
         title=title,
         store_path=store.path,
@@ -132,7 +139,7 @@ def write_report(
         decisions=store.latest_decisions(),
         frame=frame,
         rules_path=rules_path,
-        rule_count=len(load_rules(rules_path).rules),
+        rule_count=len(rules_for(datasets).rules),
         judge_metrics=[calibration.judge] if calibration else [],
         safety_metrics=calibration.safety if calibration else None,
     )
@@ -174,12 +181,25 @@ def run_demo(
     questions = select_questions(corpus, limit=limit)
     with Store(store_path) as store:
         generation = [
-            generate_batch(store, corpus, generator, key, questions,
-                           questions_source=str(folder / "questions"), progress=progress)
+            generate_batch(
+                store,
+                corpus,
+                generator,
+                key,
+                questions,
+                questions_source=str(folder / "questions"),
+                progress=progress,
+            )
             for key in sorted(corpus.prompts)
         ]
-        scoring = score_batch(store, corpus, judge, progress=progress)
+        scoring = score_batch(store, corpus, judge, rules=rules_for(folder), progress=progress)
         calibration = calibrate(corpus, judge, folder)
-        paths, frame = write_report(store, corpus, out_dir, title="Demo: offline answers",
-                                    calibration=calibration, datasets=folder)
+        paths, frame = write_report(
+            store,
+            corpus,
+            out_dir,
+            title="Demo: offline answers",
+            calibration=calibration,
+            datasets=folder,
+        )
     return DemoResult(paths, store_path, generation, scoring, summary_frame(frame), calibration)
