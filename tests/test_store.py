@@ -11,10 +11,8 @@ from workbench.errors import StoreError
 from workbench.models import (
     Answer,
     ClaimVerdict,
-    Decision,
     Evaluation,
     EvaluationStatus,
-    ReviewDecision,
     Run,
     SafetyFinding,
     Severity,
@@ -78,26 +76,12 @@ def test_one_generated_answer_per_question_and_run(store: Store) -> None:
     assert store.answered_question_ids("r1") == {"q1"}
 
 
-def test_review_decisions_are_append_only_and_a_reject_needs_a_reason(store: Store) -> None:
-    answer = _answer(store)
-    store.add_decision(ReviewDecision("d1", answer.id, "dr a", Decision.APPROVE, ""))
-    db = sqlite3.connect(store.path, isolation_level=None)
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        db.execute("UPDATE review_decisions SET decision = 'reject'")
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        db.execute("DELETE FROM review_decisions")
-    with pytest.raises(sqlite3.IntegrityError):
-        store.add_decision(ReviewDecision("d2", answer.id, "dr a", Decision.REJECT, "  "))
-    store.add_decision(ReviewDecision("d3", answer.id, "dr b", Decision.REJECT, "wrong dose"))
-    assert store.latest_decisions()[answer.id].decision is Decision.REJECT
-
-
 def test_reopening_applies_no_migration_twice_and_a_newer_store_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "s.db"
     Store(path).close()
     Store(path).close()
     db = sqlite3.connect(path)
-    assert db.execute("SELECT count(*) FROM migrations").fetchone()[0] == 2
+    assert db.execute("SELECT count(*) FROM migrations").fetchone()[0] == 3
     db.execute("INSERT INTO migrations VALUES ('999_from_the_future')")
     db.commit()
     with pytest.raises(StoreError, match="newer workbench"):

@@ -3,21 +3,26 @@
 The public API is listed in `__all__`; everything else may change between versions.
 """
 
+from workbench.agreement import agreement, agreement_frame
+from workbench.approved import select_approved
 from workbench.datasets import load_corpus, load_excerpts, load_prompts, load_questions
-from workbench.errors import ConfigError, DatasetError, StoreError, WorkbenchError
+from workbench.errors import ConfigError, DatasetError, ReviewError, StoreError, WorkbenchError
 from workbench.models import (
     Answer,
     ClaimVerdict,
+    Decision,
     Evaluation,
     EvaluationStatus,
     Excerpt,
     PromptTemplate,
     Question,
+    ReviewDecision,
     SafetyFinding,
     Severity,
     Span,
     Verdict,
 )
+from workbench.review import edit_answer, record_decision, verify_log
 from workbench.scoring.base import FaithfulnessResult
 from workbench.scoring.faithfulness import judge_claims, judge_faithfulness
 from workbench.scoring.readability import Readability, readability
@@ -29,6 +34,7 @@ __all__ = [
     "ClaimVerdict",
     "ConfigError",
     "DatasetError",
+    "Decision",
     "Evaluation",
     "EvaluationStatus",
     "Excerpt",
@@ -36,6 +42,8 @@ __all__ = [
     "PromptTemplate",
     "Question",
     "Readability",
+    "ReviewDecision",
+    "ReviewError",
     "SafetyFinding",
     "Severity",
     "Span",
@@ -43,7 +51,10 @@ __all__ = [
     "StoreError",
     "Verdict",
     "WorkbenchError",
+    "agreement",
+    "agreement_frame",
     "check_safety",
+    "edit_answer",
     "judge_claims",
     "judge_faithfulness",
     "load_corpus",
@@ -51,4 +62,7 @@ __all__ = [
     "load_prompts",
     "load_questions",
     "readability",
+    "record_decision",
+    "select_approved",
+    "verify_log",
 ]

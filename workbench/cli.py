@@ -1,4 +1,5 @@
-"""The command line: `workbench generate | score | report | export | demo`.
+"""The command line: `workbench generate | score | report | export | decide | verify |
+agreement | demo`. Review commands live in `workbench.cli_review`.
 
 Each command parses its options, calls one job in `workbench.jobs`, and prints what it
 did. A `WorkbenchError` prints as one clear line and exits 2; anything else is a bug and
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from workbench.cli_review import DEFAULT_STORE, add_review_commands, export_approved
 from workbench.datasets import Corpus, default_datasets_dir, load_corpus
 from workbench.errors import WorkbenchError
 from workbench.export import write_rows
@@ -35,8 +37,6 @@ from workbench.reports.summary import summary_frame
 from workbench.store import Store
 
 __all__ = ["main"]
-
-DEFAULT_STORE = Path("workbench.db")
 
 
 def _data_options(p: argparse.ArgumentParser) -> None:
@@ -158,6 +158,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     corpus = _corpus(args)
+    if args.approved:
+        return export_approved(args.store, corpus, args.out)
     with Store(args.store) as store:
         frame = evaluation_frame(store, corpus)
     if args.limit is not None:
@@ -236,11 +238,18 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--no-calibration", action="store_true", help="skip the gold-set measures")
     r.set_defaults(func=cmd_report)
 
-    e = sub.add_parser("export", help="export evaluations as CSV and JSON")
+    e = sub.add_parser("export", help="export evaluations, or approved answers, for sharing")
     _data_options(e)
+    e.add_argument(
+        "--approved",
+        action="store_true",
+        help="export the latest approved answer per question (JSONL, CSV, one HTML page each)",
+    )
     e.add_argument("--out", type=Path, default=Path("reports/export"), help="output folder")
     e.add_argument("--limit", type=int, help="at most N rows")
     e.set_defaults(func=cmd_export)
+
+    add_review_commands(sub)
 
     d = sub.add_parser("demo", help="the whole job offline on the embedded data sets")
     d.add_argument("--out", type=Path, default=Path("reports/demo"), help="output folder")

@@ -3,7 +3,8 @@
     WorkbenchError
     ├── DatasetError      a data set file is malformed (names file, line and field)
     ├── ConfigError       a setting or option is missing or wrong
-    └── StoreError        the store cannot be opened or is from a newer version
+    ├── StoreError        the store cannot be opened or is from a newer version
+    └── ReviewError       a review decision breaks a rule (no reason, not the latest version)
 
 Anything else is a bug and propagates, so tests and logs see it.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["ConfigError", "DatasetError", "StoreError", "WorkbenchError"]
+__all__ = ["ConfigError", "DatasetError", "ReviewError", "StoreError", "WorkbenchError"]
 
 
 class WorkbenchError(Exception):
@@ -39,3 +40,7 @@ class ConfigError(WorkbenchError):
 
 class StoreError(WorkbenchError):
     """The store cannot be opened or used."""
+
+
+class ReviewError(WorkbenchError):
+    """A review decision was refused: the message says which rule and what to do."""

@@ -1,16 +1,28 @@
-"""Writing reports and exports to disk: HTML, CSV and JSON, each written atomically."""
+"""Writing reports and exports to disk: HTML, CSV, JSON and JSONL, each written atomically."""
 
 from __future__ import annotations
 
 import json
 import os
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-__all__ = ["ReportPaths", "write_report_files", "write_rows", "write_text_atomic"]
+from workbench.approved import ApprovedAnswer, Skipped
+from workbench.reports.answer_page import render_answer_page, scores_summary
+
+__all__ = [
+    "ApprovedExport",
+    "ReportPaths",
+    "write_approved",
+    "write_report_files",
+    "write_rows",
+    "write_text_atomic",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,3 +61,76 @@ def write_report_files(out_dir: Path, html: str, frame: pd.DataFrame) -> ReportP
     write_text_atomic(out_dir / "report.html", html)
     csv, js = write_rows(out_dir, frame)
     return ReportPaths(out_dir / "report.html", csv, js)
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovedExport:
+    """What an export of approved answers wrote, and what it left out."""
+
+    jsonl: Path
+    csv: Path
+    pages: tuple[Path, ...]
+    exported: int
+    skipped: tuple[Skipped, ...]
+
+
+def _approved_row(item: ApprovedAnswer) -> dict[str, Any]:
+    return {
+        "question_id": item.question.id,
+        "question": item.question.text,
+        "cancer_type": item.question.cancer_type,
+        "answer_id": item.answer.id,
+        "answer": item.answer.text,
+        "edited_from": item.answer.parent_id,
+        "prompt": item.answer.prompt_key,
+        "backend": item.answer.backend,
+        "model": item.answer.model,
+        "sources": [
+            {"id": e.id, "title": e.source_title, "section": e.section, "link": e.link}
+            for e in item.excerpts
+        ],
+        "scores": scores_summary(item),
+        "approved_by": item.approval.reviewer,
+        "approved_account": item.approval.account,
+        "approved_at": item.approval.created_at.isoformat(),
+        "meaning": item.approval.meaning,
+        "answer_sha256": item.approval.answer_sha256,
+        "decision_id": item.approval.id,
+    }
+
+
+def write_approved(
+    out_dir: Path, approved: Sequence[ApprovedAnswer], skipped: Sequence[Skipped]
+) -> ApprovedExport:
+    """Write `approved.jsonl`, `approved.csv`, `skipped.csv` and one page per answer."""
+    rows = [_approved_row(item) for item in approved]
+    jsonl = out_dir / "approved.jsonl"
+    write_text_atomic(jsonl, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    flat = pd.DataFrame(
+        [
+            {
+                **r,
+                "sources": "; ".join(s["link"] for s in r["sources"]),
+                "scores": " | ".join(f"{s['judge']}: {s['summary']}" for s in r["scores"]),
+            }
+            for r in rows
+        ]
+    )
+    csv = out_dir / "approved.csv"
+    write_text_atomic(csv, flat.to_csv(index=False))
+    write_text_atomic(
+        out_dir / "skipped.csv",
+        pd.DataFrame(
+            [_skipped_row(s) for s in skipped], columns=["question_id", "answer_id", "reason"]
+        ).to_csv(index=False),
+    )
+    pages = []
+    for item in approved:
+        page = out_dir / "pages" / f"{item.question.id}.html"
+        write_text_atomic(page, render_answer_page(item))
+        pages.append(page)
+    return ApprovedExport(jsonl, csv, tuple(pages), len(approved), tuple(skipped))
+
+
+def _skipped_row(s: Skipped) -> dict[str, str | None]:
+    return {"question_id": s.question_id, "answer_id": s.answer_id, "reason": s.reason}

@@ -213,21 +213,49 @@ class Run:
 
 
 class Decision(enum.StrEnum):
-    """A reviewer's decision on one answer version."""
+    """A reviewer's decision on one answer version. An edit makes a new version."""
 
     APPROVE = "approve"
     REJECT = "reject"
     NEEDS_EDIT = "needs_edit"
+    EDIT = "edit"
+
+    @property
+    def meaning(self) -> str:
+        """What the reviewer's signature on this decision means."""
+        return _MEANINGS[self]
+
+
+_MEANINGS = {
+    Decision.APPROVE: "approved for patient use",
+    Decision.REJECT: "rejected: not for patient use",
+    Decision.NEEDS_EDIT: "returned for editing",
+    Decision.EDIT: "edited the answer text into a new version",
+}
 
 
 @dataclass(frozen=True, slots=True)
 class ReviewDecision:
-    """A human decision on an answer version; decisions are appended, never edited."""
+    """A human decision on an answer version, as recorded in the append-only log.
+
+    `reviewer` is the name given in the form or on the command line; `account` is who
+    the environment says is logged in (JupyterHub user, else the OS user). `answer_sha256`
+    is the hash of the exact text decided on. `hash` covers every field and `prev_hash`,
+    the hash of the decision before it, so any later change breaks the chain.
+    """
 
     id: str
+    seq: int
     answer_id: str
+    answer_sha256: str
     reviewer: str
+    account: str
     decision: Decision
     reason: str
-    created_at: datetime = field(default_factory=utc_now)
-    edited_answer_id: str | None = None
+    meaning: str
+    created_at: datetime
+    prev_hash: str
+    hash: str
+    new_answer_id: str | None = None
+    old_text: str | None = None
+    new_text: str | None = None

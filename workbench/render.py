@@ -7,13 +7,17 @@ adds itself are live.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
 from workbench.models import ClaimVerdict, EvaluationStatus, SafetyFinding
+from workbench.text import CITATION_RE
 
-__all__ = ["highlight_answer", "status_label", "text_block"]
+__all__ = ["answer_sections", "highlight_answer", "status_label", "text_block"]
+
+_FOOTER_RE = re.compile(r"not (?:a substitute for )?(?:professional )?medical advice", re.I)
 
 _VERDICT_LABEL = {
     "supported": "supported",
@@ -74,3 +78,52 @@ def status_label(status: EvaluationStatus, error: str | None) -> str:
     if status is EvaluationStatus.NO_CLAIMS:
         return "no checkable claims"
     return "scored"
+
+
+_CITE_RE = re.compile(r"\s*" + CITATION_RE.pattern)  # with the space before the marker
+
+
+def _cited_line(line: str, numbers: dict[str, int]) -> Markup:
+    """A line with its citation markers as numbered links to the sources list."""
+    out: list[Markup] = []
+    pos = 0
+    for m in _CITE_RE.finditer(line):
+        out.append(escape(line[pos : m.start()]))
+        for cid in re.split(r"\s*[,;]\s*", m.group(1)):
+            n = numbers.setdefault(cid, len(numbers) + 1)
+            out.append(Markup('<sup><a href="#source-{}">{}</a></sup>').format(n, n))
+        pos = m.end()
+    out.append(escape(line[pos:]))
+    return Markup("").join(out)
+
+
+def answer_sections(text: str, numbers: dict[str, int]) -> Markup:
+    """An answer's Markdown-like text as escaped HTML: headings, lists, paragraphs.
+
+    Citation markers become numbered links; `numbers` (id -> number) is filled in the
+    order ids are first cited, for the sources list. The footer line is left out: the
+    page prints the disclaimer itself.
+    """
+    blocks: list[Markup] = []
+    items: list[Markup] = []
+
+    def close_list() -> None:
+        if items:
+            blocks.append(Markup("<ul>{}</ul>").format(Markup("").join(items)))
+            items.clear()
+
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or _FOOTER_RE.search(line):
+            close_list()
+            continue
+        if line.startswith("#"):
+            close_list()
+            blocks.append(Markup("<h2>{}</h2>").format(line.lstrip("#").strip()))
+        elif line.startswith(("- ", "* ", "• ")):
+            items.append(Markup("<li>{}</li>").format(_cited_line(line[2:], numbers)))
+        else:
+            close_list()
+            blocks.append(Markup("<p>{}</p>").format(_cited_line(line, numbers)))
+    close_list()
+    return Markup("\n").join(blocks)

@@ -16,7 +16,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from workbench.decision_log import GENESIS, DecisionDraft, decision_hash, text_sha256
 from workbench.errors import StoreError
+from workbench.migrations import MIGRATIONS, apply
 from workbench.models import (
     Answer,
     Decision,
@@ -33,49 +35,6 @@ from workbench.serialize import (
 )
 
 __all__ = ["Store"]
-
-_MIGRATIONS: list[tuple[str, str]] = [
-    (
-        "001_runs_answers_evaluations",
-        """
-        CREATE TABLE runs (
-            id TEXT PRIMARY KEY, prompt_key TEXT NOT NULL, backend TEXT NOT NULL,
-            model TEXT NOT NULL, questions_source TEXT NOT NULL, settings TEXT NOT NULL,
-            created_at TEXT NOT NULL);
-        CREATE TABLE answers (
-            id TEXT PRIMARY KEY, run_id TEXT NOT NULL REFERENCES runs(id),
-            question_id TEXT NOT NULL, prompt_key TEXT NOT NULL, backend TEXT NOT NULL,
-            model TEXT NOT NULL, text TEXT NOT NULL, cited_ids TEXT NOT NULL,
-            retrieved_ids TEXT NOT NULL, settings TEXT NOT NULL, prompt_tokens INTEGER,
-            completion_tokens INTEGER, latency_s REAL, cost_usd REAL, created_at TEXT NOT NULL,
-            parent_id TEXT REFERENCES answers(id));
-        CREATE UNIQUE INDEX answers_one_per_question ON answers(run_id, question_id)
-            WHERE parent_id IS NULL;
-        CREATE TABLE evaluations (
-            answer_id TEXT NOT NULL REFERENCES answers(id), judge TEXT NOT NULL,
-            status TEXT NOT NULL, faithfulness REAL, claims TEXT NOT NULL,
-            safety TEXT NOT NULL, fk_grade REAL, smog REAL, error TEXT,
-            excerpt_versions TEXT NOT NULL, created_at TEXT NOT NULL,
-            PRIMARY KEY (answer_id, judge));
-        """,
-    ),
-    (
-        "002_review_decisions_append_only",
-        """
-        CREATE TABLE review_decisions (
-            seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
-            answer_id TEXT NOT NULL REFERENCES answers(id), reviewer TEXT NOT NULL,
-            decision TEXT NOT NULL CHECK (decision IN ('approve', 'reject', 'needs_edit')),
-            reason TEXT NOT NULL, edited_answer_id TEXT REFERENCES answers(id),
-            created_at TEXT NOT NULL,
-            CHECK (decision = 'approve' OR length(trim(reason)) > 0));
-        CREATE TRIGGER review_decisions_no_update BEFORE UPDATE ON review_decisions
-            BEGIN SELECT RAISE(ABORT, 'review decisions are append-only'); END;
-        CREATE TRIGGER review_decisions_no_delete BEFORE DELETE ON review_decisions
-            BEGIN SELECT RAISE(ABORT, 'review decisions are append-only'); END;
-        """,
-    ),
-]
 
 
 def _dumps(value: Any) -> str:
@@ -122,16 +81,15 @@ class Store:
         with self._write() as db:
             db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY)")
             done = {r[0] for r in db.execute("SELECT name FROM migrations")}
-            known = {name for name, _ in _MIGRATIONS}
+            known = {name for name, _ in MIGRATIONS}
             if done - known:
                 raise StoreError(
                     f"{self.path} was written by a newer workbench (migrations "
                     f"{sorted(done - known)}); upgrade the workbench to open it"
                 )
-            for name, sql in _MIGRATIONS:
+            for name, migration in MIGRATIONS:
                 if name not in done:
-                    for statement in _statements(sql):
-                        db.execute(statement)
+                    apply(db, migration)
                     db.execute("INSERT INTO migrations(name) VALUES (?)", (name,))
 
     # runs and answers
@@ -173,27 +131,31 @@ class Store:
     def add_answer(self, answer: Answer) -> None:
         """Store one answer, in its own transaction, so a crash loses at most the current one."""
         with self._write() as db:
-            db.execute(
-                "INSERT INTO answers VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    answer.id,
-                    answer.run_id,
-                    answer.question_id,
-                    answer.prompt_key,
-                    answer.backend,
-                    answer.model,
-                    answer.text,
-                    _dumps(list(answer.cited_ids)),
-                    _dumps(list(answer.retrieved_ids)),
-                    _dumps(answer.settings),
-                    answer.prompt_tokens,
-                    answer.completion_tokens,
-                    answer.latency_s,
-                    answer.cost_usd,
-                    answer.created_at.isoformat(),
-                    answer.parent_id,
-                ),
-            )
+            self._insert_answer(db, answer)
+
+    @staticmethod
+    def _insert_answer(db: sqlite3.Connection, answer: Answer) -> None:
+        db.execute(
+            "INSERT INTO answers VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                answer.id,
+                answer.run_id,
+                answer.question_id,
+                answer.prompt_key,
+                answer.backend,
+                answer.model,
+                answer.text,
+                _dumps(list(answer.cited_ids)),
+                _dumps(list(answer.retrieved_ids)),
+                _dumps(answer.settings),
+                answer.prompt_tokens,
+                answer.completion_tokens,
+                answer.latency_s,
+                answer.cost_usd,
+                answer.created_at.isoformat(),
+                answer.parent_id,
+            ),
+        )
 
     def answers(self, *, run_ids: Sequence[str] | None = None) -> list[Answer]:
         """Answers, optionally of some runs, in the order they were made."""
@@ -238,50 +200,76 @@ class Store:
         return [_evaluation(r) for r in self._db.execute(sql + " ORDER BY a.rowid", args)]
 
     # review decisions
-    def add_decision(self, decision: ReviewDecision) -> None:
-        """Append a review decision."""
+    def answer(self, answer_id: str) -> Answer:
+        """The answer version with this id."""
+        row = self._db.execute("SELECT * FROM answers WHERE id = ?", (answer_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"{self.path}: no answer {answer_id!r}")
+        return _answer(row)
+
+    def newer_version_of(self, answer_id: str) -> str | None:
+        """The id of the version made from this answer by an edit, if any."""
+        row = self._db.execute(
+            "SELECT id FROM answers WHERE parent_id = ? ORDER BY rowid LIMIT 1", (answer_id,)
+        ).fetchone()
+        return str(row[0]) if row else None
+
+    def append_decision(
+        self, draft: DecisionDraft, *, new_answer: Answer | None = None
+    ) -> ReviewDecision:
+        """Append a decision to the log, chained to the last one, in one transaction.
+
+        The hash of the answer text is taken from the store inside the transaction, so it
+        is the exact text decided on. An edit stores its new answer version in the same
+        transaction. The store's triggers refuse what the rules forbid.
+        """
         with self._write() as db:
-            db.execute(
-                "INSERT INTO review_decisions(id, answer_id, reviewer, decision, reason, "
-                "edited_answer_id, created_at) VALUES (?,?,?,?,?,?,?)",
+            row = db.execute("SELECT text FROM answers WHERE id = ?", (draft.answer_id,))
+            found = row.fetchone()
+            if found is None:
+                raise StoreError(f"{self.path}: no answer {draft.answer_id!r}")
+            if new_answer is not None:
+                self._insert_answer(db, new_answer)
+            tail = db.execute("SELECT hash FROM decision_log ORDER BY seq DESC LIMIT 1")
+            last = tail.fetchone()
+            prev = last[0] if last else GENESIS
+            sha, meaning = text_sha256(found[0]), draft.decision.meaning
+            digest = decision_hash(draft, answer_sha256=sha, meaning=meaning, prev_hash=prev)
+            cur = db.execute(
+                "INSERT INTO decision_log (id, answer_id, answer_sha256, reviewer, account, "
+                "decision, reason, meaning, created_at, new_answer_id, old_text, new_text, "
+                "prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
-                    decision.id,
-                    decision.answer_id,
-                    decision.reviewer,
-                    decision.decision.value,
-                    decision.reason,
-                    decision.edited_answer_id,
-                    decision.created_at.isoformat(),
+                    draft.id,
+                    draft.answer_id,
+                    sha,
+                    draft.reviewer,
+                    draft.account,
+                    draft.decision.value,
+                    draft.reason,
+                    meaning,
+                    draft.created_at.isoformat(),
+                    draft.new_answer_id,
+                    draft.old_text,
+                    draft.new_text,
+                    prev,
+                    digest,
                 ),
             )
+            seq = cur.lastrowid
+        return self.decisions(since_seq=(seq or 1) - 1, limit=1)[0]
+
+    def decisions(self, *, since_seq: int = 0, limit: int | None = None) -> list[ReviewDecision]:
+        """Decisions in log order, after `since_seq`."""
+        sql = "SELECT * FROM decision_log WHERE seq > ? ORDER BY seq"
+        args: tuple[int, ...] = (since_seq,)
+        if limit is not None:
+            sql, args = sql + " LIMIT ?", (since_seq, limit)
+        return [_decision(r) for r in self._db.execute(sql, args)]
 
     def latest_decisions(self) -> dict[str, ReviewDecision]:
-        """The latest decision per answer id."""
-        out: dict[str, ReviewDecision] = {}
-        for r in self._db.execute("SELECT * FROM review_decisions ORDER BY seq"):
-            out[r["answer_id"]] = ReviewDecision(
-                r["id"],
-                r["answer_id"],
-                r["reviewer"],
-                Decision(r["decision"]),
-                r["reason"],
-                datetime.fromisoformat(r["created_at"]),
-                r["edited_answer_id"],
-            )
-        return out
-
-
-def _statements(sql: str) -> list[str]:
-    """Split a migration into statements, keeping trigger bodies whole."""
-    out: list[str] = []
-    buf = ""
-    for piece in sql.split(";"):
-        buf += piece + ";"
-        if sqlite3.complete_statement(buf):
-            if buf.strip(" \n;"):
-                out.append(buf.strip())
-            buf = ""
-    return out
+        """The latest decision per answer version id."""
+        return {d.answer_id: d for d in self.decisions()}
 
 
 def _run(r: sqlite3.Row) -> Run:
@@ -314,6 +302,26 @@ def _answer(r: sqlite3.Row) -> Answer:
         cost_usd=r["cost_usd"],
         created_at=datetime.fromisoformat(r["created_at"]),
         parent_id=r["parent_id"],
+    )
+
+
+def _decision(r: sqlite3.Row) -> ReviewDecision:
+    return ReviewDecision(
+        id=r["id"],
+        seq=r["seq"],
+        answer_id=r["answer_id"],
+        answer_sha256=r["answer_sha256"],
+        reviewer=r["reviewer"],
+        account=r["account"],
+        decision=Decision(r["decision"]),
+        reason=r["reason"],
+        meaning=r["meaning"],
+        created_at=datetime.fromisoformat(r["created_at"]),
+        prev_hash=r["prev_hash"],
+        hash=r["hash"],
+        new_answer_id=r["new_answer_id"],
+        old_text=r["old_text"],
+        new_text=r["new_text"],
     )
 
 

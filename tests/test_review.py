@@ -1,0 +1,169 @@
+"""Review records: append-only, chained, enforced by the store itself, safe under two writers."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from workbench.decision_log import GENESIS, text_sha256
+from workbench.errors import ReviewError
+from workbench.models import Answer, Decision, Run
+from workbench.review import current_account, edit_answer, record_decision, verify_log
+from workbench.store import Store
+
+
+def _answers(store: Store, n: int = 2) -> list[Answer]:
+    store.ensure_run(Run("r1", "p@v1", "offline", "m", "test"))
+    out = []
+    for i in range(n):
+        a = Answer(
+            f"a-{i}", "r1", f"q{i}", "p@v1", "offline", "m", f"Answer {i} [e1].", ("e1",), ("e1",)
+        )
+        store.add_answer(a)
+        out.append(a)
+    return out
+
+
+def test_a_decision_records_who_what_why_when_and_the_exact_text(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("JUPYTERHUB_USER", "dr.ng")
+    (a, _) = _answers(store)
+    d = record_decision(store, a.id, Decision.APPROVE, reviewer="Dr Ng")
+    assert (d.reviewer, d.account, d.decision) == ("Dr Ng", "jupyterhub:dr.ng", Decision.APPROVE)
+    assert d.meaning == "approved for patient use"
+    assert d.answer_sha256 == text_sha256(a.text)
+    assert d.created_at.tzinfo is not None and d.prev_hash == GENESIS and d.seq == 1
+    assert store.latest_decisions() == {a.id: d}
+
+
+def test_the_account_falls_back_to_the_os_user(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    assert current_account().startswith("os:")
+
+
+@pytest.mark.parametrize("decision", [Decision.REJECT, Decision.NEEDS_EDIT])
+def test_reject_and_needs_edit_need_a_reason_in_the_library_and_in_the_store(
+    store: Store, decision: Decision
+) -> None:
+    (a, _) = _answers(store)
+    with pytest.raises(ReviewError, match="needs a reason"):
+        record_decision(store, a.id, decision, reviewer="Dr Ng", reason="  ")
+    db = sqlite3.connect(store.path, isolation_level=None)
+    with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+        db.execute(
+            "INSERT INTO decision_log (id, answer_id, answer_sha256, reviewer, account, decision,"
+            " reason, meaning, created_at, prev_hash, hash) VALUES "
+            "('x', ?, 's', 'r', 'a', ?, '', 'm', 't', ?, 'h')",
+            (a.id, decision.value, GENESIS),
+        )
+
+
+def test_the_store_refuses_update_and_delete_of_decisions(store: Store) -> None:
+    (a, _) = _answers(store)
+    record_decision(store, a.id, Decision.REJECT, reviewer="Dr Ng", reason="wrong dose")
+    db = sqlite3.connect(store.path, isolation_level=None)
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        db.execute("UPDATE decision_log SET decision = 'approve'")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        db.execute("DELETE FROM decision_log")
+    assert not hasattr(Store, "delete_decision") and not hasattr(Store, "update_decision")
+
+
+def test_an_edit_makes_a_new_version_and_only_the_latest_can_be_approved(store: Store) -> None:
+    (a, _) = _answers(store)
+    record_decision(store, a.id, Decision.APPROVE, reviewer="Dr Ng")
+    new, d = edit_answer(
+        store, a.id, "Answer 0, clearer [e1].", reviewer="Dr Ng", reason="plainer words"
+    )
+    assert new.parent_id == a.id and store.answer(new.id).text == "Answer 0, clearer [e1]."
+    assert (d.decision, d.old_text, d.new_text, d.new_answer_id) == (
+        Decision.EDIT,
+        a.text,
+        new.text,
+        new.id,
+    )
+    with pytest.raises(ReviewError, match="approve its latest version"):
+        record_decision(store, a.id, Decision.APPROVE, reviewer="Dr Ng")
+    # The store refuses it too, whoever writes.
+    db = sqlite3.connect(store.path, isolation_level=None)
+    last = db.execute("SELECT hash FROM decision_log ORDER BY seq DESC LIMIT 1").fetchone()[0]
+    with pytest.raises(sqlite3.IntegrityError, match="edited since"):
+        db.execute(
+            "INSERT INTO decision_log (id, answer_id, answer_sha256, reviewer, account, decision,"
+            " reason, meaning, created_at, prev_hash, hash) VALUES "
+            "('x', ?, 's', 'r', 'a', 'approve', '', 'm', 't', ?, 'h')",
+            (a.id, last),
+        )
+    record_decision(store, new.id, Decision.APPROVE, reviewer="Dr Ng")
+    assert verify_log(store).ok
+
+
+def test_verify_names_the_first_changed_or_removed_row(store: Store) -> None:
+    a, b = _answers(store)
+    for i in range(4):
+        record_decision(
+            store, a.id if i % 2 else b.id, Decision.REJECT, reviewer="Dr Ng", reason=f"reason {i}"
+        )
+    assert verify_log(store).ok and verify_log(store).count == 4
+    db = sqlite3.connect(store.path, isolation_level=None)
+    db.execute("DROP TRIGGER decision_log_no_update")  # someone with file access
+    db.execute("UPDATE decision_log SET reason = 'nothing wrong' WHERE seq = 2")
+    check = verify_log(store)
+    assert (check.ok, check.first_bad_seq) == (False, 2)
+    assert "changed" in check.problem
+
+
+def test_verify_notices_a_deleted_row(store: Store) -> None:
+    (a, _) = _answers(store)
+    for i in range(3):
+        record_decision(store, a.id, Decision.REJECT, reviewer="Dr Ng", reason=f"r{i}")
+    db = sqlite3.connect(store.path, isolation_level=None)
+    db.execute("DROP TRIGGER decision_log_no_delete")
+    db.execute("DELETE FROM decision_log WHERE seq = 2")
+    check = verify_log(store)
+    assert (check.ok, check.first_bad_seq) == (False, 3)
+    assert "link" in check.problem
+
+
+WRITER = textwrap.dedent(
+    """
+    import sys
+    from workbench.models import Decision
+    from workbench.review import record_decision
+    from workbench.store import Store
+
+    path, who, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    with Store(path) as store:
+        for i in range(n):
+            record_decision(store, f"a-{i % 2}", Decision.REJECT, reviewer=who,
+                            reason=f"{who} {i}")
+    """
+)
+
+
+def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "shared.db"
+    with Store(path) as store:
+        _answers(store)
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(path), who, "500"], stderr=subprocess.PIPE, text=True
+        )
+        for who in ("kernel-1", "kernel-2")
+    ]
+    for p in procs:
+        _, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err
+    with Store(path) as store:
+        decisions = store.decisions()
+        check = verify_log(store)
+    assert len(decisions) == 1000 and check.ok and check.count == 1000
+    assert sorted(d.reason for d in decisions) == sorted(
+        f"{who} {i}" for who in ("kernel-1", "kernel-2") for i in range(500)
+    )
