@@ -96,3 +96,38 @@ def test_scoring_scores_each_answer_once_unless_asked_again(store: Store, corpus
     for ev in evaluations:
         assert ev.status is EvaluationStatus.SCORED and ev.fk_grade is not None
         assert ev.excerpt_versions
+
+
+def test_a_changed_excerpt_makes_its_evaluations_stale_and_only_those_are_rescored(
+    store: Store, corpus: Corpus
+) -> None:
+    from dataclasses import replace
+
+    from workbench.staleness import stale_reasons
+
+    generate_batch(
+        store,
+        corpus,
+        OfflineComposer(),
+        "patient_answer@v1",
+        list(corpus.questions[:5]),
+        questions_source="t",
+        progress=False,
+    )
+    score_batch(store, corpus, OfflineJudge(), progress=False)
+    target = store.answers()[0].retrieved_ids[0]
+    changed = replace(
+        corpus.excerpts[target],
+        text=corpus.excerpts[target].text + " More.",
+        version=corpus.excerpts[target].version + 1,
+    )
+    newer = replace(corpus, excerpts={**corpus.excerpts, target: changed})
+    affected = {a.id for a in store.answers() if target in a.retrieved_ids}
+    stale = {ev.answer_id for ev in store.evaluations() if stale_reasons(ev, newer.excerpts)}
+    assert stale == affected and 0 < len(stale) < 5
+    (ev,) = [e for e in store.evaluations() if e.answer_id in stale][:1]
+    assert stale_reasons(ev, newer.excerpts) == [f"excerpt {target} changed (v1 -> v2)"]
+    report = score_batch(store, newer, OfflineJudge(), stale=True, progress=False)
+    assert report.done == len(affected)
+    assert not any(stale_reasons(e, newer.excerpts) for e in store.evaluations())
+    assert score_batch(store, newer, OfflineJudge(), stale=True, progress=False).done == 0

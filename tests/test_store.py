@@ -62,7 +62,7 @@ def test_answers_and_evaluations_round_trip(store: Store) -> None:
         (SafetyFinding("missing-disclaimer", Severity.WARN, "m", "h"),),
         7.5,
         9.1,
-        excerpt_versions={"e1": 1},
+        excerpt_versions={"e1": "v1:0123456789ab"},
     )
     store.add_evaluation(ev)
     assert store.evaluations() == [ev]

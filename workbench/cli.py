@@ -16,8 +16,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from workbench.cli_review import DEFAULT_STORE, add_review_commands, export_approved
-from workbench.datasets import Corpus, default_datasets_dir, load_corpus
+from workbench.cli_common import corpus_from_args, data_options
+from workbench.cli_compare import add_run_commands
+from workbench.cli_review import add_review_commands, export_approved
+from workbench.datasets import default_datasets_dir
 from workbench.errors import WorkbenchError
 from workbench.export import write_rows
 from workbench.jobs import (
@@ -37,28 +39,6 @@ from workbench.reports.summary import summary_frame
 from workbench.store import Store
 
 __all__ = ["main"]
-
-
-def _data_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--datasets", type=Path, help="data set folder (default: the repo's datasets/)")
-    p.add_argument("--questions", type=Path, help="questions JSONL file or folder")
-    p.add_argument("--excerpts", type=Path, help="excerpts JSONL file or folder")
-    p.add_argument("--prompts", type=Path, help="prompt template folder or YAML file")
-    p.add_argument(
-        "--store",
-        type=Path,
-        default=DEFAULT_STORE,
-        help=f"SQLite store (default: ./{DEFAULT_STORE})",
-    )
-
-
-def _corpus(args: argparse.Namespace) -> Corpus:
-    folder = args.datasets or default_datasets_dir()
-    return load_corpus(
-        questions=args.questions or folder / "questions",
-        excerpts=args.excerpts or folder / "excerpts",
-        prompts=args.prompts or folder / "prompts",
-    )
 
 
 def _print_batch(verb: str, report: BatchReport) -> None:
@@ -91,7 +71,7 @@ def _print_summary(frame: pd.DataFrame) -> None:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    corpus = _corpus(args)
+    corpus = corpus_from_args(args)
     keys = args.prompt or sorted(corpus.prompts)
     missing = [k for k in keys if k not in corpus.prompts]
     if missing:
@@ -121,7 +101,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    corpus = _corpus(args)
+    corpus = corpus_from_args(args)
     with Store(args.store) as store:
         report = score_batch(
             store,
@@ -130,6 +110,7 @@ def cmd_score(args: argparse.Namespace) -> int:
             run_ids=args.run,
             rules=rules_for(args.datasets),
             rescore=args.rescore,
+            stale=args.stale,
             progress=not args.quiet,
         )
         _print_batch("scored", report)
@@ -138,7 +119,7 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    corpus = _corpus(args)
+    corpus = corpus_from_args(args)
     calibration = (
         None if args.no_calibration else calibrate(corpus, make_judge(args.judge), args.datasets)
     )
@@ -157,7 +138,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    corpus = _corpus(args)
+    corpus = corpus_from_args(args)
     if args.approved:
         return export_approved(args.store, corpus, args.out)
     with Store(args.store) as store:
@@ -207,7 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     g = sub.add_parser("generate", help="answer questions under one or more prompt versions")
-    _data_options(g)
+    data_options(g)
     g.add_argument(
         "--prompt",
         action="append",
@@ -222,14 +203,17 @@ def build_parser() -> argparse.ArgumentParser:
     g.set_defaults(func=cmd_generate)
 
     s = sub.add_parser("score", help="score answers: faithfulness, safety, readability")
-    _data_options(s)
+    data_options(s)
     s.add_argument("--judge", choices=JUDGES, default="offline", help="faithfulness judge")
     s.add_argument("--run", action="append", help="only answers of these runs (repeatable)")
     s.add_argument("--rescore", action="store_true", help="score again what was scored")
+    s.add_argument(
+        "--stale", action="store_true", help="score again only what changed excerpts made stale"
+    )
     s.set_defaults(func=cmd_score)
 
     r = sub.add_parser("report", help="write the HTML report with CSV and JSON")
-    _data_options(r)
+    data_options(r)
     r.add_argument("--out", type=Path, default=Path("reports/latest"), help="output folder")
     r.add_argument("--title", default="Answer evaluation report")
     r.add_argument(
@@ -239,7 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.set_defaults(func=cmd_report)
 
     e = sub.add_parser("export", help="export evaluations, or approved answers, for sharing")
-    _data_options(e)
+    data_options(e)
     e.add_argument(
         "--approved",
         action="store_true",
@@ -250,6 +234,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.set_defaults(func=cmd_export)
 
     add_review_commands(sub)
+    add_run_commands(sub)
 
     d = sub.add_parser("demo", help="the whole job offline on the embedded data sets")
     d.add_argument("--out", type=Path, default=Path("reports/demo"), help="output folder")

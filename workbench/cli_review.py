@@ -11,15 +11,14 @@ import pandas as pd
 
 from workbench.agreement import agreement
 from workbench.approved import select_approved
+from workbench.cli_common import store_option
 from workbench.datasets import Corpus
 from workbench.export import write_approved
 from workbench.models import Decision
 from workbench.review import current_account, ratings, record_decision, verify_log
 from workbench.store import Store
 
-__all__ = ["DEFAULT_STORE", "add_review_commands", "export_approved"]
-
-DEFAULT_STORE = Path("workbench.db")
+__all__ = ["add_review_commands", "export_approved"]
 
 
 def cmd_decide(args: argparse.Namespace) -> int:
@@ -101,13 +100,13 @@ def add_review_commands(sub: Any) -> None:
     )
     c.add_argument("--reason", help="why; required for --reject and --needs-edit")
     c.add_argument("--reviewer", help="your name (default: the logged-in account)")
-    c.add_argument("--store", type=Path, default=DEFAULT_STORE, help="SQLite store")
+    store_option(c)
     c.set_defaults(func=cmd_decide)
 
     v = sub.add_parser("verify", help="check the review decision log's hash chain")
-    v.add_argument("--store", type=Path, default=DEFAULT_STORE, help="SQLite store")
+    store_option(v)
     v.set_defaults(func=cmd_verify)
 
     g = sub.add_parser("agreement", help="agreement between reviewers (Cohen's or Fleiss' kappa)")
-    g.add_argument("--store", type=Path, default=DEFAULT_STORE, help="SQLite store")
+    store_option(g)
     g.set_defaults(func=cmd_agreement)

@@ -7,22 +7,17 @@ after it. `check_chain` walks the log in order and names the first row that does
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from workbench.models import Decision, ReviewDecision
+from workbench.text import text_sha256
 
 __all__ = ["GENESIS", "ChainCheck", "DecisionDraft", "check_chain", "decision_hash", "text_sha256"]
 
 GENESIS = "0" * 64  # the "previous hash" of the first decision
-
-
-def text_sha256(text: str) -> str:
-    """SHA-256 of a text's UTF-8 bytes, hex."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

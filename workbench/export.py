@@ -56,10 +56,14 @@ def write_rows(out_dir: Path, frame: pd.DataFrame, stem: str = "evaluations") ->
     return csv, js
 
 
-def write_report_files(out_dir: Path, html: str, frame: pd.DataFrame) -> ReportPaths:
-    """Write `report.html`, `evaluations.csv` and `evaluations.json` into `out_dir`."""
+def write_report_files(
+    out_dir: Path, html: str, frame: pd.DataFrame, tables: dict[str, pd.DataFrame] | None = None
+) -> ReportPaths:
+    """Write `report.html`, `evaluations.csv` and `.json`, and each table as CSV and JSON."""
     write_text_atomic(out_dir / "report.html", html)
     csv, js = write_rows(out_dir, frame)
+    for name, table in (tables or {}).items():
+        write_rows(out_dir, table, name)
     return ReportPaths(out_dir / "report.html", csv, js)
 
 

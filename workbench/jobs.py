@@ -14,6 +14,7 @@ import pandas as pd
 
 from workbench.backends.base import Generator
 from workbench.backends.offline import OfflineComposer
+from workbench.compare import Comparison, compare_runs
 from workbench.datasets import (
     Corpus,
     check_gold_references,
@@ -47,6 +48,7 @@ __all__ = [
     "Calibration",
     "DemoResult",
     "calibrate",
+    "default_comparisons",
     "make_generator",
     "make_judge",
     "rules_for",
@@ -56,6 +58,7 @@ __all__ = [
 ]
 
 BACKENDS = ("offline",)
+MAX_COMPARISONS = 4  # runs compared with the first one in a report
 JUDGES = ("offline",)
 
 
@@ -125,9 +128,15 @@ def write_report(
     calibration: Calibration | None = None,
     datasets: Path | None = None,
 ) -> tuple[ReportPaths, pd.DataFrame]:
-    """Write the HTML report and the CSV and JSON of its rows; return paths and the rows."""
+    """Write the HTML report and the CSV and JSON of its numbers; return paths and the rows.
+
+    When the store holds several runs, the first run is compared with each other one on
+    their shared questions.
+    """
     frame = evaluation_frame(store, corpus)
     rules_path = (datasets or default_datasets_dir()) / RULES_FILE
+    rules = rules_for(datasets)
+    comparisons = default_comparisons(store, corpus, frame)
     data = ReportData(
         title=title,
         store_path=store.path,
@@ -139,11 +148,35 @@ def write_report(
         decisions=store.latest_decisions(),
         frame=frame,
         rules_path=rules_path,
-        rule_count=len(rules_for(datasets).rules),
+        rule_count=len(rules.rules),
+        rule_ids=[r.id for r in rules.rules],
         judge_metrics=[calibration.judge] if calibration else [],
         safety_metrics=calibration.safety if calibration else None,
+        comparisons=comparisons,
     )
-    return write_report_files(out_dir, render_report(data), frame), frame
+    tables = {
+        "summary": summary_frame(frame),
+        "comparisons": pd.concat(
+            [c.rows.assign(run_a=c.run_a, run_b=c.run_b, judge=c.judge) for c in comparisons]
+        )
+        if comparisons
+        else pd.DataFrame(),
+    }
+    return write_report_files(out_dir, render_report(data), frame, tables), frame
+
+
+def default_comparisons(store: Store, corpus: Corpus, frame: pd.DataFrame) -> list[Comparison]:
+    """The first run against each later run that shares questions with it, per judge."""
+    runs = store.runs()
+    judges = sorted(set(frame["judge"])) if not frame.empty else []
+    out = []
+    for judge in judges:
+        for later in runs[1 : MAX_COMPARISONS + 1]:
+            try:
+                out.append(compare_runs(store, corpus, runs[0].id, later.id, judge=judge))
+            except ConfigError:
+                continue  # no shared question: nothing to compare
+    return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -185,7 +185,8 @@ class Evaluation:
     fk_grade: float | None
     smog: float | None
     error: str | None = None
-    excerpt_versions: dict[str, int] = field(default_factory=dict)
+    # Excerpt id -> fingerprint ("v2:3f9a..."): what the answer was judged against.
+    excerpt_versions: dict[str, str] = field(default_factory=dict)
     created_at: datetime = field(default_factory=utc_now)
 
     @property

@@ -20,6 +20,7 @@ from workbench.retrieval import BM25Retriever
 from workbench.scoring.base import Judge
 from workbench.scoring.evaluate import evaluate_answer
 from workbench.scoring.safety import RuleSet
+from workbench.staleness import is_stale
 from workbench.store import Store
 from workbench.text import extract_citations
 
@@ -114,12 +115,25 @@ def score_batch(
     run_ids: Sequence[str] | None = None,
     rules: RuleSet | None = None,
     rescore: bool = False,
+    stale: bool = False,
     progress: bool = True,
 ) -> BatchReport:
-    """Evaluate every answer this judge has not yet scored (all of them with `rescore`)."""
+    """Evaluate every answer this judge has not yet scored (all of them with `rescore`).
+
+    With `stale`, only answers whose evaluation by this judge was made against excerpts
+    that have changed since are scored again.
+    """
     answers = store.answers(run_ids=run_ids)
-    done = set() if rescore else store.scored_answer_ids(judge.name)
-    todo = [a for a in answers if a.id not in done]
+    if stale:
+        outdated = {
+            ev.answer_id
+            for ev in store.evaluations(judge=judge.name)
+            if is_stale(ev, corpus.excerpts)
+        }
+        todo = [a for a in answers if a.id in outdated]
+    else:
+        done = set() if rescore else store.scored_answer_ids(judge.name)
+        todo = [a for a in answers if a.id not in done]
     report = BatchReport(skipped=len(answers) - len(todo))
     for answer in tqdm(todo, desc=f"score ({judge.name})", disable=not progress, unit="answer"):
         missing = [i for i in answer.retrieved_ids if i not in corpus.excerpts]

@@ -6,6 +6,7 @@ inline citation markers (`[excerpt-id]`) that answers use to cite excerpts.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ __all__ = [
     "sentences",
     "stem",
     "strip_citations",
+    "text_sha256",
     "words",
 ]
 
@@ -131,6 +133,11 @@ def stem(word: str) -> str:
 def content_stems(text: str) -> list[str]:
     """Stems of the words that carry content: stop words dropped, negations kept."""
     return [stem(w) for w in words(text) if w not in STOP_WORDS or w in _NEGATIONS]
+
+
+def text_sha256(text: str) -> str:
+    """SHA-256 of a text's UTF-8 bytes, hex."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def extract_citations(text: str) -> list[str]:

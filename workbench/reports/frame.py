@@ -7,6 +7,7 @@ import pandas as pd
 from workbench.datasets import Corpus
 from workbench.models import Severity, Verdict
 from workbench.scoring.readability import GRADE_TARGET
+from workbench.staleness import is_stale
 from workbench.store import Store
 
 __all__ = ["COLUMNS", "evaluation_frame"]
@@ -15,7 +16,8 @@ COLUMNS = [
     "run_id", "prompt", "backend", "model", "judge", "question_id", "cancer_type", "question",
     "answer_id", "status", "faithfulness", "claims", "supported", "contradicted", "not_found",
     "any_unsupported", "safety_fail", "safety_warn", "safety_rules", "fk_grade", "smog",
-    "within_grade_target", "review_status", "error",
+    "within_grade_target", "prompt_tokens", "completion_tokens", "latency_s", "cost_usd",
+    "stale", "review_status", "error",
 ]  # fmt: skip
 
 
@@ -54,6 +56,11 @@ def evaluation_frame(store: Store, corpus: Corpus) -> pd.DataFrame:
                 "fk_grade": ev.fk_grade,
                 "smog": ev.smog,
                 "within_grade_target": ev.fk_grade is not None and ev.fk_grade <= GRADE_TARGET,
+                "prompt_tokens": a.prompt_tokens,
+                "completion_tokens": a.completion_tokens,
+                "latency_s": a.latency_s,
+                "cost_usd": a.cost_usd,
+                "stale": is_stale(ev, corpus.excerpts),
                 "review_status": decision.decision.value if decision else "not reviewed",
                 "error": ev.error,
             }

@@ -16,13 +16,16 @@ from typing import Any
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from workbench.compare import Comparison
 from workbench.datasets import Corpus
 from workbench.models import Answer, Evaluation, ReviewDecision, Run
 from workbench.render import highlight_answer, status_label
-from workbench.reports.summary import rule_counts, summary_frame
-from workbench.reports.svg import bar_chart, strip_chart
+from workbench.reports.summary import rule_counts, rule_pass_rates, summary_frame
+from workbench.reports.svg import bar_chart, grouped_bar_chart, strip_chart
+from workbench.reports.trust import judge_vs_reviewers
 from workbench.scoring.calibration import JudgeGoldMetrics, SafetyGoldMetrics
 from workbench.scoring.readability import GRADE_TARGET
+from workbench.staleness import stale_reasons
 
 __all__ = ["ReportData", "render_report"]
 
@@ -49,8 +52,10 @@ class ReportData:
     frame: pd.DataFrame
     rules_path: Path
     rule_count: int
+    rule_ids: Sequence[str] = ()
     judge_metrics: Sequence[JudgeGoldMetrics] = ()
     safety_metrics: SafetyGoldMetrics | None = None
+    comparisons: Sequence[Comparison] = ()
     generated_at: datetime | None = None
 
 
@@ -64,6 +69,38 @@ def _pct(value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     return f"{100 * value:.0f}%"
+
+
+def _pass_rates(frame: pd.DataFrame, rule_ids: Sequence[str]) -> dict[str, Any] | None:
+    if frame.empty or not rule_ids:
+        return None
+    rates = rule_pass_rates(frame, list(rule_ids))
+    return {
+        "prompts": list(rates.columns),
+        "rows": [(rule, [f"{100 * v:.0f}%" for v in row]) for rule, row in rates.iterrows()],
+        "chart": grouped_bar_chart(
+            list(rates.index),
+            {str(p): [float(v) for v in rates[p]] for p in rates.columns},
+            title="Safety rule pass rate (share of answers the rule passed)",
+        ),
+    }
+
+
+def _comparisons(data: ReportData) -> list[dict[str, Any]]:
+    evals = {(ev.answer_id, ev.judge): ev for ev in data.evaluations}
+    out = []
+    for c in data.comparisons:
+        movers = []
+        for row in c.rows.head(5).itertuples():
+            sides = []
+            for aid, text in ((row.answer_a_id, row.answer_a), (row.answer_b_id, row.answer_b)):
+                ev = evals.get((str(aid), c.judge))
+                claims = ev.claims if ev else ()
+                findings = ev.safety if ev else ()
+                sides.append(highlight_answer(str(text), claims, findings))
+            movers.append({"row": row, "a": sides[0], "b": sides[1]})
+        out.append({"c": c, "movers": movers, "rules": c.rule_changes.to_dict("records")})
+    return out
 
 
 def _charts(frame: pd.DataFrame) -> list[Any]:
@@ -100,6 +137,7 @@ def _questions(data: ReportData) -> list[dict[str, Any]]:
         by_question.setdefault(a.question_id, []).append({
             "prompt": a.prompt_key, "backend": a.backend, "model": a.model, "judge": ev.judge,
             "status": status_label(ev.status, ev.error), "faithfulness": ev.faithfulness,
+            "stale": stale_reasons(ev, data.corpus.excerpts),
             "fk_grade": ev.fk_grade, "smog": ev.smog, "answer_id": a.id,
             "review": decision.decision.value if decision else "not reviewed",
             "highlighted": highlight_answer(a.text, ev.claims, ev.safety),
@@ -142,6 +180,9 @@ def render_report(data: ReportData) -> str:
         total_answers=len(data.answers),
         judge_metrics=data.judge_metrics,
         safety_metrics=data.safety_metrics,
+        pass_rates=_pass_rates(frame, data.rule_ids),
+        trust=judge_vs_reviewers(frame) if not frame.empty else [],
+        comparisons=_comparisons(data),
         summary=summary_frame(frame).to_dict("records") if not frame.empty else [],
         charts=_charts(frame),
         rules_table=rules_table,

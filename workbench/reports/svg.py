@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from markupsafe import Markup, escape
 
-__all__ = ["bar_chart", "strip_chart"]
+__all__ = ["bar_chart", "grouped_bar_chart", "strip_chart"]
 
 _PALETTE = ["#3b6ea5", "#c0504d", "#6a9955", "#b8860b", "#7e57c2", "#00838f"]
 
@@ -96,5 +96,50 @@ def strip_chart(
             f'<text x="{tx + 4:.1f}" y="30" font-size="11" fill="#c0504d">'
             f"{escape(target_label)}</text>",
         ]
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def grouped_bar_chart(
+    categories: Sequence[str],
+    series: Mapping[str, Sequence[float]],
+    *,
+    title: str,
+    maximum: float = 1.0,
+    fmt: str = "{:.0%}",
+    width: int = 760,
+) -> Markup:
+    """Horizontal bars grouped by category, one colour per series, with a legend."""
+    bar, gap, left = 12, 10, 240
+    per_group = bar * len(series) + gap
+    height = 48 + per_group * len(categories)
+    span = width - left - 60
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'role="img" aria-label="{escape(title)}">',
+        f'<text x="0" y="16" font-size="14" font-weight="bold">{escape(title)}</text>',
+    ]
+    for j, name in enumerate(series):
+        x = left + j * 220
+        parts += [
+            f'<rect x="{x}" y="24" width="12" height="12" fill="{_PALETTE[j % len(_PALETTE)]}"/>',
+            f'<text x="{x + 16}" y="34" font-size="12">{escape(name)}</text>',
+        ]
+    for i, category in enumerate(categories):
+        y0 = 44 + i * per_group
+        parts.append(
+            f'<text x="{left - 6}" y="{y0 + per_group / 2:.0f}" font-size="12" '
+            f'text-anchor="end">{escape(category)}</text>'
+        )
+        for j, values in enumerate(series.values()):
+            value = values[i]
+            w = max(0.0, value) / maximum * span if maximum else 0.0
+            y = y0 + j * bar
+            parts += [
+                f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{bar - 2}" '
+                f'fill="{_PALETTE[j % len(_PALETTE)]}"/>',
+                f'<text x="{left + w + 4:.1f}" y="{y + bar - 3}" font-size="10">'
+                f"{escape(fmt.format(value))}</text>",
+            ]
     parts.append("</svg>")
     return Markup("".join(parts))

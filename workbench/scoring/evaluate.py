@@ -8,6 +8,7 @@ from workbench.models import Answer, Evaluation, Excerpt, Question
 from workbench.scoring.base import Judge
 from workbench.scoring.readability import readability
 from workbench.scoring.safety import RuleSet, check_safety
+from workbench.staleness import fingerprint
 
 __all__ = ["evaluate_answer"]
 
@@ -40,5 +41,5 @@ def evaluate_answer(
         fk_grade=level.fk_grade,
         smog=level.smog,
         error=result.error,
-        excerpt_versions={e.id: e.version for e in excerpts},
+        excerpt_versions={e.id: fingerprint(e) for e in excerpts},
     )

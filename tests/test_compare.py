@@ -1,0 +1,81 @@
+"""Prompt comparison on hand-made evaluations whose differences are known."""
+
+from __future__ import annotations
+
+import pytest
+
+from workbench.compare import compare_runs
+from workbench.datasets import Corpus
+from workbench.errors import ConfigError
+from workbench.models import (
+    Answer,
+    Evaluation,
+    EvaluationStatus,
+    Run,
+    SafetyFinding,
+    Severity,
+)
+from workbench.store import Store
+
+# question -> (faithfulness in A, in B, rules in A, rules in B, grade A, grade B)
+CASES = {
+    "q1": (0.5, 1.0, {"missing-disclaimer"}, set(), 9.0, 7.0),
+    "q2": (1.0, 1.0, set(), set(), 8.0, 8.0),
+    "q3": (1.0, 0.75, set(), {"cure-guarantee"}, 7.0, 7.0),
+    "q4": (0.25, 0.5, set(), set(), 10.0, 9.0),
+}
+
+
+def _finding(rule: str) -> SafetyFinding:
+    return SafetyFinding(rule, Severity.WARN, "m", "h")
+
+
+def _fill(store: Store) -> None:
+    for run in ("A", "B"):
+        store.ensure_run(Run(run, f"p@{run}", "offline", "m", "t"))
+    for qid, (fa, fb, ra, rb, ga, gb) in CASES.items():
+        for run, f, rules, grade in (("A", fa, ra, ga), ("B", fb, rb, gb)):
+            aid = f"{run}-{qid}"
+            store.add_answer(
+                Answer(aid, run, qid, f"p@{run}", "offline", "m", f"text {aid}", (), ())
+            )
+            store.add_evaluation(
+                Evaluation(
+                    aid,
+                    "offline",
+                    EvaluationStatus.SCORED,
+                    f,
+                    (),
+                    tuple(_finding(r) for r in sorted(rules)),
+                    grade,
+                    grade,
+                )
+            )
+    store.add_answer(Answer("A-only", "A", "q9", "p@A", "offline", "m", "t", (), ()))
+
+
+def test_paired_differences_outcomes_rule_changes_and_movers(store: Store, corpus: Corpus) -> None:
+    _fill(store)
+    c = compare_runs(store, corpus, "A", "B")
+    # differences B - A: +0.5, 0, -0.25, +0.25 -> mean 0.125
+    assert c.faithfulness.mean == pytest.approx(0.125) and c.faithfulness.n == 4
+    assert c.faithfulness.low is not None and c.faithfulness.low <= 0.125 <= c.faithfulness.high
+    assert (c.outcome.wins, c.outcome.losses, c.outcome.ties) == (2, 1, 1)
+    assert c.grade.mean == pytest.approx(-0.75)  # (-2 + 0 + 0 - 1) / 4
+    assert c.unpaired == 1
+    rules = c.rule_changes.set_index("rule")
+    assert rules.loc["missing-disclaimer"].tolist() == [1, 0, 0, 1]
+    assert rules.loc["cure-guarantee"].tolist() == [0, 1, 1, 0]
+    assert c.rows["question_id"].tolist()[:2] == ["q1", "q3"]  # moved most first
+    assert c.rows.loc[0, "answer_a"] == "text A-q1" and c.rows.loc[0, "answer_b"] == "text B-q1"
+    assert c.rows.loc[1, "rules_started"] == "cure-guarantee"
+
+
+def test_runs_without_shared_questions_are_refused(store: Store, corpus: Corpus) -> None:
+    _fill(store)
+    store.ensure_run(Run("C", "p@C", "offline", "m", "t"))
+    store.add_answer(Answer("C-x", "C", "qx", "p@C", "offline", "m", "t", (), ()))
+    with pytest.raises(ConfigError, match="share no question"):
+        compare_runs(store, corpus, "A", "C")
+    with pytest.raises(ConfigError, match="has no answers"):
+        compare_runs(store, corpus, "A", "nope")
