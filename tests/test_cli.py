@@ -93,3 +93,21 @@ def test_a_datasets_folder_brings_its_own_safety_rules(
     assert main(["export", "--out", "exp", *args]) == 0
     rows = pd.read_csv("exp/evaluations.csv")
     assert not rows["safety_rules"].astype("string").fillna("").str.contains("reading-level").any()
+
+
+def test_runs_and_compare_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["generate", "--limit", "3", "-q"]) == 0
+    assert main(["score", "-q"]) == 0
+    capsys.readouterr()
+    assert main(["runs"]) == 0
+    out = capsys.readouterr().out
+    assert "patient_answer@v1.offline" in out and "3 answers" in out
+    a, b = (
+        "patient_answer@v1.offline.extractive-composer-1",
+        "patient_answer@v2.offline.extractive-composer-1",
+    )
+    assert main(["compare", a, b, "--out", "cmp"]) == 0
+    out = capsys.readouterr().out
+    assert "on 3 shared questions" in out and "B wins" in out
+    assert len(pd.read_csv("cmp/comparison.csv")) == 3
+    assert main(["compare", a, "nope"]) == 2

@@ -3,7 +3,8 @@
 The public API is listed in `__all__`; everything else may change between versions.
 """
 
-from workbench.agreement import agreement, agreement_frame
+# `agreement()` itself stays in its module: exported here it would shadow the submodule.
+from workbench.agreement import agreement_frame
 from workbench.approved import select_approved
 from workbench.datasets import load_corpus, load_excerpts, load_prompts, load_questions
 from workbench.errors import ConfigError, DatasetError, ReviewError, StoreError, WorkbenchError
@@ -51,7 +52,6 @@ __all__ = [
     "StoreError",
     "Verdict",
     "WorkbenchError",
-    "agreement",
     "agreement_frame",
     "check_safety",
     "edit_answer",

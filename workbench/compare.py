@@ -7,6 +7,7 @@ come first, with both answers, so a reader can see what changed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -47,11 +48,21 @@ def _first_answers(store: Store, run_id: str) -> dict[str, Answer]:
 
 
 def compare_runs(
-    store: Store, corpus: Corpus, run_a: str, run_b: str, *, judge: str = "offline"
+    store: Store,
+    corpus: Corpus,
+    run_a: str,
+    run_b: str,
+    *,
+    judge: str = "offline",
+    evaluations: Sequence[Evaluation] | None = None,
 ) -> Comparison:
-    """Compare two runs' generated answers on the questions both answered."""
+    """Compare two runs' generated answers on the questions both answered.
+
+    Pass `evaluations` (of any judges) when they are already loaded.
+    """
     a_answers, b_answers = _first_answers(store, run_a), _first_answers(store, run_b)
-    evals = {ev.answer_id: ev for ev in store.evaluations(judge=judge)}
+    loaded = store.evaluations(judge=judge) if evaluations is None else evaluations
+    evals = {ev.answer_id: ev for ev in loaded if ev.judge == judge}
     texts = {q.id: q.text for q in corpus.questions}
     rows = []
     for qid in [q for q in a_answers if q in b_answers]:

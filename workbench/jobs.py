@@ -25,7 +25,7 @@ from workbench.datasets import (
 )
 from workbench.errors import ConfigError
 from workbench.export import ReportPaths, write_report_files
-from workbench.models import Question
+from workbench.models import Evaluation, Question
 from workbench.pipeline import BatchReport, generate_batch, score_batch
 from workbench.reports.frame import evaluation_frame
 from workbench.reports.html import ReportData, render_report
@@ -133,10 +133,11 @@ def write_report(
     When the store holds several runs, the first run is compared with each other one on
     their shared questions.
     """
-    frame = evaluation_frame(store, corpus)
+    evaluations = store.evaluations()
+    frame = evaluation_frame(store, corpus, evaluations=evaluations)
     rules_path = (datasets or default_datasets_dir()) / RULES_FILE
     rules = rules_for(datasets)
-    comparisons = default_comparisons(store, corpus, frame)
+    comparisons = default_comparisons(store, corpus, frame, evaluations)
     data = ReportData(
         title=title,
         store_path=store.path,
@@ -144,7 +145,7 @@ def write_report(
         datasets_folder=datasets or default_datasets_dir(),
         runs=store.runs(),
         answers=store.answers(),
-        evaluations=store.evaluations(),
+        evaluations=evaluations,
         decisions=store.latest_decisions(),
         frame=frame,
         rules_path=rules_path,
@@ -165,7 +166,9 @@ def write_report(
     return write_report_files(out_dir, render_report(data), frame, tables), frame
 
 
-def default_comparisons(store: Store, corpus: Corpus, frame: pd.DataFrame) -> list[Comparison]:
+def default_comparisons(
+    store: Store, corpus: Corpus, frame: pd.DataFrame, evaluations: Sequence[Evaluation]
+) -> list[Comparison]:
     """The first run against each later run that shares questions with it, per judge."""
     runs = store.runs()
     judges = sorted(set(frame["judge"])) if not frame.empty else []
@@ -173,7 +176,11 @@ def default_comparisons(store: Store, corpus: Corpus, frame: pd.DataFrame) -> li
     for judge in judges:
         for later in runs[1 : MAX_COMPARISONS + 1]:
             try:
-                out.append(compare_runs(store, corpus, runs[0].id, later.id, judge=judge))
+                out.append(
+                    compare_runs(
+                        store, corpus, runs[0].id, later.id, judge=judge, evaluations=evaluations
+                    )
+                )
             except ConfigError:
                 continue  # no shared question: nothing to compare
     return out

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
 from workbench.datasets import Corpus
-from workbench.models import Severity, Verdict
+from workbench.models import Evaluation, Severity, Verdict
 from workbench.scoring.readability import GRADE_TARGET
 from workbench.staleness import is_stale
 from workbench.store import Store
@@ -21,13 +23,18 @@ COLUMNS = [
 ]  # fmt: skip
 
 
-def evaluation_frame(store: Store, corpus: Corpus) -> pd.DataFrame:
-    """Every stored evaluation with its answer, question and latest review decision."""
+def evaluation_frame(
+    store: Store, corpus: Corpus, *, evaluations: Sequence[Evaluation] | None = None
+) -> pd.DataFrame:
+    """Every stored evaluation with its answer, question and latest review decision.
+
+    Pass `evaluations` when they are already loaded (a report uses them several times).
+    """
     answers = {a.id: a for a in store.answers()}
     decisions = store.latest_decisions()
     questions = {q.id: q for q in corpus.questions}
     rows = []
-    for ev in store.evaluations():
+    for ev in store.evaluations() if evaluations is None else evaluations:
         a = answers[ev.answer_id]
         q = questions.get(a.question_id)
         counts = {v: sum(c.verdict is v for c in ev.claims) for v in Verdict}
