@@ -29,6 +29,7 @@ check: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/scoring_throughput.py
 	$(BIN)/python benchmarks/gold_measures.py
+	$(BIN)/python benchmarks/report_10k.py
 
 clean:
 	rm -rf $(VENV) reports/demo reports/latest reports/export
