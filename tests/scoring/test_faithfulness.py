@@ -100,3 +100,27 @@ def test_no_evidence_means_nothing_is_supported() -> None:
     result = judge_faithfulness("CAR T-cell therapy uses T cells.", [])
     assert result.score == 0.0
     assert result.verdicts[0].verdict is Verdict.NOT_FOUND
+
+
+GENERAL = [
+    "The Eiffel Tower is a wrought-iron lattice tower on the Champ de Mars in Paris, France.",
+    "The tower was the tallest man-made structure in the world until the Chrysler Building in "
+    "New York City was finished in 1930.",
+    "Non-small cell lung cancer is the most common kind of lung cancer.",
+]
+
+
+@pytest.mark.parametrize(
+    ("claim", "expected"),
+    [
+        ("The tower is made of wrought iron.", Verdict.SUPPORTED),  # hyphenated in the evidence
+        (
+            "It was the tallest structure until the Empire State Building was finished in 1930.",
+            Verdict.NOT_FOUND,
+        ),  # a name no excerpt uses
+        ("Small cell lung cancer is the most common kind of lung cancer.", Verdict.CONTRADICTED),
+    ],
+)
+def test_general_text_compounds_and_proper_names(claim: str, expected: Verdict) -> None:
+    (v,) = judge_claims([claim], GENERAL)
+    assert v.verdict is expected, v.reason

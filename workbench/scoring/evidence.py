@@ -15,7 +15,15 @@ from functools import lru_cache
 from workbench.scoring.lexicon import NEGATIONS, canonical, numbers_in, term_weight
 from workbench.text import STOP_WORDS, sentences, stem, strip_citations, words
 
-__all__ = ["PREFIX", "Analysed", "EvidenceUnit", "analyse", "evidence_units", "names_in"]
+__all__ = [
+    "NEGATING_PREFIX",
+    "PREFIX",
+    "Analysed",
+    "EvidenceUnit",
+    "analyse",
+    "evidence_units",
+    "names_in",
+]
 
 PREFIX = 5
 _NUMERIC_RE = re.compile(r"[\d.,%-]+")
@@ -23,6 +31,11 @@ _NEGATION_STEMS = frozenset(stem(w) for w in NEGATIONS) | NEGATIONS
 _DRUG_SUFFIX_RE = re.compile(
     r"(?:mab|nib|cel|leucel|platin|taxel|rubicin|parib|ciclib|lisib|tecan|mustine|fosfamide)$"
 )
+# A capitalised word after a lower-case word, a digit or a comma: not a sentence start.
+_PROPER_RE = re.compile(r"(?<=[a-z0-9,;]) (?:the )?([A-Z][a-z]{2,})\b")
+_NOT_PROPER = frozenset({"the", "this", "that", "these", "those", "you", "your", "our"})
+# "non-small cell" is not "small cell": a hyphen prefix that negates what follows.
+NEGATING_PREFIX = "non"
 _NAME_RE = re.compile(r"\b(?:[A-Z][a-z]*[A-Z0-9][A-Za-z0-9\-]*|[A-Z]{2,}[0-9]*|[A-Za-z]+\d+\w*)\b")
 
 
@@ -35,8 +48,9 @@ class Analysed:
     stems: frozenset[str]  # every content stem, canonical, for presence tests
     raw_stems: tuple[str, ...]  # stems in order, negations kept, not canonicalised
     numbers: frozenset[float]
-    names: frozenset[str]
+    names: frozenset[str]  # acronyms, gene and drug names: compared sentence by sentence
     prefixes: frozenset[str]  # 5-letter stem prefixes, for near matches (metastasis ~ metastatic)
+    proper: frozenset[str] = frozenset()  # capitalised words inside a sentence (Chrysler)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +61,15 @@ class EvidenceUnit:
     sentence: str
     analysed: Analysed
     pair: bool = False
+
+
+def proper_names_in(text: str) -> frozenset[str]:
+    """Lower-cased capitalised words that are not the first word of a sentence."""
+    return frozenset(
+        m.group(1).lower()
+        for m in _PROPER_RE.finditer(text)
+        if m.group(1).lower() not in _NOT_PROPER
+    )
 
 
 def names_in(text: str) -> frozenset[str]:
@@ -62,7 +85,7 @@ def analyse(text: str) -> Analysed:
     clean = strip_citations(text)
     terms: dict[str, float] = {}
     raw: list[str] = []
-    for w in words(clean):
+    for w in _split_compounds(words(clean)):
         s = stem(w)
         if w in NEGATIONS or s in _NEGATION_STEMS:
             raw.append("not")
@@ -75,8 +98,30 @@ def analyse(text: str) -> Analysed:
         terms[c] = max(terms.get(c, 0.0), term_weight(w))
     prefixes = frozenset(t[:PREFIX] for t in terms if len(t) >= PREFIX)
     return Analysed(
-        clean, terms, frozenset(terms), tuple(raw), numbers_in(clean), names_in(clean), prefixes
+        clean,
+        terms,
+        frozenset(terms),
+        tuple(raw),
+        numbers_in(clean),
+        names_in(clean),
+        prefixes,
+        proper_names_in(clean),
     )
+
+
+def _split_compounds(tokens: list[str]) -> list[str]:
+    """Hyphenated words as their parts ("wrought-iron" -> wrought, iron), but a negating
+    prefix stays on its word ("non-small" -> nonsmall)."""
+    out: list[str] = []
+    for token in tokens:
+        if "-" not in token or _NUMERIC_RE.fullmatch(token):
+            out.append(token)
+            continue
+        parts = [p for p in token.split("-") if p]
+        if len(parts) > 1 and parts[0] == NEGATING_PREFIX:
+            parts = [parts[0] + parts[1], *parts[2:]]  # "non-small" stays unlike "small"
+        out.extend(parts)
+    return out
 
 
 @lru_cache(maxsize=8192)

@@ -112,7 +112,11 @@ def _judge_claim(
     quote = f"\u201c{best.sentence}\u201d"
 
     names = sorted(c.names - _COMMON_ABBREVIATIONS)
-    unknown = [n for n in names if not name_in(n, evidence_text)]
+    unknown = [
+        n
+        for n in sorted(c.names | c.proper)
+        if n not in _COMMON_ABBREVIATIONS and not name_in(n, evidence_text)
+    ]
     if unknown:
         return verdict(Verdict.NOT_FOUND, f"'{unknown[0]}' is not named in any excerpt.", best, cov)
     differs = c.numbers - closest.analysed.numbers
@@ -151,7 +155,7 @@ def _judge_claim(
             cov,
         )
     turned = flips(c, best.analysed, closest.analysed)
-    if len(turned) % 2 == 1:
+    if turned:  # a negation and an antonym rarely cancel; they usually flip two things
         return verdict(
             Verdict.CONTRADICTED,
             f"The evidence {where} says the opposite ({turned[0]}): {quote}",

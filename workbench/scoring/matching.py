@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from workbench.scoring.evidence import PREFIX, Analysed
+from workbench.scoring.evidence import NEGATING_PREFIX, PREFIX, Analysed
 from workbench.scoring.lexicon import ANTONYMS, HEDGES, STRONG_BOOSTERS, TIME_UNITS, WEAK_BOOSTERS
 from workbench.text import STOP_WORDS, stem
 
@@ -94,11 +94,24 @@ def flips(claim: Analysed, evidence: Analysed, closest: Analysed) -> list[str]:
     if _relevant_negations(claim, evidence) % 2 != _relevant_negations(evidence, claim) % 2:
         reasons.append("negation")
     c_raw, s_raw = set(claim.raw_stems), set(closest.raw_stems)
+    reasons += _prefix_flips(c_raw, s_raw) + _prefix_flips(s_raw, c_raw)
     for word in sorted(c_raw - s_raw):
         opposite = ANTONYMS.get(word, frozenset()) & (s_raw - c_raw)
         if opposite:
             reasons.append(f"'{word}' against '{sorted(opposite)[0]}'")
     return reasons
+
+
+def _prefix_flips(one: set[str], other: set[str]) -> list[str]:
+    """ "non-small" on one side where the other says "small"."""
+    n = len(NEGATING_PREFIX)
+    return [
+        f"'{t}' against '{t[n:]}'"
+        for t in sorted(one - other)
+        if t.startswith(NEGATING_PREFIX)
+        and len(t) > n + 2
+        and any(o.startswith(t[n:]) for o in other)
+    ]
 
 
 def certainty_gap(claim: Analysed, evidence: Analysed) -> list[str]:
