@@ -118,13 +118,20 @@ class _Answer:
             start = m.end()
         return _LEAD_MARKUP_RE.sub("", self.text[start:pos]).strip()
 
-    def finding(self, rule: Rule, message: str | None = None,
-                span: tuple[int, int] | None = None) -> SafetyFinding:
+    def finding(
+        self, rule: Rule, message: str | None = None, span: tuple[int, int] | None = None
+    ) -> SafetyFinding:
         if span is None:
             return SafetyFinding(rule.id, rule.severity, message or rule.message, rule.fix_hint)
         s, e = span
-        return SafetyFinding(rule.id, rule.severity, message or rule.message, rule.fix_hint,
-                             Span(s, e), self.original[s:e])
+        return SafetyFinding(
+            rule.id,
+            rule.severity,
+            message or rule.message,
+            rule.fix_hint,
+            Span(s, e),
+            self.original[s:e],
+        )
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -168,8 +175,9 @@ def _hits(
 
 
 def _forbidden(rule: Rule, a: _Answer) -> list[SafetyFinding]:
-    spans = _hits(a, rule.patterns, rule.negators, skip_questions=rule.skip_questions,
-                  exempt=rule.exempt)
+    spans = _hits(
+        a, rule.patterns, rule.negators, skip_questions=rule.skip_questions, exempt=rule.exempt
+    )
     return [a.finding(rule, span=span) for span in spans]
 
 
@@ -180,8 +188,9 @@ def _required(rule: Rule, a: _Answer) -> list[SafetyFinding]:
 
 
 def _conditional(rule: Rule, a: _Answer) -> list[SafetyFinding]:
-    triggers = _hits(a, rule.patterns, rule.negators, skip_questions=rule.skip_questions,
-                     exempt=rule.exempt)
+    triggers = _hits(
+        a, rule.patterns, rule.negators, skip_questions=rule.skip_questions, exempt=rule.exempt
+    )
     if not triggers:
         return []
     if rule.near is None and not rule.same_section:  # anywhere in the answer: one finding
@@ -219,12 +228,14 @@ def _investigational(rule: Rule, a: _Answer) -> list[SafetyFinding]:
         mention = therapy.regex.search(a.text) if wrong else None
         if mention is None:
             continue
-        missing = [g.name for g in rule.require if not _hits(a, g.patterns, rule.negators,
-                                                             first=True)]
+        missing = [
+            g.name for g in rule.require if not _hits(a, g.patterns, rule.negators, first=True)
+        ]
         if missing:
             names = ", ".join(c.name for c in rs.cancer_types if c.id in wrong)
-            message = rule.message.format(therapy=therapy.name, cancer=names,
-                                          missing=" and ".join(missing))
+            message = rule.message.format(
+                therapy=therapy.name, cancer=names, missing=" and ".join(missing)
+            )
             out.append(a.finding(rule, message, _trim(a.text, mention.start(), mention.end())))
     return out
 
@@ -235,11 +246,13 @@ def _citations(rule: Rule, a: _Answer) -> list[SafetyFinding]:
     cited = False
     for m in CITATION_RE.finditer(a.cited_text):
         cited = True
-        unknown = [i for i in _ID_SPLIT_RE.split(m.group(1)) if i and known is not None
-                   and i not in known]
+        unknown = [
+            i for i in _ID_SPLIT_RE.split(m.group(1)) if i and known is not None and i not in known
+        ]
         if unknown:
-            out.append(a.finding(rule, rule.message.format(id=", ".join(unknown)),
-                                 (m.start(), m.end())))
+            out.append(
+                a.finding(rule, rule.message.format(id=", ".join(unknown)), (m.start(), m.end()))
+            )
     if not cited and any(_is_factual(rule, s.text, s.line_prefix) for s in a.sentences):
         out.append(a.finding(rule, rule.message_uncited))
     return out
@@ -257,8 +270,7 @@ def _readability(rule: Rule, a: _Answer) -> list[SafetyFinding]:
     r = readability(a.original)
     if r.fk_grade is None or r.fk_grade <= rule.max_grade:
         return []
-    message = rule.message.format(fk_grade=r.fk_grade, smog=r.smog or 0.0,
-                                  max_grade=rule.max_grade)
+    message = rule.message.format(fk_grade=r.fk_grade, smog=r.smog or 0.0, max_grade=rule.max_grade)
     return [a.finding(rule, message)]
 
 

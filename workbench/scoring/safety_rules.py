@@ -178,9 +178,7 @@ def load_rules(path: Path | None = None) -> RuleSet:
     """Read, validate and compile the safety rules (default: `default_rules_path()`)."""
     source = read_yaml(path or default_rules_path(), "safety rules")
     if not isinstance(source.data, dict):
-        raise DatasetError(
-            source.path, "expected a mapping with 'version', 'grammar' and 'rules'"
-        )
+        raise DatasetError(source.path, "expected a mapping with 'version', 'grammar' and 'rules'")
     try:
         spec = RuleFileSpec.model_validate(source.data)
     except ValidationError as e:
@@ -283,15 +281,21 @@ class _Compiler:
         for i, p in enumerate(specs):
             rx = self.regex(p.regex, (*loc, i, "regex"))
             needs = _needed_literals(_sre_parser.parse(rx.pattern, rx.flags)) or ()
-            out.append(Pattern(rx, negatable if p.negatable is None else p.negatable,
-                               imperative if p.imperative is None else p.imperative,
-                               tuple(sorted(needs))))
+            out.append(
+                Pattern(
+                    rx,
+                    negatable if p.negatable is None else p.negatable,
+                    imperative if p.imperative is None else p.imperative,
+                    tuple(sorted(needs)),
+                )
+            )
         return tuple(out)
 
     def groups(self, specs: Sequence[GroupSpec], loc: Loc) -> tuple[Requirement, ...]:
-        return tuple(Requirement(g.name, self.patterns(g.patterns, (*loc, i, "patterns"),
-                                                       g.negatable))
-                     for i, g in enumerate(specs))
+        return tuple(
+            Requirement(g.name, self.patterns(g.patterns, (*loc, i, "patterns"), g.negatable))
+            for i, g in enumerate(specs)
+        )
 
     def rule(self, i: int, r: AnyRuleSpec) -> Rule:
         loc: Loc = ("rules", i)
@@ -300,9 +304,15 @@ class _Compiler:
         except (KeyError, IndexError, ValueError) as e:
             raise self.error((*loc, "message"), f"bad placeholder {e} in the message") from e
         examples = tuple(
-            Example(e.text, fires, e.cancer_type, e.question,
-                    None if e.retrieved_ids is None else tuple(e.retrieved_ids))
-            for fires, group in ((True, r.tests.flag), (False, r.tests.pass_)) for e in group
+            Example(
+                e.text,
+                fires,
+                e.cancer_type,
+                e.question,
+                None if e.retrieved_ids is None else tuple(e.retrieved_ids),
+            )
+            for fires, group in ((True, r.tests.flag), (False, r.tests.pass_))
+            for e in group
         )
         out = Rule(r.id, r.kind, r.severity, r.message.strip(), r.fix_hint.strip(), examples)
         negators = self.spec.grammar.negators
@@ -310,16 +320,20 @@ class _Compiler:
             for j, s in enumerate(r.extra_negators):
                 self.regex(s, (*loc, "extra_negators", j))
             negators = [*negators, *r.extra_negators]
-            key, source = ("trigger", r.trigger) if isinstance(r, ConditionalSpec) \
+            key, source = (
+                ("trigger", r.trigger)
+                if isinstance(r, ConditionalSpec)
                 else ("patterns", r.patterns)
+            )
             out = replace(
                 out,
                 patterns=self.patterns(source, (*loc, key), r.negatable, r.imperative),
                 exempt=tuple(self.regex(s, (*loc, "exempt", j)) for j, s in enumerate(r.exempt)),
                 skip_questions=r.skip_questions,
             )
-        out = replace(out, negators=self.alternation(negators, ("grammar", "negators"),
-                                                     r"\b(?:{})\b"))
+        out = replace(
+            out, negators=self.alternation(negators, ("grammar", "negators"), r"\b(?:{})\b")
+        )
         if isinstance(r, ConditionalSpec | InvestigationalSpec):
             out = replace(out, require=self.groups(r.require, (*loc, "require")))
         if isinstance(r, ConditionalSpec):
@@ -327,10 +341,15 @@ class _Compiler:
         elif isinstance(r, CitationsSpec):
             if "{" in r.message_uncited:
                 raise self.error((*loc, "message_uncited"), "takes no placeholders")
-            not_factual = (self.regex(s, (*loc, "not_factual", j))
-                           for j, s in enumerate(r.not_factual))
-            out = replace(out, message_uncited=r.message_uncited.strip(),
-                          min_words=r.min_words, not_factual=tuple(not_factual))
+            not_factual = (
+                self.regex(s, (*loc, "not_factual", j)) for j, s in enumerate(r.not_factual)
+            )
+            out = replace(
+                out,
+                message_uncited=r.message_uncited.strip(),
+                min_words=r.min_words,
+                not_factual=tuple(not_factual),
+            )
         elif isinstance(r, ReadabilitySpec):
             out = replace(out, max_grade=r.max_grade)
         return out
@@ -340,8 +359,14 @@ class _Compiler:
         for i, c in enumerate(self.spec.cancer_types):
             names = [re.escape(n).replace(r"\ ", r"[\s_-]+") for n in c.names] or ["(?!)"]
             field_rx = self.regex(r"\b(?:" + "|".join(names) + r")\b", ("cancer_types", i, "names"))
-            out.append(CancerType(c.id, c.name, field_rx,
-                                  self.alternation(c.patterns, ("cancer_types", i, "patterns"))))
+            out.append(
+                CancerType(
+                    c.id,
+                    c.name,
+                    field_rx,
+                    self.alternation(c.patterns, ("cancer_types", i, "patterns")),
+                )
+            )
         return tuple(out)
 
     def therapies(self, known: set[str]) -> tuple[Therapy, ...]:
@@ -353,21 +378,34 @@ class _Compiler:
                     if cid not in known:
                         raise self.error((*loc, key, j), f"unknown cancer type {cid!r}")
             if both := set(t.approved_for) & set(t.investigational_for):
-                raise self.error((*loc, "investigational_for"),
-                                 f"listed as both approved and investigational: {sorted(both)}")
-            out.append(Therapy(t.id, t.name, self.alternation(t.patterns, (*loc, "patterns")),
-                               frozenset(t.approved_for), frozenset(t.investigational_for)))
+                raise self.error(
+                    (*loc, "investigational_for"),
+                    f"listed as both approved and investigational: {sorted(both)}",
+                )
+            out.append(
+                Therapy(
+                    t.id,
+                    t.name,
+                    self.alternation(t.patterns, (*loc, "patterns")),
+                    frozenset(t.approved_for),
+                    frozenset(t.investigational_for),
+                )
+            )
         return tuple(out)
 
     def compile(self) -> RuleSet:
         for name, items in self.spec.lists.items():
             for j, s in enumerate(items):
                 self.regex(s, ("lists", name, j))  # a list may use the lists above it
-            self.lists[name] = "(?:" + "|".join(
-                f"(?:{self.expand(s, ('lists', name))})" for s in items) + ")"
+            self.lists[name] = (
+                "(?:" + "|".join(f"(?:{self.expand(s, ('lists', name))})" for s in items) + ")"
+            )
         g = self.spec.grammar
-        lead = (self.alternation(g.imperative_lead, ("grammar", "imperative_lead")).pattern
-                if g.imperative_lead else "(?!)")
+        lead = (
+            self.alternation(g.imperative_lead, ("grammar", "imperative_lead")).pattern
+            if g.imperative_lead
+            else "(?!)"
+        )
         forms = self.alternation(g.imperative_forms, ("grammar", "imperative_forms")).pattern
         seen: dict[str, int] = {}
         for i, r in enumerate(self.spec.rules):

@@ -111,7 +111,11 @@ class ReadabilitySpec(_RuleSpec):
 
 
 AnyRuleSpec = Annotated[
-    ForbiddenSpec | RequiredSpec | ConditionalSpec | InvestigationalSpec | CitationsSpec
+    ForbiddenSpec
+    | RequiredSpec
+    | ConditionalSpec
+    | InvestigationalSpec
+    | CitationsSpec
     | ReadabilitySpec,
     Field(discriminator="kind"),
 ]
@@ -146,5 +150,3 @@ class RuleFileSpec(_Spec):
     cancer_types: list[CancerTypeSpec] = Field(min_length=1)
     therapies: list[TherapySpec] = Field(default_factory=list)
     rules: list[AnyRuleSpec] = Field(min_length=1)
-
-
