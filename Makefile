@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test check pytest bench clean
+.PHONY: install demo test check pytest nbval bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "Python 3.11 is required")'
@@ -17,10 +17,18 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/workbench demo
 
-test: check pytest
+test: check pytest nbval
 
 pytest: $(STAMP)
 	$(BIN)/python -m pytest
+
+# Every notebook, top to bottom, on its own store and output folder (reports/nbval), in a
+# kernel of this venv's python. Lax mode: an error fails; outputs (times, ids) are not compared.
+NBVAL_DIR := $(CURDIR)/reports/nbval
+nbval: $(STAMP)
+	rm -rf $(NBVAL_DIR) && mkdir -p $(NBVAL_DIR)
+	WORKBENCH_STORE=$(NBVAL_DIR)/workbench.db WORKBENCH_OUTPUT=$(NBVAL_DIR) \
+		$(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider notebooks
 
 check: $(STAMP)
 	$(BIN)/ruff check workbench tests benchmarks
@@ -29,7 +37,8 @@ check: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/scoring_throughput.py
 	$(BIN)/python benchmarks/gold_measures.py
+	$(BIN)/python benchmarks/review_queue.py
 	$(BIN)/python benchmarks/report_10k.py
 
 clean:
-	rm -rf $(VENV) reports/demo reports/latest reports/export
+	rm -rf $(VENV) reports/demo reports/latest reports/export reports/nbval reports/browser

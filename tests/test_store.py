@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from workbench.errors import StoreError
+from workbench.migrations import MIGRATIONS
 from workbench.models import (
     Answer,
     ClaimVerdict,
@@ -81,7 +82,7 @@ def test_reopening_applies_no_migration_twice_and_a_newer_store_is_refused(tmp_p
     Store(path).close()
     Store(path).close()
     db = sqlite3.connect(path)
-    assert db.execute("SELECT count(*) FROM migrations").fetchone()[0] == 3
+    assert db.execute("SELECT count(*) FROM migrations").fetchone()[0] == len(MIGRATIONS)
     db.execute("INSERT INTO migrations VALUES ('999_from_the_future')")
     db.commit()
     with pytest.raises(StoreError, match="newer workbench"):

@@ -1,4 +1,5 @@
-"""Review commands: `workbench decide`, `verify`, `agreement`, and `export --approved`."""
+"""Review commands: `workbench review` (in `workbench.review_server`), `decide`, `verify`,
+`agreement`, and `export --approved`."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from workbench.datasets import Corpus
 from workbench.export import write_approved
 from workbench.models import Decision
 from workbench.review import current_account, ratings, record_decision, verify_log
+from workbench.review_server import add_review_server
 from workbench.store import Store
 
 __all__ = ["add_review_commands", "export_approved"]
@@ -89,7 +91,9 @@ def export_approved(store_path: Path, corpus: Corpus, out: Path) -> int:
 
 
 def add_review_commands(sub: Any) -> None:
-    """Add `decide`, `verify` and `agreement` to the CLI's subcommands."""
+    """Add `review`, `decide`, `verify` and `agreement` to the CLI's subcommands."""
+    add_review_server(sub)
+
     c = sub.add_parser("decide", help="record a review decision on one answer version")
     c.add_argument("answer_id", metavar="ANSWER_ID")
     which = c.add_mutually_exclusive_group(required=True)

@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from workbench.errors import DatasetError
@@ -33,6 +34,7 @@ __all__ = [
     "load_gold_safety",
     "load_prompts",
     "load_questions",
+    "save_prompt_version",
 ]
 
 _ID = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
@@ -259,3 +261,55 @@ def check_gold_references(
             raise DatasetError(
                 where, f"claim {claim.id} names unknown excerpt(s) {missing}", field="excerpt_ids"
             )
+
+
+class _BlockDumper(yaml.SafeDumper):
+    """Multi-line strings as `|` blocks, so a saved prompt reads like the hand-written ones."""
+
+
+def _str_block(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_BlockDumper.add_representer(str, _str_block)
+
+
+def save_prompt_version(
+    base: PromptTemplate,
+    *,
+    system: str,
+    user: str,
+    description: str,
+    parameters: dict[str, Any],
+    folder: Path | None = None,
+) -> tuple[PromptTemplate, Path]:
+    """Write an edited prompt as the next version of `base.id`, in a new YAML file.
+
+    The version is one above the highest in the folder; an existing file is never
+    overwritten (two people saving at once: the second is told to save again).
+    """
+    folder = folder or default_datasets_dir() / "prompts"
+    taken = [p.version for p in load_prompts(folder) if p.id == base.id]
+    version = max([base.version, *taken]) + 1
+    data = {
+        "id": base.id,
+        "version": version,
+        "description": description.strip() or f"edited from {base.key}",
+        "system": system.rstrip() + "\n",
+        "user": user.rstrip() + "\n",
+        "parameters": parameters,
+    }
+    path = folder / f"{base.id}_v{version}.yaml"
+    try:
+        row = _PromptFile.model_validate(data)
+    except ValidationError as exc:
+        raise _validation_error(path, None, exc) from exc
+    text = yaml.dump(row.model_dump(), Dumper=_BlockDumper, sort_keys=False, allow_unicode=True)
+    try:
+        with path.open("x", encoding="utf-8") as fh:
+            fh.write(text)
+    except FileExistsError as exc:
+        raise DatasetError(path, "this version was just saved by someone else: save again") from exc
+    (saved,) = load_prompts(path)
+    return saved, path

@@ -121,6 +121,11 @@ def _decision_log(db: sqlite3.Connection) -> None:
 MIGRATIONS: list[tuple[str, Migration]] = [
     *_SQL,
     ("003_decision_log_hash_chained", _decision_log),
+    # The review queue finds each answer's latest version by its edits (parent_id).
+    (
+        "004_index_answers_parent_for_review_queue",
+        "CREATE INDEX IF NOT EXISTS answers_parent ON answers(parent_id);",
+    ),
 ]
 
 

@@ -12,6 +12,7 @@ import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,7 @@ from workbench.serialize import (
     verdict_to_dict,
 )
 
-__all__ = ["Store"]
+__all__ = ["ReviewRow", "Store"]
 
 
 def _dumps(value: Any) -> str:
@@ -271,6 +272,74 @@ class Store:
         """The latest decision per answer version id."""
         return {d.answer_id: d for d in self.decisions()}
 
+
+    # the review queue: a few indexed queries, so a desk over 10,000 answers stays quick
+    def review_rows(self, *, answer_ids: Sequence[str] | None = None) -> list[ReviewRow]:
+        """Each latest answer version (none edited from it) with its review standing.
+
+        `flagged` means some evaluation of it has a claim not supported, a safety finding,
+        or a judge that failed; `decision` is its latest decision, if any. In answer order.
+        """
+        sql = _REVIEW_ROWS
+        args: tuple[str, ...] = ()
+        if answer_ids is not None:
+            sql += f" AND a.id IN ({','.join('?' * len(answer_ids))})"
+            args = tuple(answer_ids)
+        rows = self._db.execute(sql + " ORDER BY a.rowid", args)
+        return [
+            ReviewRow(
+                r["id"], r["question_id"], r["prompt_key"], bool(r["scored"]),
+                bool(r["flagged"]), Decision(r["decision"]) if r["decision"] else None,
+            )
+            for r in rows
+        ]
+
+    def evaluations_of(self, answer_id: str) -> list[Evaluation]:
+        """The evaluations of one answer version, one per judge."""
+        rows = self._db.execute(
+            "SELECT * FROM evaluations WHERE answer_id = ? ORDER BY judge", (answer_id,)
+        )
+        return [_evaluation(r) for r in rows]
+
+    def decisions_of(self, answer_id: str) -> list[ReviewDecision]:
+        """The decisions on one answer version, in log order."""
+        rows = self._db.execute(
+            "SELECT * FROM decision_log WHERE answer_id = ? ORDER BY seq", (answer_id,)
+        )
+        return [_decision(r) for r in rows]
+
+    def last_decision_seq(self) -> int:
+        """The sequence number of the newest decision in the log (0 when empty)."""
+        (seq,) = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM decision_log").fetchone()
+        return int(seq)
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewRow:
+    """One answer version in the review queue: what the queue filters and counts need."""
+
+    answer_id: str
+    question_id: str
+    prompt_key: str
+    scored: bool
+    flagged: bool
+    decision: Decision | None
+
+
+_REVIEW_ROWS = """
+SELECT a.id, a.question_id, a.prompt_key,
+    EXISTS (SELECT 1 FROM evaluations e WHERE e.answer_id = a.id) AS scored,
+    EXISTS (
+        SELECT 1 FROM evaluations e WHERE e.answer_id = a.id AND (
+            e.status = 'judge_failed' OR json_array_length(e.safety) > 0
+            OR EXISTS (SELECT 1 FROM json_each(e.claims) c
+                       WHERE json_extract(c.value, '$.verdict') != 'supported'))
+    ) AS flagged,
+    (SELECT d.decision FROM decision_log d WHERE d.answer_id = a.id
+     ORDER BY d.seq DESC LIMIT 1) AS decision
+FROM answers a
+WHERE NOT EXISTS (SELECT 1 FROM answers c WHERE c.parent_id = a.id)
+"""
 
 def _run(r: sqlite3.Row) -> Run:
     return Run(

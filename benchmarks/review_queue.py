@@ -1,0 +1,108 @@
+"""Benchmark: drawing the next item in the review panel over a store of 10,000 answers.
+
+Builds (once, cached under reports/bench/) a store of 10,004 scored answers: the 122 demo
+answers, copied into 82 runs. Then opens the review panel over it and times, with real
+widgets and no browser: opening the panel, clicking Next (the next item drawn: its
+answer, scores, claims and evidence rendered), and a decision followed by the next item.
+
+    .venv/bin/python benchmarks/review_queue.py [--answers 10000] [--clicks 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sqlite3
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from workbench.datasets import load_corpus
+from workbench.jobs import run_demo
+from workbench.review_desk import QueueFilter
+from workbench.ui.review_app import review_app
+
+CACHE = Path("reports/bench")
+
+
+def _seed(path: Path, answers: int) -> None:
+    """Copy the demo's scored answers into as many runs as it takes (setup, not measured)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        demo = run_demo(Path(tmp), progress=False)
+        shutil.copyfile(demo.store_path, path)
+    db = sqlite3.connect(path, isolation_level=None)
+    (base,) = db.execute("SELECT count(*) FROM answers").fetchone()
+    db.execute("BEGIN")
+    for n in range(1, -(-answers // base)):
+        tag = f".copy{n:03d}"
+        db.execute(
+            "INSERT INTO runs SELECT id || ?, prompt_key, backend, model, questions_source, "
+            "settings, created_at FROM runs WHERE id NOT LIKE '%.copy%'",
+            (tag,),
+        )
+        db.execute(
+            "INSERT INTO answers SELECT id || ?, run_id || ?, question_id, prompt_key, backend, "
+            "model, text, cited_ids, retrieved_ids, settings, prompt_tokens, completion_tokens, "
+            "latency_s, cost_usd, created_at, parent_id FROM answers WHERE run_id NOT LIKE "
+            "'%.copy%'",
+            (tag, tag),
+        )
+        db.execute(
+            "INSERT INTO evaluations SELECT answer_id || ?, judge, status, faithfulness, claims,"
+            " safety, fk_grade, smog, error, excerpt_versions, created_at FROM evaluations "
+            "WHERE answer_id NOT LIKE '%.copy%'",
+            (tag,),
+        )
+    db.execute("COMMIT")
+    db.close()
+
+
+def _ms(values: list[float]) -> str:
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+    return f"median {statistics.median(values) * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--answers", type=int, default=10_000)
+    parser.add_argument("--clicks", type=int, default=300)
+    args = parser.parse_args()
+    seed = CACHE / f"review_{args.answers}.db"
+    if not seed.exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        _seed(seed, args.answers)
+    work = CACHE / "review_run.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{work}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(seed, work)
+    corpus = load_corpus()
+
+    start = time.perf_counter()
+    panel = review_app(work, corpus=corpus, reviewer="Benchmark")
+    opened = time.perf_counter() - start
+    total = panel.desk.queue.counts()
+    nexts = []
+    for _ in range(args.clicks):
+        t = time.perf_counter()
+        panel.view.next.click()
+        nexts.append(time.perf_counter() - t)
+    decided = []
+    for _ in range(min(50, args.clicks)):
+        t = time.perf_counter()
+        panel.view.approve.click()
+        decided.append(time.perf_counter() - t)
+    assert "Saved: approve" in panel.view.status.value, panel.view.status.value
+    panel.desk.store.close()
+    print(
+        f"queue: {total[QueueFilter.ALL]} answer versions "
+        f"({', '.join(f'{k.value} {v}' for k, v in total.items())})"
+    )
+    print(f"open the panel (load the queue, draw the first item): {opened * 1000:.0f} ms")
+    print(f"next item, {len(nexts)} clicks: {_ms(nexts)}")
+    print(f"approve and draw the next item, {len(decided)} clicks: {_ms(decided)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,117 @@
+"""A clinician's clicks in a real browser: `workbench review` served by Voila, in Chromium.
+
+Starts the command on a free loopback port over a small scored store, opens it in headless
+Debian Chromium driven by Playwright, approves one answer and rejects another with a
+reason, then reads both decisions back from the store. A screenshot is left at
+reports/browser/review_panel.png for people to look at. `.ci/run` installs Chromium;
+elsewhere the test is skipped when there is none (on CI it fails instead).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from workbench.backends.offline import OfflineComposer
+from workbench.datasets import Corpus
+from workbench.jobs import rules_for, select_questions
+from workbench.pipeline import generate_batch, score_batch
+from workbench.scoring.faithfulness import OfflineJudge
+from workbench.store import Store
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOT = Path(__file__).resolve().parents[2] / "reports" / "browser" / "review_panel.png"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+
+if not CHROMIUM.exists():
+    if os.environ.get("CI"):
+        pytest.fail(f"{CHROMIUM} is missing: .ci/run installs it", pytrace=False)
+    pytest.skip(f"no {CHROMIUM}: apt-get install chromium", allow_module_level=True)
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_for_port(port: int, server: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"workbench review exited: {log.read_text()}")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.3)
+    pytest.fail(f"workbench review did not listen on {port}: {log.read_text()}")
+
+
+@pytest.fixture
+def served(tmp_path: Path, corpus: Corpus) -> Iterator[tuple[str, Path]]:
+    db = tmp_path / "review.db"
+    with Store(db) as store:
+        questions = select_questions(corpus, cancer_types=["breast"], limit=3)
+        generate_batch(store, corpus, OfflineComposer(), "patient_answer@v1", questions,
+                       questions_source="browser test", progress=False)  # fmt: skip
+        score_batch(store, corpus, OfflineJudge(), rules=rules_for(None), progress=False)
+    port, log = _free_port(), tmp_path / "voila.log"
+    command = [str(Path(sys.executable).with_name("workbench")), "review", "--store", str(db),
+               "--port", str(port), "--no-browser"]  # fmt: skip
+    with log.open("wb") as out:
+        server = subprocess.Popen(command, cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        _wait_for_port(port, server, log)
+        yield f"http://127.0.0.1:{port}/", db
+    finally:
+        server.terminate()  # the command became Voila: this pid is the server
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def test_approve_and_reject_by_clicking_in_chromium(served: tuple[str, Path]) -> None:
+    url, db = served
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 2300})
+            page.goto(url, timeout=120_000)
+            name = page.locator(".wb-reviewer input")
+            name.wait_for(timeout=120_000)  # Voila runs the notebook first
+            name.fill("Dr Browser")
+            page.locator(".wb-start").click()
+            page.locator(".wb-approve").wait_for()
+            assert page.locator("body").inner_text().count("a = ") == 0  # no code cells shown
+            first = page.locator(".wb-header-box code").first.inner_text()
+            page.locator(".wb-approve").click()
+            status = page.locator(".wb-status")
+            status.get_by_text("Saved: approve").wait_for()
+            second = page.locator(".wb-header-box code").first.inner_text()
+            page.locator(".wb-reason textarea").fill("Overstates what the trial showed.")
+            page.locator(".wb-reject").click()
+            status.get_by_text("Saved: reject").wait_for()
+            page.locator(".wb-filter").scroll_into_view_if_needed()
+            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOT), full_page=True)
+        finally:
+            browser.close()
+    with Store(db) as store:
+        got = [(d.answer_id, d.decision.value, d.reviewer, d.reason) for d in store.decisions()]
+    assert got == [
+        (first, "approve", "Dr Browser", ""),
+        (second, "reject", "Dr Browser", "Overstates what the trial showed."),
+    ]
+    assert first != second and SCREENSHOT.stat().st_size > 10_000

@@ -1,0 +1,123 @@
+"""The run, prompt tuning and export forms driven by clicks, over temporary stores and folders."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from workbench.datasets import default_datasets_dir, load_prompts
+from workbench.models import Decision
+from workbench.review import record_decision
+from workbench.store import Store
+from workbench.ui import export_app, run_app, tuning_app
+from workbench.ui.settings import output_dir, project_dir, store_path
+
+
+@pytest.fixture
+def datasets(tmp_path: Path) -> Path:
+    """A copy of the data sets, so that saving a prompt version never touches the repo's."""
+    folder = tmp_path / "datasets"
+    shutil.copytree(default_datasets_dir(), folder)
+    return folder
+
+
+def test_the_run_form_generates_scores_and_shows_rows_and_a_chart(tmp_path: Path) -> None:
+    app = run_app(tmp_path / "run.db", cancer_types=["lung"], limit=2)
+    assert app.view.spec().prompts == ("patient_answer@v1", "patient_answer@v2")
+    app.view.run.click()
+    assert len(app.results) == 4 and set(app.results["question_id"]) == {"q-lung-01", "q-lung-02"}
+    assert list(app.summary["answers"]) == [2, 2]
+    assert app.view.progress.value == app.view.progress.max == 3 and app.view.step.value == "done"
+    assert app.view.chart.value.count("<svg") == 2 and "patient_answer@v2" in app.view.chart.value
+    assert "4 answers in runs" in app.view.status.value
+    assert not app.view.run.disabled
+    app.view.run.click()  # the same form again resumes the same runs: nothing new
+    with Store(tmp_path / "run.db") as store:
+        assert len(store.answers()) == 4
+
+
+def test_the_run_form_says_what_is_wrong_instead_of_crashing(tmp_path: Path) -> None:
+    app = run_app(tmp_path / "run.db", question_ids=["q-nope"])
+    app.view.run.click()
+    assert "no question with id q-nope" in app.view.status.value
+    app.view.ids.value = ""
+    app.view.model.value = "gpt-x"
+    app.view.run.click()
+    assert "Run stopped: the offline backend answers with &#39;extractive-composer-1&#39; only" in (
+        app.view.status.value
+    )
+    assert app.results.empty
+
+
+def test_a_saved_prompt_is_a_new_version_file_and_never_overwrites(
+    tmp_path: Path, datasets: Path
+) -> None:
+    before = {p.name: p.read_text() for p in (datasets / "prompts").iterdir()}
+    app = tuning_app(tmp_path / "t.db", datasets=datasets, cancer_type="lung", limit=1)
+    v = app.view
+    assert v.base.value == "patient_answer@v2" and "target_grade: 6" in v.parameters.value
+    v.system.value += "\nUse very short sentences."
+    v.parameters.value = v.parameters.value.replace("target_grade: 6", "target_grade: 5")
+    v.save.click()
+    saved = datasets / "prompts" / "patient_answer_v3.yaml"
+    assert saved.is_file() and f"Saved patient_answer@v3 as {saved}" in v.status.value
+    (v3,) = [p for p in load_prompts(saved)]
+    assert v3.parameters["target_grade"] == 5 and v3.system.endswith("Use very short sentences.")
+    assert (v.left.value, v.right.value) == ("patient_answer@v2", "patient_answer@v3")
+    v.save.click()
+    assert (datasets / "prompts" / "patient_answer_v4.yaml").is_file()
+    assert {
+        p.name: p.read_text() for p in (datasets / "prompts").iterdir() if p.name in before
+    } == (before)
+    v.parameters.value = "- not\n- a mapping"
+    v.save.click()
+    assert "must be a mapping" in v.status.value
+    assert not (datasets / "prompts" / "patient_answer_v5.yaml").exists()
+
+
+def test_two_versions_run_side_by_side_with_their_scores(tmp_path: Path, datasets: Path) -> None:
+    app = tuning_app(tmp_path / "t.db", datasets=datasets, cancer_type="breast", limit=2)
+    app.view.left.value, app.view.right.value = "patient_answer@v1", "patient_answer@v2"
+    app.view.compare.click()
+    table = app.view.table.value
+    assert table.count("judge offline: scored") == 4 and "q-breast-02" in table
+    assert list(app.comparison["question_id"]) == ["q-breast-01", "q-breast-02"]
+    assert app.comparison["fk_grade_current"].notna().all()
+
+
+def test_the_export_form_writes_approved_answers_and_the_report(
+    store_file: Path, tmp_path: Path
+) -> None:
+    with Store(store_file) as store:
+        first = store.answers()[0]
+        record_decision(store, first.id, Decision.APPROVE, reviewer="Dr Ng")
+    app = export_app(store_file, out=tmp_path / "out")
+    app.view.export.click()
+    assert "Exported 1 approved answers" in app.view.status.value
+    (row,) = [json.loads(s) for s in (tmp_path / "out" / "approved.jsonl").read_text().splitlines()]
+    assert row["answer_id"] == first.id and row["approved_by"] == "Dr Ng"
+    assert len(app.skipped) == 3 and "not reviewed yet" in set(app.skipped["reason"])
+    app.view.calibrate.value = False
+    app.view.report.click()
+    assert (
+        tmp_path / "out" / "report.html"
+    ).is_file() and "Report written" in app.view.status.value
+
+
+def test_notebook_defaults_find_the_projects_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "notebooks").mkdir()
+    monkeypatch.chdir(tmp_path / "notebooks")
+    monkeypatch.delenv("WORKBENCH_STORE", raising=False)
+    monkeypatch.delenv("WORKBENCH_OUTPUT", raising=False)
+    assert project_dir() == tmp_path
+    assert store_path() == tmp_path / "workbench.db"
+    assert output_dir(None, "export") == tmp_path / "reports" / "export"
+    monkeypatch.setenv("WORKBENCH_STORE", "/srv/review.db")
+    monkeypatch.setenv("WORKBENCH_OUTPUT", "/srv/out")
+    assert store_path() == Path("/srv/review.db") and store_path("x.db") == Path("x.db")
+    assert output_dir(None, "export") == Path("/srv/out/export")

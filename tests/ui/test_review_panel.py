@@ -1,0 +1,219 @@
+"""The review panel driven through the widget API: clicks reach the store, the panel follows."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import ipywidgets as w
+import pytest
+
+from tests.ui.conftest import CallbackErrors
+from workbench.datasets import Corpus
+from workbench.models import Decision
+from workbench.review_desk import QueueFilter
+from workbench.store import Store
+from workbench.ui.review_app import ReviewController, review_app
+
+
+def _start(panel: ReviewController, name: str = "Dr Ng") -> None:
+    panel.view.name.value = name
+    panel.view.start.click()
+
+
+def _decisions(path: Path) -> list[tuple[str, str, str, str]]:
+    with Store(path) as store:
+        return [(d.answer_id, d.decision.value, d.reviewer, d.reason) for d in store.decisions()]
+
+
+def test_the_name_is_asked_once_and_then_the_queue_opens(panel: ReviewController) -> None:
+    v = panel.view
+    assert v.desk.layout.display == "none"
+    v.start.click()
+    assert "Type your name" in v.status.value and v.desk.layout.display == "none"
+    _start(panel)
+    assert v.login.layout.display == "none" and v.desk.layout.display == ""
+    assert "Reviewing as Dr Ng" in v.who.value
+    assert v.position.value == "1 of 8"
+    assert "not reviewed: 8" in v.counts.value and "all: 8" in v.counts.value
+
+
+def test_approve_is_stored_at_once_and_the_panel_moves_on(
+    panel: ReviewController, store_file: Path
+) -> None:
+    _start(panel)
+    first = panel.item.answer.id if panel.item else ""
+    panel.view.approve.click()
+    assert _decisions(store_file) == [(first, "approve", "Dr Ng", "")]
+    assert panel.item is not None and panel.item.answer.id != first
+    assert "Saved: approve of " + first in panel.view.status.value
+    assert "not reviewed: 7" in panel.view.counts.value and "approved: 1" in panel.view.counts.value
+    assert panel.view.position.value == "1 of 7"
+
+
+@pytest.mark.parametrize("button", ["reject", "needs_edit"])
+def test_reject_and_needs_edit_need_a_reason(
+    panel: ReviewController, store_file: Path, button: str
+) -> None:
+    _start(panel)
+    target = panel.item.answer.id if panel.item else ""
+    getattr(panel.view, button).click()
+    assert "needs a reason" in panel.view.status.value
+    assert _decisions(store_file) == [] and panel.item and panel.item.answer.id == target
+    panel.view.reason.value = "Says CAR-T is available; it is trial-only."
+    getattr(panel.view, button).click()
+    decision = "reject" if button == "reject" else "needs_edit"
+    assert _decisions(store_file) == [
+        (target, decision, "Dr Ng", "Says CAR-T is available; it is trial-only.")
+    ]
+    assert panel.view.reason.value == ""  # cleared for the next answer
+    panel.view.filter.value = QueueFilter.REJECTED if button == "reject" else QueueFilter.NEEDS_EDIT
+    assert panel.item and panel.item.answer.id == target and panel.view.position.value == "1 of 1"
+    assert "trial-only" in panel.view.header.value
+
+
+def test_filters_and_counts_follow_the_store(panel: ReviewController) -> None:
+    _start(panel)
+    with Store(panel.desk.store.path) as store:
+        flagged = {
+            ev.answer_id for ev in store.evaluations() if ev.unsupported or ev.safety or ev.error
+        }
+    panel.view.filter.value = QueueFilter.FLAGGED
+    assert f"flagged: {len(flagged)}" in panel.view.counts.value
+    seen = set()
+    for _ in range(len(flagged)):
+        assert panel.item is not None
+        seen.add(panel.item.answer.id)
+        panel.view.next.click()
+    assert seen == flagged
+    panel.view.filter.value = QueueFilter.APPROVED
+    assert panel.item is None and "No answers under “approved”" in panel.view.header.value
+
+
+def test_previous_and_next_stop_at_the_ends(panel: ReviewController) -> None:
+    _start(panel)
+    panel.view.previous.click()
+    assert panel.view.position.value == "1 of 8"
+    for _ in range(10):
+        panel.view.next.click()
+    assert panel.view.position.value == "8 of 8"
+
+
+def test_a_selected_claim_shows_its_evidence_source_link_and_reason(
+    panel: ReviewController, corpus: Corpus
+) -> None:
+    _start(panel)
+    item = panel.item
+    assert item is not None and item.evaluations
+    claims = item.evaluations[0].claims
+    index = next(i for i, c in enumerate(claims) if c.evidence_id)
+    panel.view.claims.value = index
+    excerpt = corpus.excerpts[claims[index].evidence_id or ""]
+    html = panel.view.evidence.value
+    assert f"Claim {index + 1}" in html and "Reason:" in html
+    assert f'href="{excerpt.link}"' in html and excerpt.id in html
+    assert 'class="claim supported selected"' in panel.view.answer.value or (
+        "selected" in panel.view.answer.value
+    )
+    assert "judge offline" in panel.view.header.value and item.answer.prompt_key in (
+        panel.view.header.value
+    )
+
+
+def test_an_edit_is_a_new_version_scored_at_once(panel: ReviewController, store_file: Path) -> None:
+    _start(panel)
+    old = panel.item.answer if panel.item else None
+    assert old is not None
+    panel.view.edit.click()
+    assert panel.view.edit_box.layout.display == "" and panel.view.editor.value == old.text
+    panel.view.editor.value = (
+        old.text + "\nThis treatment always cures breast cancer [brca-tx-001]."
+    )
+    panel.view.save_edit.click()
+    assert "an edit needs a reason" in panel.view.status.value
+    panel.view.edit_reason.value = "Add the outcome"
+    panel.view.save_edit.click()
+    new = panel.item.answer if panel.item else None
+    assert new is not None and new.parent_id == old.id
+    assert "Saved new version " + new.id in panel.view.status.value
+    assert "edited from" in panel.view.header.value
+    with Store(store_file) as store:
+        (ev,) = store.evaluations_of(new.id)
+        assert store.newer_version_of(old.id) == new.id
+        assert [d.decision for d in store.decisions()] == [Decision.EDIT]
+    assert any(f.rule_id == "cure-guarantee" for f in ev.safety)
+    assert "cure-guarantee" in panel.view.findings.value  # the new verdicts are on screen
+    assert panel.desk.queue.row(old.id) is None and panel.desk.queue.row(new.id) is not None
+    panel.view.approve.click()
+    assert _decisions(store_file)[-1][:2] == (new.id, "approve")
+
+
+def test_a_failed_save_shows_on_the_panel_and_fails_loudly(
+    panel: ReviewController,
+    store_file: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    callback_errors: CallbackErrors,
+) -> None:
+    _start(panel)
+    current = panel.item
+
+    def locked(*args: object, **kwargs: object) -> None:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(panel.desk.store, "append_decision", locked)
+    panel.view.approve.click()
+    assert (
+        "NOT SAVED" in panel.view.status.value and "database is locked" in panel.view.status.value
+    )
+    assert panel.item is current  # the reviewer stays on the answer that was not saved
+    (error,) = callback_errors.take()
+    assert isinstance(error, sqlite3.OperationalError)
+    assert _decisions(store_file) == []
+
+
+def test_the_fixture_turns_a_swallowed_handler_exception_into_a_record(
+    callback_errors: CallbackErrors,
+) -> None:
+    button = w.Button()
+    button.on_click(lambda _: 1 / 0)
+    button.click()  # ipywidgets catches this and only logs it
+    (error,) = callback_errors.take()
+    assert isinstance(error, ZeroDivisionError)
+
+
+def test_another_reviewers_decisions_reach_the_queue(
+    panel: ReviewController, store_file: Path, corpus: Corpus
+) -> None:
+    _start(panel)
+    other = review_app(store_file, corpus=corpus, reviewer="Dr Ho")
+    try:
+        other.view.approve.click()
+    finally:
+        other.desk.store.close()
+    panel.view.next.click()
+    assert "approved: 1" in panel.view.counts.value
+    panel.view.refresh.click()
+    assert "not reviewed: 7" in panel.view.counts.value
+
+
+def test_nothing_is_lost_when_the_kernel_dies(store_file: Path, tmp_path: Path) -> None:
+    script = textwrap.dedent(
+        f"""
+        import os
+        from workbench.ui.review_app import review_app
+        app = review_app({str(store_file)!r}, reviewer="Dr Ng")
+        app.view.approve.click()
+        app.view.reason.value = "unsafe"
+        app.view.reject.click()
+        os._exit(9)  # no close, no cleanup: as a killed kernel
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, timeout=120)
+    assert done.returncode == 9
+    assert [d[1:] for d in _decisions(store_file)] == [
+        ("approve", "Dr Ng", ""),
+        ("reject", "Dr Ng", "unsafe"),
+    ]

@@ -1,0 +1,247 @@
+"""The review panel's controller: wires the view to the review desk, and `review_app`.
+
+Every decision is written to the store by the desk the moment the button is pressed, in
+its own transaction, so a dead kernel loses nothing that was confirmed on screen. A
+refused decision (a `WorkbenchError`) is shown and nothing is saved; any other failure is
+shown as NOT SAVED on the panel and raised again, so logs and tests see it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from workbench.datasets import Corpus, default_datasets_dir, load_corpus
+from workbench.jobs import make_judge, rules_for
+from workbench.models import Decision, Evaluation, EvaluationStatus
+from workbench.render import evidence_card, findings_list, notice, review_answer, review_header
+from workbench.review_desk import QueueFilter, ReviewDesk, ReviewItem
+from workbench.store import Store
+from workbench.ui.events import attempt
+from workbench.ui.review_view import ReviewView
+from workbench.ui.settings import store_path
+
+__all__ = ["ReviewController", "review_app"]
+
+T = TypeVar("T")
+
+_SHORT = {
+    "supported": "supported",
+    "contradicted": "NOT SUPPORTED (contradicted)",
+    "not_found": "NOT SUPPORTED (not found)",
+}
+
+
+def claim_options(ev: Evaluation | None) -> tuple[list[tuple[str, int]], int | None]:
+    """The claim list's labels (plain text) and the first claim that needs a look."""
+    if ev is None:
+        return [], None
+    failed = ev.status is EvaluationStatus.JUDGE_FAILED
+    options = [
+        (f"{i + 1}. {'JUDGE FAILED' if failed else _SHORT[c.verdict.value]}: {c.claim[:110]}", i)
+        for i, c in enumerate(ev.claims)
+    ]
+    first_bad = next((i for i, c in enumerate(ev.claims) if not c.verdict.is_supported), None)
+    return options, first_bad if first_bad is not None else (0 if options else None)
+
+
+class ReviewController:
+    """Moves through the queue, draws items, and turns clicks into recorded decisions."""
+
+    def __init__(self, desk: ReviewDesk, view: ReviewView, *, reviewer: str | None = None) -> None:
+        self.desk, self.view = desk, view
+        self.reviewer = ""
+        self.which = QueueFilter.NOT_REVIEWED
+        self.ids: list[str] = []
+        self.pos = 0
+        self.item: ReviewItem | None = None
+        self.judge_index = 0
+        events = view.events
+        events.on("start", self.start)
+        events.on("filter", self.choose)
+        events.on("previous", lambda: self.move(-1))
+        events.on("next", lambda: self.move(+1))
+        events.on("refresh", self.refresh)
+        events.on("claim", self.select_claim)
+        events.on("judge", self.select_judge)
+        events.on("decide", self.decide)
+        events.on("edit", self.open_editor)
+        events.on("save_edit", self.save_edit)
+        events.on("cancel_edit", view.close_editor)
+        if reviewer:
+            self.start(reviewer)
+
+    @property
+    def widget(self) -> object:
+        """The panel, for a notebook cell to display."""
+        return self.view.widget
+
+    def start(self, name: str) -> None:
+        """Take the reviewer's name (once per session) and open the queue."""
+        if not name.strip():
+            self.view.show_notice("error", "Type your name first: it is signed on each decision.")
+            return
+        self.reviewer = name.strip()
+        self.view.show_reviewer(notice("info", f"Reviewing as {self.reviewer}"))
+        self.view.show_notice("info", "Decisions are saved the moment you click.")
+        self.choose(self.which)
+
+    def choose(self, which: QueueFilter) -> None:
+        """Show the answers under another filter, from the first."""
+        self.which = QueueFilter(which)
+        self.desk.queue.sync()
+        self.ids, self.pos = self.desk.queue.ids(self.which), 0
+        self.draw()
+
+    def refresh(self) -> None:
+        """Read the whole queue again: new answers, new scores, other reviewers' decisions."""
+        current = self.item.answer.id if self.item else None
+        self.desk.queue.reload()
+        self.ids = self.desk.queue.ids(self.which)
+        self.pos = self.ids.index(current) if current in self.ids else 0
+        self.draw()
+
+    def move(self, step: int) -> None:
+        """Previous or next in the current filter (other reviewers' decisions counted too)."""
+        self.desk.queue.sync()
+        if self.ids:
+            self.pos = max(0, min(len(self.ids) - 1, self.pos + step))
+        self.draw()
+
+    def draw(self, item: ReviewItem | None = None) -> None:
+        """Show the item at the current position (or the one given) and the counts."""
+        if item is None and not self.ids:
+            self.item = None
+            self._show_counts()
+            self.view.show_empty(f"No answers under “{self.which.value}”.")
+            return
+        self.item = item or self.desk.item(self.ids[self.pos])
+        self._show_counts()
+        self.judge_index = 0
+        ev = self._evaluation()
+        options, selected = claim_options(ev)
+        header = review_header(
+            self.item.answer, self.item.question, self.item.evaluations, self.item.latest
+        )
+        findings = findings_list(self.item.answer.text, ev.safety if ev else ())
+        judges = [e.judge for e in self.item.evaluations]
+        self.view.show_item(header, judges, options, selected, findings)
+        self.select_claim(selected)
+
+    def _show_counts(self) -> None:
+        counts = self.desk.queue.counts()
+        line = " · ".join(f"{which.value}: {n}" for which, n in counts.items())
+        if self.item is not None and self.ids and self.ids[self.pos] != self.item.answer.id:
+            where = f"not under “{self.which.value}” any more"
+        else:
+            where = f"{self.pos + 1} of {len(self.ids)}" if self.ids else "0 of 0"
+        self.view.show_counts(notice("info", line), where)
+
+    def _evaluation(self) -> Evaluation | None:
+        evs = self.item.evaluations if self.item else ()
+        return evs[self.judge_index] if self.judge_index < len(evs) else None
+
+    def select_judge(self, index: int) -> None:
+        """Show another judge's claims."""
+        self.judge_index = index
+        options, selected = claim_options(self._evaluation())
+        self.view.show_claims(options, selected)
+        self.select_claim(selected)
+
+    def select_claim(self, index: int | None) -> None:
+        """Outline a claim in the answer and show its evidence and reason."""
+        if self.item is None:
+            return
+        ev = self._evaluation()
+        answer = review_answer(self.item.answer.text, ev, index)
+        if ev is None:
+            card = notice("info", "Not scored yet: run `workbench score`.")
+        elif index is None or index >= len(ev.claims):
+            card = notice("info", "No checkable claims." if not ev.error else ev.error)
+        else:
+            claim = ev.claims[index]
+            excerpt = self.item.excerpts.get(claim.evidence_id or "")
+            card = evidence_card(index, claim, excerpt)
+        self.view.show_answer(answer, card)
+
+    def _attempt(self, what: str, action: Callable[[], T]) -> T | None:
+        return attempt(lambda m: self.view.show_notice("error", m), what, action)
+
+    def decide(self, decision: Decision, reason: str) -> None:
+        """Record approve, reject or needs edit on the current version, then go on."""
+        item = self.item
+        if item is None:
+            return
+        made = self._attempt(
+            "Decision",
+            lambda: self.desk.decide(
+                item.answer.id, decision, reviewer=self.reviewer, reason=reason
+            ),
+        )
+        if made is None:
+            return
+        self.view.clear_reason()
+        self._advance(item.answer.id)
+        self.view.show_notice(
+            "ok",
+            f"Saved: {made.decision.value.replace('_', ' ')} of {made.answer_id} by "
+            f"{made.reviewer} at {made.created_at:%H:%M:%S} UTC.",
+        )
+
+    def _advance(self, current: str) -> None:
+        after = self.ids[self.pos + 1] if self.pos + 1 < len(self.ids) else None
+        self.ids = self.desk.queue.ids(self.which)
+        if after in self.ids:
+            self.pos = self.ids.index(after)
+        elif current in self.ids:
+            self.pos = min(self.ids.index(current) + 1, len(self.ids) - 1)
+        else:
+            self.pos = max(0, min(self.pos, len(self.ids) - 1))
+        self.draw()
+
+    def open_editor(self) -> None:
+        """Open the current text for editing."""
+        if self.item is not None:
+            self.view.open_editor(self.item.answer.text)
+
+    def save_edit(self, text: str, reason: str) -> None:
+        """Save the edit as a new version, re-score it, and show its verdicts."""
+        item = self.item
+        if item is None:
+            return
+        result = self._attempt(
+            "Edit",
+            lambda: self.desk.edit(item.answer.id, text, reviewer=self.reviewer, reason=reason),
+        )
+        if result is None:
+            return
+        self.ids = self.desk.queue.ids(self.which)
+        new_id = result.item.answer.id
+        if new_id in self.ids:
+            self.pos = self.ids.index(new_id)
+        self.draw(result.item)
+        self.view.show_notice(
+            "ok",
+            f"Saved new version {new_id} (edited from {item.answer.id}); "
+            + (result.note or "re-scored: its verdicts are shown."),
+        )
+
+
+def review_app(
+    store: str | Path | None = None,
+    *,
+    reviewer: str | None = None,
+    judge: str = "offline",
+    datasets: str | Path | None = None,
+    corpus: Corpus | None = None,
+) -> ReviewController:
+    """The review panel over a store; show `.view.widget` in a notebook."""
+    folder = Path(datasets) if datasets is not None else default_datasets_dir()
+    corpus = corpus or load_corpus(
+        questions=folder / "questions", excerpts=folder / "excerpts", prompts=folder / "prompts"
+    )
+    desk = ReviewDesk(
+        Store(store_path(store)), corpus, judge=make_judge(judge), rules=rules_for(folder)
+    )
+    return ReviewController(desk, ReviewView(), reviewer=reviewer)

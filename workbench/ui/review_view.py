@@ -1,0 +1,217 @@
+"""The review panel's view: the widgets a clinician sees, and the events they emit.
+
+The view holds no store and no rules. It shows what the controller gives it (HTML from
+`workbench.render`, which escaped every untrusted value) and emits `start(name)`,
+`filter(QueueFilter)`, `previous`, `next`, `refresh`, `claim(index)`, `judge(index)`,
+`decide(Decision, reason)`, `edit`, `save_edit(text, reason)` and `cancel_edit`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import ipywidgets as w
+from markupsafe import Markup
+
+from workbench.models import Decision
+from workbench.render import PANEL_CSS, notice
+from workbench.review_desk import QueueFilter
+from workbench.ui.events import Events
+
+__all__ = ["ReviewView"]
+
+_HIDDEN, _SHOWN = "none", ""
+
+
+def _button(label: str, css: str, style: str = "", tip: str = "") -> Any:
+    button = w.Button(description=label, button_style=style, tooltip=tip or label)
+    button.add_class(css)
+    return button
+
+
+class ReviewView:
+    """The clinician's desk: queue, answer with claims and evidence, findings, actions."""
+
+    def __init__(self) -> None:
+        self.events = Events()
+        self._quiet = False
+        self.name = w.Text(
+            placeholder="Your name, as it will appear on your decisions",
+            description="Reviewer",
+            layout=w.Layout(width="420px"),
+        )
+        self.name.add_class("wb-reviewer")
+        self.start = _button("Start reviewing", "wb-start", "primary")
+        self.who = w.HTML()
+        self.filter = w.ToggleButtons(options=[(f.value, f) for f in QueueFilter])
+        self.filter.add_class("wb-filter")
+        self.counts = w.HTML()
+        self.previous = _button("◀ Previous", "wb-previous")
+        self.next = _button("Next ▶", "wb-next")
+        self.refresh = _button("Refresh", "wb-refresh", tip="Read the store again")
+        self.position = w.Label()
+        self.header = w.HTML()
+        self.header.add_class("wb-header-box")
+        self.judge = w.ToggleButtons(options=[], description="Judge")
+        self.answer = w.HTML()
+        self.answer.add_class("wb-answer")
+        self.claims = w.Select(
+            options=[], rows=6, description="Claims", layout=w.Layout(width="98%")
+        )
+        self.evidence = w.HTML()
+        self.evidence.add_class("wb-evidence-box")
+        self.findings = w.HTML()
+        self.reason = w.Textarea(
+            placeholder="Reason (required to reject or to ask for an edit)",
+            layout=w.Layout(width="98%", height="60px"),
+        )
+        self.reason.add_class("wb-reason")
+        self.approve = _button("Approve", "wb-approve", "success", "Approve for patient use")
+        self.reject = _button("Reject", "wb-reject", "danger", "Not for patient use (reason)")
+        self.needs_edit = _button(
+            "Needs edit", "wb-needs-edit", "warning", "Return for editing (reason)"
+        )
+        self.edit = _button("Edit text", "wb-edit", "info", "Edit into a new version")
+        self.editor = w.Textarea(layout=w.Layout(width="98%", height="260px"))
+        self.editor.add_class("wb-editor")
+        self.edit_reason = w.Text(
+            placeholder="Why this edit", description="Reason", layout=w.Layout(width="98%")
+        )
+        self.save_edit = _button("Save as new version", "wb-save-edit", "primary")
+        self.cancel_edit = _button("Cancel", "wb-cancel-edit")
+        self.status = w.HTML()
+        self.status.add_class("wb-status")
+        self.edit_box = w.VBox(
+            [self.editor, self.edit_reason, w.HBox([self.save_edit, self.cancel_edit])],
+            layout=w.Layout(display=_HIDDEN),
+        )
+        self.item_box = w.VBox(
+            [
+                self.header,
+                self.judge,
+                self.answer,
+                self.claims,
+                self.evidence,
+                w.HTML("<b>Safety findings</b>"),
+                self.findings,
+                self.reason,
+                w.HBox([self.approve, self.reject, self.needs_edit, self.edit]),
+                self.edit_box,
+            ]
+        )
+        self.desk = w.VBox(
+            [
+                self.who,
+                self.filter,
+                self.counts,
+                w.HBox([self.previous, self.position, self.next, self.refresh]),
+                self.item_box,
+            ],
+            layout=w.Layout(display=_HIDDEN),
+        )
+        self.login = w.HBox([self.name, self.start])
+        self.widget = w.VBox([w.HTML(str(PANEL_CSS)), self.login, self.desk, self.status])
+        self.widget.add_class("wb-panel")
+        self._wire()
+
+    def _wire(self) -> None:
+        emit = self.events.emit
+        self.start.on_click(lambda _: emit("start", str(self.name.value)))
+        self.filter.observe(lambda ch: emit("filter", ch["new"]), names="value")
+        self.previous.on_click(lambda _: emit("previous"))
+        self.next.on_click(lambda _: emit("next"))
+        self.refresh.on_click(lambda _: emit("refresh"))
+        self.claims.observe(self._claim_changed, names="value")
+        self.judge.observe(self._judge_changed, names="value")
+        for button, decision in (
+            (self.approve, Decision.APPROVE),
+            (self.reject, Decision.REJECT),
+            (self.needs_edit, Decision.NEEDS_EDIT),
+        ):
+            button.on_click(lambda _, d=decision: emit("decide", d, str(self.reason.value)))
+        self.edit.on_click(lambda _: emit("edit"))
+        self.save_edit.on_click(
+            lambda _: emit("save_edit", str(self.editor.value), str(self.edit_reason.value))
+        )
+        self.cancel_edit.on_click(lambda _: emit("cancel_edit"))
+
+    def _claim_changed(self, change: dict[str, Any]) -> None:
+        if not self._quiet and change["new"] is not None:
+            self.events.emit("claim", int(change["new"]))
+
+    def _judge_changed(self, change: dict[str, Any]) -> None:
+        if not self._quiet and change["new"] is not None:
+            self.events.emit("judge", int(change["new"]))
+
+    # what the controller shows
+    def show_reviewer(self, markup: Markup) -> None:
+        """Hide the name form and open the desk for the named reviewer."""
+        self.who.value = str(markup)
+        self.login.layout.display = _HIDDEN
+        self.desk.layout.display = _SHOWN
+
+    def show_counts(self, markup: Markup, position: str) -> None:
+        """The queue's counts and where the reviewer is in the current filter."""
+        self.counts.value = str(markup)
+        self.position.value = position
+
+    def show_item(
+        self,
+        header: Markup,
+        judges: Sequence[str],
+        claims: Sequence[tuple[str, int]],
+        selected: int | None,
+        findings: Markup,
+    ) -> None:
+        """A new answer version: header, judge choice, claim list and findings."""
+        self._quiet = True
+        try:
+            self.judge.options = [(name, i) for i, name in enumerate(judges)]
+            self.judge.value = 0 if judges else None
+            self.judge.layout.display = _SHOWN if len(judges) > 1 else _HIDDEN
+            self.claims.options = list(claims)
+            self.claims.value = selected
+        finally:
+            self._quiet = False
+        self.header.value = str(header)
+        self.findings.value = str(findings)
+        self.item_box.layout.display = _SHOWN
+        self.close_editor()
+
+    def show_claims(self, claims: Sequence[tuple[str, int]], selected: int | None) -> None:
+        """Another judge's claim list."""
+        self._quiet = True
+        try:
+            self.claims.options = list(claims)
+            self.claims.value = selected
+        finally:
+            self._quiet = False
+
+    def show_answer(self, answer: Markup, evidence: Markup) -> None:
+        """The highlighted answer and the selected claim's evidence."""
+        self.answer.value = str(answer)
+        self.evidence.value = str(evidence)
+
+    def show_empty(self, message: str) -> None:
+        """Nothing to show under this filter."""
+        self.item_box.layout.display = _HIDDEN
+        self.header.value = str(notice("info", message))
+
+    def show_notice(self, kind: str, message: str) -> None:
+        """A status line: `ok`, `error` or `info`."""
+        self.status.value = str(notice(kind, message))
+
+    def clear_reason(self) -> None:
+        """Empty the reason box after a decision was saved."""
+        self.reason.value = ""
+
+    def open_editor(self, text: str) -> None:
+        """Show the answer's text for editing."""
+        self.editor.value = text
+        self.edit_reason.value = ""
+        self.edit_box.layout.display = _SHOWN
+
+    def close_editor(self) -> None:
+        """Hide the editor."""
+        self.edit_box.layout.display = _HIDDEN
