@@ -223,8 +223,12 @@ def review_header(
     question: Question | None,
     evaluations: Sequence[Evaluation],
     latest: ReviewDecision | None,
+    stale: Sequence[str] = (),
 ) -> Markup:
-    """The question, the prompt version, backend and model, the scores and the standing."""
+    """The question, the prompt version, backend and model, the scores and the standing.
+
+    `stale` lists why the scores no longer match the excerpts (they changed since).
+    """
     asked = question.text if question else f"(question {answer.question_id} is not loaded)"
     kind = f"{question.cancer_type}, " if question else ""
     scores = [Markup("<li>{}</li>").format(scores_line(ev)) for ev in evaluations]
@@ -236,7 +240,7 @@ def review_header(
     )
     return Markup(
         '<div class="wb-header"><h3>{}</h3><p class="meta">{}{} · prompt <b>{}</b> · '
-        "{} / {} · answer <code>{}</code>{}</p><ul>{}</ul><p>Review: {}</p></div>"
+        "{} / {} · answer <code>{}</code>{}</p><ul>{}</ul>{}<p>Review: {}</p></div>"
     ).format(
         asked,
         kind,
@@ -249,6 +253,11 @@ def review_header(
         if answer.parent_id
         else "",
         Markup("").join(scores) or Markup("<li>not scored yet</li>"),
+        Markup('<p class="wb-stale"><b>Stale:</b> {} Score it again before deciding.</p>').format(
+            "; ".join(stale) + "."
+        )
+        if stale
+        else "",
         standing,
     )
 

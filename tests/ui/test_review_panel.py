@@ -217,3 +217,27 @@ def test_nothing_is_lost_when_the_kernel_dies(store_file: Path, tmp_path: Path) 
         ("approve", "Dr Ng", ""),
         ("reject", "Dr Ng", "unsafe"),
     ]
+
+
+def test_an_answer_judged_against_a_changed_excerpt_shows_as_stale(
+    store_file: Path, corpus: Corpus
+) -> None:
+    from dataclasses import replace
+
+    with Store(store_file) as store:
+        first = store.answers()[0]
+    target = first.retrieved_ids[0]
+    changed = replace(
+        corpus.excerpts[target],
+        text=corpus.excerpts[target].text + " New.",
+        version=corpus.excerpts[target].version + 1,
+    )
+    newer = replace(corpus, excerpts={**corpus.excerpts, target: changed})
+    panel = review_app(store_file, corpus=newer)
+    try:
+        _start(panel)
+        while panel.item is not None and panel.item.answer.id != first.id:
+            panel.view.next.click()
+        assert "Stale:" in panel.view.header.value and target in panel.view.header.value
+    finally:
+        panel.desk.store.close()

@@ -17,6 +17,7 @@ from workbench.jobs import make_judge, rules_for
 from workbench.models import Decision, Evaluation, EvaluationStatus
 from workbench.render import evidence_card, findings_list, notice, review_answer, review_header
 from workbench.review_desk import QueueFilter, ReviewDesk, ReviewItem
+from workbench.staleness import stale_reasons
 from workbench.store import Store
 from workbench.ui.events import attempt
 from workbench.ui.review_view import ReviewView
@@ -121,8 +122,13 @@ class ReviewController:
         self.judge_index = 0
         ev = self._evaluation()
         options, selected = claim_options(ev)
+        stale = [
+            reason
+            for e in self.item.evaluations
+            for reason in stale_reasons(e, self.desk.corpus.excerpts)
+        ]
         header = review_header(
-            self.item.answer, self.item.question, self.item.evaluations, self.item.latest
+            self.item.answer, self.item.question, self.item.evaluations, self.item.latest, stale
         )
         findings = findings_list(self.item.answer.text, ev.safety if ev else ())
         judges = [e.judge for e in self.item.evaluations]
