@@ -18,6 +18,13 @@ import pandas as pd
 
 from workbench.cli_common import corpus_from_args, data_options
 from workbench.cli_compare import add_run_commands
+from workbench.cli_llm import (
+    add_generation_options,
+    add_judge_options,
+    generate_with_llm,
+    judge_named,
+    score_with_llm,
+)
 from workbench.cli_review import add_review_commands, export_approved
 from workbench.datasets import default_datasets_dir
 from workbench.errors import WorkbenchError
@@ -79,8 +86,10 @@ def cmd_generate(args: argparse.Namespace) -> int:
     questions = select_questions(
         corpus, cancer_types=args.cancer_type or (), ids=args.question or (), limit=args.limit
     )
-    generator = make_generator(args.backend)
     source = str(args.questions or (args.datasets or default_datasets_dir()) / "questions")
+    if args.backend == "openai":
+        return generate_with_llm(args, corpus, keys, questions, source)
+    generator = make_generator(args.backend)
     with Store(args.store) as store:
         for key in keys:
             run_id = f"{args.run}.{key}" if args.run and len(keys) > 1 else args.run
@@ -102,6 +111,11 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 def cmd_score(args: argparse.Namespace) -> int:
     corpus = corpus_from_args(args)
+    if args.judge == "ragas":
+        score_with_llm(args, corpus)
+        with Store(args.store) as store:
+            _print_summary(evaluation_frame(store, corpus))
+        return 0
     with Store(args.store) as store:
         report = score_batch(
             store,
@@ -121,7 +135,7 @@ def cmd_score(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     corpus = corpus_from_args(args)
     calibration = (
-        None if args.no_calibration else calibrate(corpus, make_judge(args.judge), args.datasets)
+        None if args.no_calibration else calibrate(corpus, judge_named(args), args.datasets)
     )
     with Store(args.store) as store:
         paths, frame = write_report(
@@ -200,6 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--question", action="append", metavar="ID", help="only these question ids")
     g.add_argument("--limit", type=int, help="at most N questions")
     g.add_argument("--run", help="run name (default: prompt.backend.model; reusing resumes)")
+    add_generation_options(g)
     g.set_defaults(func=cmd_generate)
 
     s = sub.add_parser("score", help="score answers: faithfulness, safety, readability")
@@ -210,6 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument(
         "--stale", action="store_true", help="score again only what changed excerpts made stale"
     )
+    add_judge_options(s)
     s.set_defaults(func=cmd_score)
 
     r = sub.add_parser("report", help="write the HTML report with CSV and JSON")
@@ -220,6 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--judge", choices=JUDGES, default="offline", help="judge to measure on the gold claims"
     )
     r.add_argument("--no-calibration", action="store_true", help="skip the gold-set measures")
+    add_judge_options(r, run_options=False)
     r.set_defaults(func=cmd_report)
 
     e = sub.add_parser("export", help="export evaluations, or approved answers, for sharing")

@@ -3,6 +3,8 @@
     WorkbenchError
     ├── DatasetError      a data set file is malformed (names file, line and field)
     ├── ConfigError       a setting or option is missing or wrong
+    │   └── BudgetError   a run's pre-flight cost estimate is above --max-cost (or unknown)
+    ├── EndpointError     an LLM endpoint failed after its retries, or answered unusably
     ├── StoreError        the store cannot be opened or is from a newer version
     └── ReviewError       a review decision breaks a rule (no reason, not the latest version)
 
@@ -13,7 +15,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["ConfigError", "DatasetError", "ReviewError", "StoreError", "WorkbenchError"]
+__all__ = [
+    "BudgetError",
+    "ConfigError",
+    "DatasetError",
+    "EndpointError",
+    "ReviewError",
+    "StoreError",
+    "WorkbenchError",
+]
 
 
 class WorkbenchError(Exception):
@@ -36,6 +46,21 @@ class DatasetError(WorkbenchError):
 
 class ConfigError(WorkbenchError):
     """A setting or command-line option is missing or wrong."""
+
+
+class BudgetError(ConfigError):
+    """A run would cost more than the budget allows, or its cost cannot be estimated."""
+
+
+class EndpointError(WorkbenchError):
+    """An LLM endpoint failed after its retries (status, timeout) or gave an unusable reply.
+
+    `retryable` says whether a later attempt might succeed (a 429, 5xx or timeout).
+    """
+
+    def __init__(self, message: str, *, retryable: bool = False) -> None:
+        self.retryable = retryable
+        super().__init__(message)
 
 
 class StoreError(WorkbenchError):

@@ -25,6 +25,7 @@ from workbench.datasets import (
 )
 from workbench.errors import ConfigError
 from workbench.export import ReportPaths, write_report_files
+from workbench.llm import LLMSettings, open_client
 from workbench.models import Evaluation, Question
 from workbench.pipeline import BatchReport, generate_batch, score_batch
 from workbench.reports.frame import evaluation_frame
@@ -57,22 +58,38 @@ __all__ = [
     "write_report",
 ]
 
-BACKENDS = ("offline",)
+BACKENDS = ("offline", "openai")
 MAX_COMPARISONS = 4  # runs compared with the first one in a report
-JUDGES = ("offline",)
+JUDGES = ("offline", "ragas")
 
 
-def make_generator(name: str) -> Generator:
-    """The backend called `name`."""
+def make_generator(
+    name: str, *, settings: LLMSettings | None = None, store_path: Path | None = None
+) -> Generator:
+    """The backend called `name`. `openai` takes `settings` (default: from the environment)
+    and keeps its call cache beside the store at `store_path`."""
     if name == "offline":
         return OfflineComposer()
+    if name == "openai":
+        from workbench.backends.openai_backend import OpenAIBackend
+
+        client = open_client(settings or LLMSettings.from_env(), store_path=store_path)
+        return OpenAIBackend(client)
     raise ConfigError(f"unknown backend {name!r}; choose one of {', '.join(BACKENDS)}")
 
 
-def make_judge(name: str) -> Judge:
-    """The faithfulness judge called `name`."""
+def make_judge(
+    name: str, *, settings: LLMSettings | None = None, store_path: Path | None = None
+) -> Judge:
+    """The faithfulness judge called `name`. `ragas` takes `settings` (default: from the
+    environment, `WORKBENCH_JUDGE_*` first) and shares the store's call cache."""
     if name == "offline":
         return OfflineJudge()
+    if name == "ragas":
+        from workbench.scoring.ragas_judge import RagasJudge  # imports ragas: only when asked
+
+        client = open_client(settings or LLMSettings.from_env(judge=True), store_path=store_path)
+        return RagasJudge(client)
     raise ConfigError(f"unknown judge {name!r}; choose one of {', '.join(JUDGES)}")
 
 

@@ -1,4 +1,8 @@
-"""The generator seam: what every backend (offline, OpenAI-compatible, a test fake) provides."""
+"""The generator seam: what every backend (offline, OpenAI-compatible, a test fake) provides.
+
+`Generator` is synchronous; a backend that calls a remote model also provides
+`AsyncGenerator`, so a batch can keep many calls in flight (`workbench.pipeline_async`).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from typing import Any, Protocol
 
 from workbench.models import Excerpt, PromptTemplate, Question
 
-__all__ = ["Generation", "Generator"]
+__all__ = ["AsyncGenerator", "Generation", "Generator"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,4 +37,21 @@ class Generator(Protocol):
         self, question: Question, excerpts: Sequence[Excerpt], prompt: PromptTemplate
     ) -> Generation:
         """One answer. Excerpts are in retrieval order, best first."""
+        ...
+
+
+class AsyncGenerator(Protocol):
+    """A generator whose answers can be awaited, many at once; it closes its connections."""
+
+    name: str
+    model: str
+
+    async def agenerate(
+        self, question: Question, excerpts: Sequence[Excerpt], prompt: PromptTemplate
+    ) -> Generation:
+        """One answer, awaited. Excerpts are in retrieval order, best first."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release the connections it holds (it reopens them if used again)."""
         ...

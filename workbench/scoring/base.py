@@ -1,4 +1,8 @@
-"""The judge seam: what every faithfulness judge (offline, ragas, a test fake) provides."""
+"""The judge seam: what every faithfulness judge (offline, ragas, a test fake) provides.
+
+`Judge` is synchronous; a judge that calls a remote model also provides `AsyncJudge`,
+so a scoring batch can keep many answers in flight (`workbench.pipeline_async`).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from typing import Protocol
 
 from workbench.models import ClaimVerdict, EvaluationStatus, Excerpt
 
-__all__ = ["FaithfulnessResult", "Judge"]
+__all__ = ["AsyncJudge", "FaithfulnessResult", "Judge"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,4 +40,20 @@ class Judge(Protocol):
 
     def verify(self, claims: Sequence[str], excerpts: Sequence[Excerpt]) -> list[ClaimVerdict]:
         """Judge given claims (already split) against the excerpts."""
+        ...
+
+
+class AsyncJudge(Protocol):
+    """A judge whose verdicts can be awaited, many at once; it closes its connections."""
+
+    name: str
+
+    async def ajudge(
+        self, answer_text: str, excerpts: Sequence[Excerpt], *, question: str | None = None
+    ) -> FaithfulnessResult:
+        """Judge an answer against its excerpts; failure is a JUDGE_FAILED result."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release the connections it holds (it reopens them if used again)."""
         ...

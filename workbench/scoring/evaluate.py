@@ -1,16 +1,26 @@
-"""One answer's full evaluation: faithfulness by a judge, safety rules and readability."""
+"""One answer's full evaluation: faithfulness by a judge, safety rules and readability.
+
+`evaluate_answer` uses a `Judge`; `aevaluate_answer` awaits an `AsyncJudge`. Both add the
+same safety findings and readability to the judge's result.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from workbench.models import Answer, Evaluation, Excerpt, Question
-from workbench.scoring.base import Judge
+from workbench.scoring.base import AsyncJudge, FaithfulnessResult, Judge
 from workbench.scoring.readability import readability
 from workbench.scoring.safety import RuleSet, check_safety
 from workbench.staleness import fingerprint
 
-__all__ = ["evaluate_answer"]
+__all__ = ["aevaluate_answer", "evaluate_answer", "warm_up"]
+
+
+def warm_up(rules: RuleSet | None = None) -> None:
+    """Load what the first evaluation would (rules, word frequencies): a quarter second."""
+    check_safety("Warm up. Call your care team.", cancer_type="breast", rules=rules)
+    readability("Warm up. Call your care team.")
 
 
 def evaluate_answer(
@@ -23,6 +33,30 @@ def evaluate_answer(
 ) -> Evaluation:
     """Score an answer against the excerpts it was given; records the excerpt versions."""
     result = judge.judge(answer.text, excerpts)
+    return _evaluation(answer, question, excerpts, judge.name, result, rules)
+
+
+async def aevaluate_answer(
+    answer: Answer,
+    question: Question,
+    excerpts: Sequence[Excerpt],
+    judge: AsyncJudge,
+    *,
+    rules: RuleSet | None = None,
+) -> Evaluation:
+    """`evaluate_answer` with an awaited judge, which is also given the question."""
+    result = await judge.ajudge(answer.text, excerpts, question=question.text)
+    return _evaluation(answer, question, excerpts, judge.name, result, rules)
+
+
+def _evaluation(
+    answer: Answer,
+    question: Question,
+    excerpts: Sequence[Excerpt],
+    judge_name: str,
+    result: FaithfulnessResult,
+    rules: RuleSet | None,
+) -> Evaluation:
     findings = check_safety(
         answer.text,
         cancer_type=question.cancer_type,
@@ -33,7 +67,7 @@ def evaluate_answer(
     level = readability(answer.text)
     return Evaluation(
         answer_id=answer.id,
-        judge=judge.name,
+        judge=judge_name,
         status=result.status,
         faithfulness=result.score,
         claims=result.verdicts,

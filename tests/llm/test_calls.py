@@ -1,0 +1,128 @@
+"""Calls through the real `openai` client over HTTP: usage, cost, retries, timeouts, slots."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.llm.conftest import KEY, make_client
+from tests.loopback import LoopbackServer, Reply
+from workbench.errors import EndpointError
+from workbench.llm import ChatReply, ChatRequest, LLMClient
+from workbench.llm.retry import RetryPolicy
+
+REQUEST = ChatRequest("gpt-4o-mini", (("system", "Be brief."), ("user", "Say hello.")))
+
+
+def complete(client: LLMClient, request: ChatRequest = REQUEST) -> ChatReply:
+    async def run() -> ChatReply:
+        try:
+            return await client.complete(request)
+        finally:
+            await client.aclose()
+
+    return asyncio.run(run())
+
+
+def test_a_reply_carries_usage_latency_model_and_cost(server: LoopbackServer) -> None:
+    server.script(Reply("Hello."))
+    client = make_client(server)
+    reply = complete(client)
+    assert reply.content == "Hello." and reply.model == "gpt-4o-mini"
+    assert reply.prompt_tokens and reply.completion_tokens and reply.latency_s > 0
+    cost = client.cost(reply)
+    assert cost is not None and cost == pytest.approx(
+        (reply.prompt_tokens * 0.15 + reply.completion_tokens * 0.60) / 1e6
+    )
+    assert server.headers[0]["authorization"] == f"Bearer {KEY}"
+    assert KEY not in str(server.requests[0])
+
+
+def test_a_model_without_a_price_has_an_unknown_cost(server: LoopbackServer) -> None:
+    client = make_client(server, model="llama3.1:8b")
+    reply = complete(client, ChatRequest("llama3.1:8b", (("user", "hi"),)))
+    assert client.cost(reply) is None
+    assert "unknown for 1 calls (llama3.1:8b not in prices.yaml)" in client.stats.describe()
+
+
+def test_a_429_is_retried_after_the_servers_retry_after(server: LoopbackServer) -> None:
+    server.script(Reply(status=429, headers={"Retry-After": "1"}), Reply("ok"))
+    client = make_client(server)
+    started = time.perf_counter()
+    reply = complete(client)
+    assert reply.content == "ok" and reply.attempts == 2
+    assert time.perf_counter() - started >= 1.0
+    assert (client.stats.endpoint_calls, client.stats.retries, server.calls) == (2, 1, 2)
+
+
+def test_5xx_are_retried_with_backoff_and_the_retries_are_bounded(server: LoopbackServer) -> None:
+    server.script(Reply(status=500), Reply(status=503), Reply("ok"))
+    assert complete(make_client(server)).content == "ok"
+    assert server.calls == 3
+    server.script(*[Reply(status=500)] * 10)
+    client = make_client(server, policy=RetryPolicy(max_retries=2, base_s=0.01))
+    with pytest.raises(EndpointError, match=r"HTTP 500.*gave up after 3 attempts"):
+        complete(client)
+    assert server.calls == 3 + 3 and client.stats.failures == 1
+
+
+def test_a_slow_reply_times_out_and_is_retried(server: LoopbackServer) -> None:
+    server.script(Reply("too late", delay=2.0), Reply("in time"))
+    client = make_client(server, timeout_s=0.5)
+    assert complete(client).content == "in time"
+    assert client.stats.retries == 1
+
+
+def test_a_timeout_after_every_retry_is_an_endpoint_error(server: LoopbackServer) -> None:
+    server.script(*[Reply("late", delay=1.0)] * 3)
+    client = make_client(server, timeout_s=0.3, policy=RetryPolicy(max_retries=2, base_s=0.01))
+    with pytest.raises(EndpointError, match=r"no reply within 0.3 s.*3 attempts"):
+        complete(client)
+
+
+def test_a_refused_key_is_not_retried_and_not_shown(server: LoopbackServer) -> None:
+    server.script(Reply(status=401))
+    with pytest.raises(EndpointError, match="check OPENAI_API_KEY") as info:
+        complete(make_client(server))
+    assert server.calls == 1 and KEY not in str(info.value)
+
+
+def test_concurrency_bounds_the_calls_in_flight(server: LoopbackServer) -> None:
+    server.latency = 0.2
+    client = make_client(server, concurrency=3)
+    requests = [ChatRequest("gpt-4o-mini", (("user", f"q{i}"),)) for i in range(10)]
+
+    async def run() -> list[ChatReply]:
+        try:
+            return await asyncio.gather(*(client.complete(r) for r in requests))
+        finally:
+            await client.aclose()
+
+    assert len(asyncio.run(run())) == 10
+    assert server.max_in_flight == 3
+
+
+def test_the_cache_serves_an_identical_request_and_only_that(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    first = complete(make_client(server, tmp_path))
+    again = make_client(server, tmp_path)  # a new process would open the same file
+    hit = complete(again)
+    assert hit.cached and hit.content == first.content and server.calls == 1
+    assert (again.stats.cache_hits, again.stats.endpoint_calls) == (1, 0)
+    warmer = ChatRequest(REQUEST.model, REQUEST.messages, temperature=0.7)
+    complete(again, warmer)
+    assert server.calls == 2
+    bypass = make_client(server, tmp_path, use_cache=False)
+    assert not complete(bypass).cached and server.calls == 3
+    cache_file = tmp_path / ".workbench" / "llm-cache.sqlite"
+    assert KEY.encode() not in cache_file.read_bytes()
+
+
+def test_a_body_that_is_not_a_completion_is_an_endpoint_error(server: LoopbackServer) -> None:
+    server.script(Reply(raw=b'{"id": "x", "object": "list", "data": []}'))
+    with pytest.raises(EndpointError, match="not a chat completion"):
+        complete(make_client(server))

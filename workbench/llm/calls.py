@@ -1,0 +1,146 @@
+"""One LLM client for a run: cache first, then bounded concurrency, retries and accounting.
+
+`LLMClient.complete(request)` answers from the persistent call cache when it can (unless
+the settings bypass it), else waits for one of `concurrency` slots, calls the transport
+with retries and backoff, keeps the reply in the cache, and counts everything in
+`CallStats`: endpoint calls, cache hits and misses, retries, tokens and cost. A slot is
+held only while a request is in flight, never during a backoff wait.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field, replace
+
+from workbench.llm.cache import CallCache
+from workbench.llm.client import ChatReply, ChatRequest, ChatTransport, TransientError
+from workbench.llm.prices import PriceTable
+from workbench.llm.retry import RetryPolicy, with_retries
+from workbench.llm.settings import LLMSettings
+
+__all__ = ["CallStats", "LLMClient"]
+
+
+@dataclass(slots=True)
+class CallStats:
+    """What a client did: the run summary's figures."""
+
+    endpoint_calls: int = 0  # HTTP requests sent, retries included
+    cache_hits: int = 0
+    cache_misses: int = 0
+    retries: int = 0
+    failures: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
+    unpriced_calls: int = 0  # calls whose cost is unknown (model not in the price table)
+    models: set[str] = field(default_factory=set)
+
+    def describe(self) -> str:
+        """One line for the run summary."""
+        cost = f"${self.cost_usd:.4f}"
+        if self.unpriced_calls:
+            unknown = ", ".join(sorted(self.models))
+            cost += f" + unknown for {self.unpriced_calls} calls ({unknown} not in prices.yaml)"
+        return (
+            f"LLM calls: {self.endpoint_calls} to the endpoint ({self.retries} retries, "
+            f"{self.failures} failed); cache {self.cache_hits} hits, {self.cache_misses} "
+            f"misses; tokens {self.prompt_tokens} in, {self.completion_tokens} out; "
+            f"cost {cost}"
+        )
+
+
+class LLMClient:
+    """Calls one endpoint and model through a transport, with a cache and a budget of slots."""
+
+    def __init__(
+        self,
+        settings: LLMSettings,
+        transport: ChatTransport,
+        *,
+        cache: CallCache | None = None,
+        prices: PriceTable | None = None,
+        policy: RetryPolicy | None = None,
+    ) -> None:
+        self.settings = settings
+        self.transport = transport
+        self.cache = cache
+        self.prices = prices
+        self.policy = policy or RetryPolicy(max_retries=settings.max_retries)
+        self.stats = CallStats()
+        self._slots: asyncio.Semaphore | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def __repr__(self) -> str:
+        return f"LLMClient({self.transport!r}, concurrency={self.settings.concurrency})"
+
+    def _semaphore(self) -> asyncio.Semaphore:
+        loop = asyncio.get_running_loop()
+        if self._slots is None or self._loop is not loop:
+            self._slots, self._loop = asyncio.Semaphore(self.settings.concurrency), loop
+        return self._slots
+
+    def peek(self, request: ChatRequest) -> ChatReply | None:
+        """The reply the cache would serve for `request`, without counting it as a hit."""
+        if self.cache is None or not self.settings.use_cache:
+            return None
+        return self.cache.get(request.cache_key(self.transport.endpoint))
+
+    def cached(self, request: ChatRequest) -> bool:
+        """Whether `complete(request)` would be served by the cache."""
+        if self.cache is None or not self.settings.use_cache:
+            return False
+        return self.cache.has(request.cache_key(self.transport.endpoint))
+
+    def cost(self, reply: ChatReply) -> float | None:
+        """The cost of a reply, or None when its model has no price."""
+        if self.prices is None:
+            return None
+        return self.prices.cost(reply.model, reply.prompt_tokens, reply.completion_tokens)
+
+    async def complete(self, request: ChatRequest) -> ChatReply:
+        """The reply to `request`: from the cache, or from the endpoint (with retries)."""
+        key = request.cache_key(self.transport.endpoint)
+        if self.cache is not None and self.settings.use_cache:
+            hit = self.cache.get(key)
+            if hit is not None:
+                self.stats.cache_hits += 1
+                return hit
+        self.stats.cache_misses += 1
+        slots = self._semaphore()
+
+        async def attempt() -> ChatReply:
+            async with slots:
+                self.stats.endpoint_calls += 1
+                return await self.transport.send(request)
+
+        def count_retry(_: TransientError, __: float) -> None:
+            self.stats.retries += 1
+
+        try:
+            reply, attempts = await with_retries(attempt, self.policy, on_retry=count_retry)
+        except Exception:
+            self.stats.failures += 1
+            raise
+        # Let the calls waiting for the slot just freed go out before this reply is kept
+        # and its caller does its (CPU-bound) work: otherwise a burst of replies is
+        # processed in full before any new request is sent, and the endpoint idles.
+        await asyncio.sleep(0)
+        self._account(reply)
+        if self.cache is not None:
+            self.cache.put(key, request, reply)
+        return replace(reply, attempts=attempts)
+
+    def _account(self, reply: ChatReply) -> None:
+        self.stats.prompt_tokens += reply.prompt_tokens or 0
+        self.stats.completion_tokens += reply.completion_tokens or 0
+        cost = self.cost(reply)
+        if cost is None:
+            self.stats.unpriced_calls += 1
+            self.stats.models.add(reply.model)
+        else:
+            self.stats.cost_usd += cost
+
+    async def aclose(self) -> None:
+        """Close the transport's connections (reopened if the client is used again)."""
+        await self.transport.aclose()
