@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/gold_measures.py
 	$(BIN)/python benchmarks/review_queue.py
 	$(BIN)/python benchmarks/report_10k.py
+	$(BIN)/python benchmarks/llm_throughput.py
 
 clean:
 	rm -rf $(VENV) reports/demo reports/latest reports/export reports/nbval reports/browser

@@ -16,7 +16,13 @@ from workbench.pipeline import generate_batch, score_batch
 from workbench.store import Store
 from workbench.ui.forms import RunFormView, RunSpec, TuningView
 
-__all__ = ["Workspace", "load_workspace_corpus", "run_batches"]
+__all__ = ["FORM_BACKENDS", "FORM_JUDGES", "Workspace", "load_workspace_corpus", "run_batches"]
+
+# The forms run a batch inside the click handler, synchronously. The LLM backend and the
+# ragas judge run as asyncio batches, which a running kernel must `await`: from a notebook
+# cell (`await agenerate_batch(...)`, `await ascore_batch(...)`) or from the command line.
+FORM_BACKENDS = ("offline",)
+FORM_JUDGES = ("offline",)
 
 
 @dataclass(frozen=True, slots=True)

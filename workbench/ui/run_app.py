@@ -13,12 +13,11 @@ from typing import Any
 import pandas as pd
 from IPython.display import display
 
-from workbench.jobs import BACKENDS, JUDGES
 from workbench.reports.frame import evaluation_frame
 from workbench.reports.summary import summary_frame
 from workbench.reports.svg import bar_chart
 from workbench.store import Store
-from workbench.ui.common import Workspace, run_batches
+from workbench.ui.common import FORM_BACKENDS, FORM_JUDGES, Workspace, run_batches
 from workbench.ui.events import attempt
 from workbench.ui.forms import RunFormView, RunSpec
 from workbench.ui.settings import store_path
@@ -108,8 +107,8 @@ def run_app(
     view = RunFormView(
         cancer_types=sorted({q.cancer_type for q in data.corpus.questions}),
         prompts=sorted(data.corpus.prompts),
-        backends=BACKENDS,
-        judges=JUDGES,
+        backends=FORM_BACKENDS,
+        judges=FORM_JUDGES,
         initial=initial,
     )
     return RunController(Store(store_path(store)), data, view)
