@@ -34,6 +34,7 @@ from workbench.serialize import (
     verdict_from_dict,
     verdict_to_dict,
 )
+from workbench.sqlite_files import connect_wal
 
 __all__ = ["ReviewRow", "Store"]
 
@@ -47,15 +48,9 @@ class Store:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
-            self._db.execute("PRAGMA journal_mode=WAL")
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: cannot open the store ({exc})") from exc
+        self._db = connect_wal(self.path, "store")
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.execute("PRAGMA busy_timeout=30000")
         self._migrate()
 
     def close(self) -> None:

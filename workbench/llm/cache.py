@@ -13,13 +13,12 @@ The request kept beside a reply holds prompts and excerpts, never the API key.
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import asdict
 from pathlib import Path
 
-from workbench.errors import StoreError
 from workbench.llm.client import ChatReply, ChatRequest
 from workbench.models import utc_now
+from workbench.sqlite_files import connect_wal
 
 __all__ = ["CACHE_FILE", "CallCache", "cache_path_for"]
 
@@ -45,15 +44,10 @@ class CallCache:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute("PRAGMA busy_timeout=30000")
-            self._db.execute(_SCHEMA)
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: cannot open the LLM call cache ({exc})") from exc
+        self._db = connect_wal(self.path, "LLM call cache")
+        # A power cut may lose the last few replies; they are simply fetched again.
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute(_SCHEMA)
 
     def close(self) -> None:
         """Close the connection."""
