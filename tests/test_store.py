@@ -87,3 +87,10 @@ def test_reopening_applies_no_migration_twice_and_a_newer_store_is_refused(tmp_p
     db.commit()
     with pytest.raises(StoreError, match="newer workbench"):
         Store(path)
+
+
+def test_a_file_that_is_not_a_store_is_one_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_text("these are my notes, not a database " * 50)
+    with pytest.raises(StoreError, match=r"notes\.db: cannot open the store"):
+        Store(path)
