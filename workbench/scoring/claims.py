@@ -72,11 +72,10 @@ _MIN_CONTENT_WORDS = 2
 
 @dataclass(frozen=True, slots=True)
 class Claim:
-    """A checkable statement of an answer, its span, and the ids it cites."""
+    """A checkable statement of an answer and its span (None for a claim given alone)."""
 
     text: str
     span: Span | None
-    cited: tuple[str, ...]
 
 
 def _is_claim(text: str) -> bool:
@@ -100,7 +99,7 @@ def _parts(text: str, span: Span) -> list[tuple[str, Span]]:
 
 
 def split_claims(answer: str) -> list[Claim]:
-    """The checkable claims of an answer, in order, each with its span and citations."""
+    """The checkable claims of an answer, in order, each with its span."""
     claims: list[Claim] = []
     skipping_section = False
     for sentence in sentences(answer):
@@ -111,14 +110,8 @@ def split_claims(answer: str) -> list[Claim]:
             sentence.text.startswith(("*", "_")) and sentence.text.endswith(("*", "_"))
         ):
             continue
-        cited = tuple(
-            part.strip()
-            for m in CITATION_RE.finditer(sentence.text)
-            for part in re.split(r"[,;]", m.group(1))
-            if part.strip()
-        )
         for text, span in _parts(sentence.text, sentence.span):
             bare = CITATION_RE.sub("", text).strip().rstrip(".").strip()
             if _is_claim(bare):
-                claims.append(Claim(strip_citations(text), span, cited))
+                claims.append(Claim(strip_citations(text), span))
     return claims

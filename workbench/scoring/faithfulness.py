@@ -190,7 +190,7 @@ def judge_claims(
 ) -> list[ClaimVerdict]:
     """Judge claims that are already split (one statement each) against `excerpts`."""
     ids, units, evidence_text = _prepare(excerpts)
-    return [_judge_claim(Claim(c, None, ()), units, ids, evidence_text) for c in claims]
+    return [_judge_claim(Claim(c, None), units, ids, evidence_text) for c in claims]
 
 
 def judge_faithfulness(
