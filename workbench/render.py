@@ -22,7 +22,7 @@ from workbench.models import (
     ReviewDecision,
     SafetyFinding,
 )
-from workbench.text import CITATION_RE
+from workbench.text import CITATION_RE, marker_ids
 
 __all__ = [
     "PANEL_CSS",
@@ -125,7 +125,7 @@ def _cited_line(line: str, numbers: dict[str, int]) -> Markup:
     pos = 0
     for m in _CITE_RE.finditer(line):
         out.append(escape(line[pos : m.start()]))
-        for cid in re.split(r"\s*[,;]\s*", m.group(1)):
+        for cid in marker_ids(m):
             n = numbers.setdefault(cid, len(numbers) + 1)
             out.append(Markup('<sup><a href="#source-{}">{}</a></sup>').format(n, n))
         pos = m.end()

@@ -22,6 +22,7 @@ __all__ = [
     "Sentence",
     "content_stems",
     "extract_citations",
+    "marker_ids",
     "sentences",
     "stem",
     "strip_citations",
@@ -31,6 +32,7 @@ __all__ = [
 
 # `[brca-tx-003]` or `[brca-tx-003, lung-ov-001]`, but not a Markdown link `[text](url)`.
 CITATION_RE = re.compile(r"\[\s*([A-Za-z0-9][\w.\-]*(?:\s*[,;]\s*[A-Za-z0-9][\w.\-]*)*)\s*\](?!\()")
+_ID_SEPARATOR_RE = re.compile(r"\s*[,;]\s*")
 _WORD_RE = re.compile(r"[A-Za-z0-9]+(?:[-'’.][A-Za-z0-9]+)*")
 # A sentence ends at . ! ? (possibly followed by quotes or brackets) before white space.
 _BOUNDARY_RE = re.compile(r"(?<=[.!?])[\"')\]]*\s+")
@@ -140,13 +142,17 @@ def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def marker_ids(marker: re.Match[str]) -> list[str]:
+    """The excerpt ids inside one `CITATION_RE` match: `[a-1, b-2]` -> ["a-1", "b-2"]."""
+    return [part for part in _ID_SEPARATOR_RE.split(marker.group(1)) if part]
+
+
 def extract_citations(text: str) -> list[str]:
     """Excerpt ids cited inline as `[id]` or `[id, id]`, in order, without repeats."""
     seen: dict[str, None] = {}
     for m in CITATION_RE.finditer(text):
-        for part in re.split(r"\s*[,;]\s*", m.group(1)):
-            if part:
-                seen.setdefault(part, None)
+        for part in marker_ids(m):
+            seen.setdefault(part, None)
     return list(seen)
 
 

@@ -32,7 +32,7 @@ from workbench.scoring.safety_rules import (
     default_rules_path,
     load_rules,
 )
-from workbench.text import CITATION_RE, sentences, words
+from workbench.text import CITATION_RE, marker_ids, sentences, words
 
 __all__ = ["RuleSet", "check_safety", "default_rules_path", "load_rules"]
 
@@ -41,7 +41,6 @@ _HEADING_RE = re.compile(r"^[ \t]*(?:#{1,6}[ \t]|\*\*[^*\n]+\*\*:?[ \t]*$)", re.
 _LEAD_MARKUP_RE = re.compile(r"^(?:[\s>*_#•\-\"(]|\d+[.)](?=\s))+")
 # Curly quotes and no-break spaces read as plain ones; every swap keeps the length.
 _STRAIGHTEN = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " "})
-_ID_SPLIT_RE = re.compile(r"\s*[,;]\s*")
 
 
 class _Answer:
@@ -246,9 +245,7 @@ def _citations(rule: Rule, a: _Answer) -> list[SafetyFinding]:
     cited = False
     for m in CITATION_RE.finditer(a.cited_text):
         cited = True
-        unknown = [
-            i for i in _ID_SPLIT_RE.split(m.group(1)) if i and known is not None and i not in known
-        ]
+        unknown = [i for i in marker_ids(m) if known is not None and i not in known]
         if unknown:
             out.append(
                 a.finding(rule, rule.message.format(id=", ".join(unknown)), (m.start(), m.end()))
