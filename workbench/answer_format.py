@@ -6,9 +6,12 @@ read any answer the same way.
 
 from __future__ import annotations
 
+import re
+
 __all__ = [
     "DISCLAIMER",
     "EMERGENCY_ACTION",
+    "FOOTER_RE",
     "NO_EVIDENCE",
     "SECTION_TITLES",
     "TOPIC_SECTION",
@@ -47,6 +50,8 @@ DISCLAIMER = (
     "*This is general information, not medical advice. Please talk with your oncologist "
     "or care team about your own situation.*"
 )
+# Finds a "not medical advice" footer, ours or a model's own wording of it.
+FOOTER_RE = re.compile(r"not (?:a substitute for )?(?:professional )?medical advice", re.I)
 EMERGENCY_ACTION = (
     "If you notice any of these warning signs, call your care team right away or go to "
     "the emergency room."

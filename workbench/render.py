@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
+from workbench.answer_format import FOOTER_RE
 from workbench.models import (
     Answer,
     ClaimVerdict,
@@ -39,7 +40,6 @@ __all__ = [
     "text_block",
 ]
 
-_FOOTER_RE = re.compile(r"not (?:a substitute for )?(?:professional )?medical advice", re.I)
 
 _VERDICT_LABEL = {
     "supported": "supported",
@@ -150,7 +150,7 @@ def answer_sections(text: str, numbers: dict[str, int]) -> Markup:
 
     for raw in text.splitlines():
         line = raw.strip()
-        if not line or _FOOTER_RE.search(line):
+        if not line or FOOTER_RE.search(line):
             close_list()
             continue
         if line.startswith("#"):

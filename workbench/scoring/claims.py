@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from workbench.answer_format import FOOTER_RE
 from workbench.models import Span
 from workbench.text import CITATION_RE, content_stems, sentences, strip_citations
 
@@ -19,10 +20,7 @@ __all__ = ["Claim", "split_claims"]
 _NON_CLAIM_SECTIONS = re.compile(
     r"questions? to ask|learn more|sources|references|further reading|resources", re.IGNORECASE
 )
-_DISCLAIMER_RE = re.compile(
-    r"not (?:a substitute for )?(?:professional )?medical advice|general information only",
-    re.IGNORECASE,
-)
+_GENERAL_ONLY_RE = re.compile(r"general information only", re.IGNORECASE)
 _URL_RE = re.compile(r"https?://\S+|\[[^\]]*\]\([^)]*\)")
 _REFUSAL_RE = re.compile(
     r"^(?:i(?:'m| am) (?:sorry|not able|unable)|i (?:cannot|can't|can not|do not|don't) "
@@ -82,7 +80,9 @@ def _is_claim(text: str) -> bool:
     bare = _URL_RE.sub(" ", text).strip()
     if not bare or bare.endswith("?") or bare.endswith(":"):
         return False
-    if _DISCLAIMER_RE.search(bare) or _REFUSAL_RE.search(bare) or _ADVICE_RE.search(bare):
+    if FOOTER_RE.search(bare) or _GENERAL_ONLY_RE.search(bare):
+        return False
+    if _REFUSAL_RE.search(bare) or _ADVICE_RE.search(bare):
         return False
     return len(content_stems(bare)) >= _MIN_CONTENT_WORDS
 

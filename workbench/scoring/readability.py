@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from workbench.answer_format import FOOTER_RE
 from workbench.text import sentences, strip_citations
 
 __all__ = ["GRADE_TARGET", "Readability", "prose_for_readability", "readability", "syllables"]
@@ -28,7 +29,6 @@ _DRUG_RE = re.compile(
     re.IGNORECASE,
 )
 _LINK_RE = re.compile(r"https?://\S+|\[[^\]]*\]\([^)]*\)")
-_DISCLAIMER_RE = re.compile(r"not (?:a substitute for )?medical advice", re.IGNORECASE)
 _SOURCES_HEADING_RE = re.compile(r"learn more|sources|references|resources", re.IGNORECASE)
 _WORD_RE = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?|\d+(?:[.,]\d+)*")
 _VOWEL_GROUP_RE = re.compile(r"[aeiouy]+")
@@ -73,7 +73,7 @@ def prose_for_readability(text: str) -> list[str]:
     """The sentences a patient has to read: no footer line, headings, links, citations or
     drug names."""
     kept: list[str] = []
-    body = "\n".join(line for line in text.splitlines() if not _DISCLAIMER_RE.search(line))
+    body = "\n".join(line for line in text.splitlines() if not FOOTER_RE.search(line))
     in_sources = False
     for s in sentences(body):
         if s.line_prefix.startswith("#"):
