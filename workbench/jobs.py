@@ -28,7 +28,7 @@ from workbench.export import ReportPaths, write_report_files
 from workbench.llm import LLMSettings, open_client
 from workbench.models import Evaluation, Question
 from workbench.pipeline import BatchReport, generate_batch, score_batch
-from workbench.reports.frame import evaluation_frame
+from workbench.reports.frame import frame_of
 from workbench.reports.html import ReportData, render_report
 from workbench.reports.summary import summary_frame
 from workbench.scoring.base import Judge
@@ -150,8 +150,9 @@ def write_report(
     When the store holds several runs, the first run is compared with each other one on
     their shared questions.
     """
-    evaluations = store.evaluations()
-    frame = evaluation_frame(store, corpus, evaluations=evaluations)
+    answers, evaluations = store.answers(), store.evaluations()
+    decisions = store.latest_decisions()
+    frame = frame_of(answers, evaluations, decisions, corpus)
     rules_path = (datasets or default_datasets_dir()) / RULES_FILE
     rules = rules_for(datasets)
     comparisons = default_comparisons(store, corpus, frame, evaluations)
@@ -161,9 +162,9 @@ def write_report(
         corpus=corpus,
         datasets_folder=datasets or default_datasets_dir(),
         runs=store.runs(),
-        answers=store.answers(),
+        answers=answers,
         evaluations=evaluations,
-        decisions=store.latest_decisions(),
+        decisions=decisions,
         frame=frame,
         rules_path=rules_path,
         rule_count=len(rules.rules),

@@ -56,10 +56,11 @@ def record_decision(
         raise ReviewError("say who you are: the reviewer's name is required")
     if decision is not Decision.APPROVE and not reason.strip():
         raise ReviewError(f"{decision.value.replace('_', ' ')} needs a reason")
-    if decision is Decision.APPROVE and store.newer_version_of(answer_id):
+    newer = store.newer_version_of(answer_id) if decision is Decision.APPROVE else None
+    if newer:
         raise ReviewError(
             f"answer {answer_id} was edited after it was written; approve its latest "
-            f"version {store.newer_version_of(answer_id)} instead"
+            f"version {newer} instead"
         )
     draft = DecisionDraft(
         id=f"d-{uuid.uuid4().hex[:16]}",

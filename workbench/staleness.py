@@ -7,6 +7,7 @@ version and a hash of its text, so an edit is noticed even when nobody bumped th
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 
 from workbench.models import Evaluation, Excerpt
 from workbench.text import text_sha256
@@ -14,6 +15,7 @@ from workbench.text import text_sha256
 __all__ = ["fingerprint", "is_stale", "stale_reasons"]
 
 
+@lru_cache(maxsize=8192)  # a report checks every evaluation against the same few excerpts
 def fingerprint(excerpt: Excerpt) -> str:
     """`v<version>:<first 12 hex of the text's SHA-256>`."""
     return f"v{excerpt.version}:{text_sha256(excerpt.text)[:12]}"

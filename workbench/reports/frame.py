@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
 from workbench.datasets import Corpus
-from workbench.models import Evaluation, Severity, Verdict
+from workbench.models import Answer, Evaluation, ReviewDecision, Severity, Verdict
 from workbench.scoring.readability import GRADE_TARGET
 from workbench.staleness import is_stale
 from workbench.store import Store
 
-__all__ = ["COLUMNS", "evaluation_frame"]
+__all__ = ["COLUMNS", "evaluation_frame", "frame_of"]
 
 COLUMNS = [
     "run_id", "prompt", "backend", "model", "judge", "question_id", "cancer_type", "question",
@@ -23,19 +23,23 @@ COLUMNS = [
 ]  # fmt: skip
 
 
-def evaluation_frame(
-    store: Store, corpus: Corpus, *, evaluations: Sequence[Evaluation] | None = None
-) -> pd.DataFrame:
-    """Every stored evaluation with its answer, question and latest review decision.
+def evaluation_frame(store: Store, corpus: Corpus) -> pd.DataFrame:
+    """Every stored evaluation with its answer, question and latest review decision."""
+    return frame_of(store.answers(), store.evaluations(), store.latest_decisions(), corpus)
 
-    Pass `evaluations` when they are already loaded (a report uses them several times).
-    """
-    answers = {a.id: a for a in store.answers()}
-    decisions = store.latest_decisions()
+
+def frame_of(
+    answers: Sequence[Answer],
+    evaluations: Sequence[Evaluation],
+    decisions: Mapping[str, ReviewDecision],
+    corpus: Corpus,
+) -> pd.DataFrame:
+    """The same rows from records already loaded (a report reads them once, uses them twice)."""
+    by_id = {a.id: a for a in answers}
     questions = {q.id: q for q in corpus.questions}
     rows = []
-    for ev in store.evaluations() if evaluations is None else evaluations:
-        a = answers[ev.answer_id]
+    for ev in evaluations:
+        a = by_id[ev.answer_id]
         q = questions.get(a.question_id)
         counts = {v: sum(c.verdict is v for c in ev.claims) for v in Verdict}
         decision = decisions.get(a.id)
