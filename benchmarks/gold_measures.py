@@ -9,7 +9,12 @@ pancreatic) only after its first measurement. Safety answers: group_a.jsonl, gro
 
 from __future__ import annotations
 
-from workbench.datasets import default_datasets_dir, load_corpus, load_gold_claims, load_gold_safety
+from workbench.data.datasets import (
+    default_datasets_dir,
+    load_corpus,
+    load_gold_claims,
+    load_gold_safety,
+)
 from workbench.scoring.calibration import measure_judge, measure_safety
 from workbench.scoring.faithfulness import OfflineJudge
 

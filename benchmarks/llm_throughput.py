@@ -42,15 +42,15 @@ from openai import AsyncOpenAI
 from ragas.llms.base import llm_factory
 from ragas.metrics.collections import Faithfulness
 
-from workbench.backends.openai_backend import OpenAIBackend
-from workbench.datasets import Corpus, load_corpus
+from workbench.data.datasets import Corpus, load_corpus
+from workbench.generation.openai_backend import OpenAIBackend
+from workbench.generation.retrieval import BM25Retriever
 from workbench.llm import LLMSettings, Secret, open_client
 from workbench.models import Question
-from workbench.pipeline import default_run_id, scoring_inputs
-from workbench.pipeline_async import agenerate_batch, ascore_batch, run_batch
-from workbench.preflight import generation_preflight, judging_preflight
-from workbench.retrieval import BM25Retriever
-from workbench.scoring.evaluate import warm_up
+from workbench.runs.batch import generate_batch, score_batch
+from workbench.runs.plan import default_run_id
+from workbench.runs.preflight import generation_preflight, judging_preflight
+from workbench.scoring.evaluate import scoring_inputs, warm_up
 from workbench.scoring.ragas_judge import RagasJudge
 from workbench.store import Store
 
@@ -96,7 +96,7 @@ def generate(
     run_id = default_run_id(PROMPT, backend)
     generation_preflight(store, corpus, backend, qs, {PROMPT: run_id}, retriever=retriever)
     batch_start = time.perf_counter()
-    batch = agenerate_batch(
+    report = generate_batch(
         store,
         corpus,
         backend,
@@ -106,7 +106,7 @@ def generate(
         retriever=retriever,
         progress=False,
     )
-    assert run_batch(batch).done in (0, len(qs))
+    assert report.done in (0, len(qs))
     return batch_start - started, time.perf_counter() - batch_start
 
 
@@ -116,7 +116,7 @@ def judge(store: Store, corpus: Corpus, ragas: RagasJudge) -> tuple[float, float
     judging_preflight(store, corpus, ragas)
     warm_up()
     batch_start = time.perf_counter()
-    run_batch(ascore_batch(store, corpus, ragas, progress=False))
+    score_batch(store, corpus, ragas, progress=False)
     return batch_start - started, time.perf_counter() - batch_start
 
 

@@ -15,8 +15,9 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from workbench.datasets import load_corpus
-from workbench.jobs import run_demo, write_report
+from workbench.data.datasets import load_corpus
+from workbench.reports.assemble import write_report
+from workbench.runs.demo import run_demo
 from workbench.store import Store
 
 

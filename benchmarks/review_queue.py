@@ -18,9 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from workbench.datasets import load_corpus
-from workbench.jobs import run_demo
-from workbench.review_desk import QueueFilter
+from workbench.data.datasets import load_corpus
+from workbench.review.desk import QueueFilter
+from workbench.runs.demo import run_demo
 from workbench.ui.review_app import review_app
 
 CACHE = Path("reports/bench")

@@ -16,15 +16,15 @@ import os
 import platform
 import time
 
-from workbench.backends.offline import OfflineComposer
-from workbench.datasets import load_corpus
+from workbench.data.datasets import load_corpus
+from workbench.data.text import stem
+from workbench.generation.offline import OfflineComposer
+from workbench.generation.retrieval import BM25Retriever
 from workbench.models import Answer
-from workbench.retrieval import BM25Retriever
 from workbench.scoring import evidence, lexicon, readability
 from workbench.scoring.evaluate import evaluate_answer
 from workbench.scoring.faithfulness import OfflineJudge
 from workbench.scoring.safety import load_rules
-from workbench.text import stem
 
 
 def main() -> None:

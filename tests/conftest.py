@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench.datasets import Corpus, load_corpus
+from workbench.data.datasets import Corpus, load_corpus
 from workbench.models import Excerpt, PromptTemplate, Question
 from workbench.store import Store
 
@@ -32,17 +32,28 @@ def store(tmp_path: Path) -> Iterator[Store]:
         yield s
 
 
-def make_excerpt(id: str, text: str, *, topics: tuple[str, ...] = ("overview",),
-                 cancer_type: str = "breast") -> Excerpt:
+def make_excerpt(
+    id: str, text: str, *, topics: tuple[str, ...] = ("overview",), cancer_type: str = "breast"
+) -> Excerpt:
     """A hand-made excerpt for unit tests."""
-    return Excerpt(id, text, cancer_type, topics, "Test Source", "Test Section",
-                   "https://www.cancer.gov/test", date(2026, 1, 1))
+    return Excerpt(
+        id,
+        text,
+        cancer_type,
+        topics,
+        "Test Source",
+        "Test Section",
+        "https://www.cancer.gov/test",
+        date(2026, 1, 1),
+    )
 
 
 def make_prompt(version: int = 1, **parameters: object) -> PromptTemplate:
-    return PromptTemplate("test_prompt", version, "a test prompt", "system", "user",
-                          dict(parameters))
+    return PromptTemplate(
+        "test_prompt", version, "a test prompt", "system", "user", dict(parameters)
+    )
 
 
-SEED = Question("q-seed", "How does CAR-T cell therapy work for breast cancer?", "breast",
-                ("car-t",))
+SEED = Question(
+    "q-seed", "How does CAR-T cell therapy work for breast cancer?", "breast", ("car-t",)
+)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-import workbench.agreement as agreement_module
-from workbench.agreement import (
+import workbench.review.agreement as agreement_module
+from workbench.review.agreement import (
     COLUMNS,
     NO_ITEMS,
     UNDEFINED,

@@ -11,14 +11,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from workbench.approved import select_approved
-from workbench.backends.offline import OfflineComposer
-from workbench.cli import main
-from workbench.datasets import Corpus
-from workbench.export import write_approved
+from workbench.cli.main import main
+from workbench.data.datasets import Corpus
+from workbench.generation.offline import OfflineComposer
 from workbench.models import Answer, Decision, Run
-from workbench.pipeline import generate_batch, score_batch
-from workbench.review import edit_answer, record_decision
+from workbench.reports.export import write_approved
+from workbench.review.approved import select_approved
+from workbench.review.decisions import edit_answer, record_decision
+from workbench.runs.batch import generate_batch, score_batch
 from workbench.scoring.faithfulness import OfflineJudge
 from workbench.store import Store
 

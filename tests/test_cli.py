@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from workbench.cli import main
-from workbench.datasets import default_datasets_dir
+from workbench.cli.main import main
+from workbench.data.datasets import default_datasets_dir
 
 COMMANDS = ["generate", "score", "report", "export", "demo"]
 

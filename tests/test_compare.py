@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.compare import compare_runs
-from workbench.datasets import Corpus
+from workbench.data.datasets import Corpus
 from workbench.errors import ConfigError
 from workbench.models import (
     Answer,
@@ -15,6 +14,7 @@ from workbench.models import (
     SafetyFinding,
     Severity,
 )
+from workbench.reports.compare import compare_runs
 from workbench.store import Store
 
 # question -> (faithfulness in A, in B, rules in A, rules in B, grade A, grade B)

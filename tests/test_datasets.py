@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench.datasets import (
+from workbench.data.datasets import (
     check_gold_references,
     load_excerpts,
     load_gold_claims,

@@ -6,12 +6,12 @@ from collections.abc import Sequence
 
 import pytest
 
-from workbench.backends.base import Generation
-from workbench.backends.offline import OfflineComposer
-from workbench.datasets import Corpus
+from workbench.data.datasets import Corpus
 from workbench.errors import WorkbenchError
+from workbench.generation.base import Generation
+from workbench.generation.offline import OfflineComposer
 from workbench.models import EvaluationStatus, Excerpt, PromptTemplate, Question
-from workbench.pipeline import generate_batch, score_batch
+from workbench.runs.batch import generate_batch, score_batch
 from workbench.scoring.faithfulness import OfflineJudge
 from workbench.store import Store
 
@@ -103,7 +103,7 @@ def test_a_changed_excerpt_makes_its_evaluations_stale_and_only_those_are_rescor
 ) -> None:
     from dataclasses import replace
 
-    from workbench.staleness import stale_reasons
+    from workbench.scoring.staleness import stale_reasons
 
     generate_batch(
         store,

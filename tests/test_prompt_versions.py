@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench.datasets import default_datasets_dir, load_prompts, save_prompt_version
+from workbench.data.datasets import default_datasets_dir, load_prompts, save_prompt_version
 from workbench.errors import DatasetError
 
 

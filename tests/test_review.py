@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from workbench.decision_log import GENESIS, text_sha256
 from workbench.errors import ReviewError
 from workbench.models import Answer, Decision, Run
-from workbench.review import current_account, edit_answer, record_decision, verify_log
+from workbench.review.decisions import current_account, edit_answer, record_decision, verify_log
 from workbench.store import Store
+from workbench.store.decision_log import GENESIS, text_sha256
 
 
 def _answers(store: Store, n: int = 2) -> list[Answer]:
@@ -135,7 +135,7 @@ WRITER = textwrap.dedent(
     """
     import sys
     from workbench.models import Decision
-    from workbench.review import record_decision
+    from workbench.review.decisions import record_decision
     from workbench.store import Store
 
     path, who, n = sys.argv[1], sys.argv[2], int(sys.argv[3])

@@ -5,13 +5,12 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from workbench.backends.offline import OfflineComposer
-from workbench.datasets import Corpus
-from workbench.jobs import select_questions
+from workbench.data.datasets import Corpus, select_questions
+from workbench.generation.offline import OfflineComposer
 from workbench.models import Answer, Decision, Run
-from workbench.pipeline import generate_batch, score_batch
-from workbench.review import edit_answer, record_decision
-from workbench.review_desk import QueueFilter, ReviewDesk, ReviewQueue, flags
+from workbench.review.decisions import edit_answer, record_decision
+from workbench.review.desk import QueueFilter, ReviewDesk, ReviewQueue, flags
+from workbench.runs.batch import generate_batch, score_batch
 from workbench.scoring.faithfulness import OfflineJudge
 from workbench.store import Store
 
@@ -76,7 +75,10 @@ def test_an_edit_of_an_answer_whose_question_is_gone_is_saved_but_not_scored(
         result = ReviewDesk(store, corpus, judge=OfflineJudge()).edit(
             "a-1", "New text.", reviewer="Dr Ng", reason="r"
         )
-        assert result.evaluation is None and "not scored: question q-gone" in result.note
+        assert (
+            result.evaluation is None
+            and "not scored: question 'q-gone' is not loaded" in result.note
+        )
         assert result.item.question is None
 
 

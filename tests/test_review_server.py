@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from workbench.cli import main
+from workbench.cli.main import main
+from workbench.cli.review_server import REVIEW_NOTEBOOK, voila_command
 from workbench.errors import ConfigError
-from workbench.review_server import REVIEW_NOTEBOOK, voila_command
 from workbench.store import Store
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.stats import bootstrap_mean, paired_difference, win_loss_tie
+from workbench.reports.stats import bootstrap_mean, paired_difference, win_loss_tie
 
 
 def test_a_constant_sample_has_a_zero_width_interval() -> None:

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from workbench.errors import StoreError
-from workbench.migrations import MIGRATIONS
 from workbench.models import (
     Answer,
     ClaimVerdict,
@@ -21,6 +20,7 @@ from workbench.models import (
     Verdict,
 )
 from workbench.store import Store
+from workbench.store.migrations import MIGRATIONS
 
 
 def _answer(store: Store, qid: str = "q1") -> Answer:

@@ -1,4 +1,4 @@
-from workbench.text import extract_citations, sentences, strip_citations
+from workbench.data.text import extract_citations, sentences, strip_citations
 
 
 def test_sentences_keep_spans_into_the_original_text() -> None:

@@ -4,9 +4,7 @@ The public API is listed in `__all__`; everything else may change between versio
 """
 
 # `agreement()` itself stays in its module: exported here it would shadow the submodule.
-from workbench.agreement import agreement_frame
-from workbench.approved import select_approved
-from workbench.datasets import load_corpus, load_excerpts, load_prompts, load_questions
+from workbench.data.datasets import load_corpus, load_excerpts, load_prompts, load_questions
 from workbench.errors import ConfigError, DatasetError, ReviewError, StoreError, WorkbenchError
 from workbench.models import (
     Answer,
@@ -23,7 +21,9 @@ from workbench.models import (
     Span,
     Verdict,
 )
-from workbench.review import edit_answer, record_decision, verify_log
+from workbench.review.agreement import agreement_frame
+from workbench.review.approved import select_approved
+from workbench.review.decisions import edit_answer, record_decision, verify_log
 from workbench.scoring.base import FaithfulnessResult
 from workbench.scoring.faithfulness import judge_claims, judge_faithfulness
 from workbench.scoring.readability import Readability, readability

@@ -1,6 +1,6 @@
 """The data model: plain, frozen, typed records that every other module may import.
 
-Records loaded from user files are validated in `workbench.datasets` (pydantic); inside
+Records loaded from user files are validated in `workbench.data.datasets` (pydantic); inside
 the library they travel as these frozen dataclasses. Times are timezone-aware UTC.
 """
 

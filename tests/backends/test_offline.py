@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 from tests.conftest import SEED, make_excerpt, make_prompt
-from workbench.answer_format import DISCLAIMER, NO_EVIDENCE, TRIAL_SEARCH_URL
-from workbench.backends.offline import OfflineComposer
-from workbench.datasets import Corpus
-from workbench.retrieval import BM25Retriever
-from workbench.text import extract_citations, sentences, strip_citations
+from workbench.data.answer_format import DISCLAIMER, NO_EVIDENCE, TRIAL_SEARCH_URL
+from workbench.data.datasets import Corpus
+from workbench.data.text import extract_citations, sentences, strip_citations
+from workbench.generation.offline import OfflineComposer
+from workbench.generation.retrieval import BM25Retriever
 
 
 def _answer(corpus: Corpus, key: str, question=SEED) -> tuple[str, list[str]]:

@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from workbench.backends.offline import OfflineComposer
-from workbench.datasets import Corpus
-from workbench.jobs import rules_for, select_questions
-from workbench.pipeline import generate_batch, score_batch
+from workbench.data.datasets import Corpus, select_questions
+from workbench.generation.offline import OfflineComposer
+from workbench.runs.batch import generate_batch, score_batch
 from workbench.scoring.faithfulness import OfflineJudge
+from workbench.scoring.safety import load_rules
 from workbench.store import Store
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -62,7 +62,7 @@ def served(tmp_path: Path, corpus: Corpus) -> Iterator[tuple[str, Path]]:
         questions = select_questions(corpus, cancer_types=["breast"], limit=3)
         generate_batch(store, corpus, OfflineComposer(), "patient_answer@v1", questions,
                        questions_source="browser test", progress=False)  # fmt: skip
-        score_batch(store, corpus, OfflineJudge(), rules=rules_for(None), progress=False)
+        score_batch(store, corpus, OfflineJudge(), rules=load_rules(), progress=False)
     port, log = _free_port(), tmp_path / "voila.log"
     command = [str(Path(sys.executable).with_name("workbench")), "review", "--store", str(db),
                "--port", str(port), "--no-browser"]  # fmt: skip

@@ -8,12 +8,12 @@ from typing import Any
 
 from tests.llm.conftest import make_client
 from tests.loopback import STATEMENT_MARK, LoopbackServer, Reply, smart_reply
-from workbench.backends.openai_backend import OpenAIBackend
-from workbench.datasets import Corpus
+from workbench.data.datasets import Corpus
+from workbench.generation.openai_backend import OpenAIBackend
 from workbench.models import EvaluationStatus
-from workbench.pipeline_async import agenerate_batch, ascore_batch, run_batch
 from workbench.reports.frame import evaluation_frame
 from workbench.reports.summary import summary_frame
+from workbench.runs.batch import agenerate_batch, generate_batch, score_batch
 from workbench.scoring.ragas_judge import RagasJudge
 from workbench.store import Store
 
@@ -22,10 +22,8 @@ PROMPT = "patient_answer@v1"
 
 def generate(store: Store, corpus: Corpus, backend: OpenAIBackend, n: int = 6) -> int:
     questions = list(corpus.questions[:n])
-    report = run_batch(
-        agenerate_batch(
-            store, corpus, backend, PROMPT, questions, questions_source="t", progress=False
-        )
+    report = generate_batch(
+        store, corpus, backend, PROMPT, questions, questions_source="t", progress=False
     )
     return report.done
 
@@ -72,10 +70,8 @@ def test_a_question_the_endpoint_fails_is_reported_and_the_batch_goes_on(
 
     server.responder = two_bad_questions
     backend = OpenAIBackend(make_client(server))
-    report = run_batch(
-        agenerate_batch(
-            store, corpus, backend, PROMPT, questions, questions_source="t", progress=False
-        )
+    report = generate_batch(
+        store, corpus, backend, PROMPT, questions, questions_source="t", progress=False
     )
     assert report.done == 2 and len(report.failed) == 2
     reasons = " ".join(why for _, why in report.failed)
@@ -97,7 +93,7 @@ def test_a_failing_judge_is_stored_counted_and_retried_next_run(
 
     server.responder = one_broken_json
     judge = RagasJudge(make_client(server, tmp_path, use_cache=False))
-    report = run_batch(ascore_batch(store, corpus, judge, progress=False))
+    report = score_batch(store, corpus, judge, progress=False)
     assert report.done == 3
     statuses = sorted(e.status for e in store.evaluations())
     assert statuses.count(EvaluationStatus.JUDGE_FAILED) == 1
@@ -107,7 +103,7 @@ def test_a_failing_judge_is_stored_counted_and_retried_next_run(
     summary = summary_frame(evaluation_frame(store, corpus))
     assert int(summary["judge_failed"].sum()) == 1
     retry = RagasJudge(make_client(server, tmp_path, use_cache=False))
-    again = run_batch(ascore_batch(store, corpus, retry, progress=False))
+    again = score_batch(store, corpus, retry, progress=False)
     assert (again.done, again.skipped) == (1, 2)
     assert all(e.status is EvaluationStatus.SCORED for e in store.evaluations())
 

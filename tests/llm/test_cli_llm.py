@@ -8,7 +8,7 @@ import pytest
 
 from tests.llm.conftest import KEY
 from tests.loopback import LoopbackServer
-from workbench.cli import main
+from workbench.cli.main import main
 from workbench.store import Store
 
 GEN = ["generate", "--backend", "openai", "--prompt", "patient_answer@v1", "--limit", "3", "-q"]

@@ -9,9 +9,9 @@ import pytest
 from tests.conftest import SEED, make_excerpt
 from tests.llm.conftest import make_client
 from tests.loopback import LoopbackServer
-from workbench.backends.openai_backend import OpenAIBackend
-from workbench.datasets import Corpus
+from workbench.data.datasets import Corpus
 from workbench.errors import BudgetError
+from workbench.generation.openai_backend import OpenAIBackend
 from workbench.llm.estimate import Estimate, check_budget, estimate
 from workbench.scoring.ragas_judge import RagasJudge
 

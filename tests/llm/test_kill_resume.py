@@ -13,13 +13,13 @@ from pathlib import Path
 
 from tests.llm.conftest import KEY
 from tests.loopback import LoopbackServer
-from workbench.datasets import load_questions
+from workbench.data.datasets import load_questions
 
 N = 10
 COMMAND = [
     sys.executable,
     "-m",
-    "workbench.cli",
+    "workbench.cli.main",
     "generate",
     "--backend",
     "openai",

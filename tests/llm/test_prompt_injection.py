@@ -9,9 +9,9 @@ import pytest
 from tests.conftest import SEED, make_excerpt
 from tests.llm.conftest import make_client
 from tests.loopback import LoopbackServer, Reply
-from workbench.backends.openai_backend import OpenAIBackend
-from workbench.datasets import Corpus
+from workbench.data.datasets import Corpus
 from workbench.errors import ConfigError
+from workbench.generation.openai_backend import OpenAIBackend
 from workbench.llm.prompting import render_messages
 from workbench.models import PromptTemplate, Severity
 from workbench.scoring.safety import check_safety

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from workbench.backends.offline import OfflineComposer
-from workbench.datasets import Corpus
-from workbench.jobs import write_report
+from workbench.data.datasets import Corpus
+from workbench.generation.offline import OfflineComposer
 from workbench.models import Answer, Run
-from workbench.pipeline import generate_batch, score_batch
+from workbench.reports.assemble import write_report
 from workbench.reports.frame import COLUMNS
+from workbench.runs.batch import generate_batch, score_batch
 from workbench.scoring.faithfulness import OfflineJudge
 from workbench.store import Store
 
@@ -74,7 +74,7 @@ def test_report_csv_has_a_row_per_answer_with_review_status(
 
 def test_highlight_escapes_inside_marks_and_renders_headings() -> None:
     from workbench.models import ClaimVerdict, Span, Verdict
-    from workbench.render import highlight_answer
+    from workbench.reports.render import highlight_answer
 
     text = "## How it works\nA <b>bold</b> claim."
     start = text.index("A <b>")

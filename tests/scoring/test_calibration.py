@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import pytest
 
 from tests.conftest import make_excerpt
-from workbench.datasets import GoldClaim, GoldSafetyAnswer
+from workbench.data.datasets import GoldClaim, GoldSafetyAnswer
 from workbench.models import ClaimVerdict, EvaluationStatus, Excerpt, Verdict
 from workbench.scoring.base import FaithfulnessResult
 from workbench.scoring.calibration import measure_judge, measure_safety

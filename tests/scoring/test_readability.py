@@ -5,8 +5,19 @@ from workbench.scoring.readability import readability, syllables
 
 @pytest.mark.parametrize(
     ("word", "count"),
-    [("cat", 1), ("table", 2), ("cancer", 2), ("therapy", 3), ("chemotherapy", 5),
-     ("make", 1), ("treated", 2), ("wanted", 2), ("boxes", 2), ("lymphocytes", 3), ("immune", 2)],
+    [
+        ("cat", 1),
+        ("table", 2),
+        ("cancer", 2),
+        ("therapy", 3),
+        ("chemotherapy", 5),
+        ("make", 1),
+        ("treated", 2),
+        ("wanted", 2),
+        ("boxes", 2),
+        ("lymphocytes", 3),
+        ("immune", 2),
+    ],
 )
 def test_syllables_of_common_words(word: str, count: int) -> None:
     assert syllables(word) == count

@@ -17,10 +17,18 @@ from workbench.scoring.safety_rules import Example
 
 RULES = load_rules()
 FIXED_IDS = [
-    "dosing-instruction", "cure-guarantee", "stop-standard-treatment",
-    "investigational-as-available", "missing-disclaimer", "missing-referral",
-    "emergency-without-action", "definitive-personal-prognosis", "benefits-without-risks",
-    "no-next-step", "invalid-citation", "reading-level",
+    "dosing-instruction",
+    "cure-guarantee",
+    "stop-standard-treatment",
+    "investigational-as-available",
+    "missing-disclaimer",
+    "missing-referral",
+    "emergency-without-action",
+    "definitive-personal-prognosis",
+    "benefits-without-risks",
+    "no-next-step",
+    "invalid-citation",
+    "reading-level",
 ]  # gold data is labelled with these ids
 
 PRODUCT_ANSWER = """## How it works
@@ -42,7 +50,7 @@ CAR T-cell therapy can cause cytokine release syndrome, with fever and low blood
 *This is general information, not medical advice. Please talk with your oncologist or care team about your own situation.*
 """  # noqa: E501
 PRODUCT_IDS = ("gen-cart-001", "gen-cart-004", "gen-cart-006")
-FOOTER = PRODUCT_ANSWER[PRODUCT_ANSWER.index("*This is"):]
+FOOTER = PRODUCT_ANSWER[PRODUCT_ANSWER.index("*This is") :]
 
 
 def fired(
@@ -53,8 +61,9 @@ def fired(
     question: str | None = None,
     retrieved_ids: Collection[str] | None = None,
 ) -> list[SafetyFinding]:
-    found = check_safety(text, cancer_type=cancer_type, question=question,
-                         retrieved_ids=retrieved_ids, rules=RULES)
+    found = check_safety(
+        text, cancer_type=cancer_type, question=question, retrieved_ids=retrieved_ids, rules=RULES
+    )
     return [f for f in found if f.rule_id == rule_id]
 
 
@@ -72,8 +81,13 @@ def _examples() -> list[pytest.ParameterSet]:
 
 @pytest.mark.parametrize(("rule_id", "example"), _examples())
 def test_rule_examples_from_the_yaml(rule_id: str, example: Example) -> None:
-    found = fired(example.text, rule_id, cancer_type=example.cancer_type,
-                  question=example.question, retrieved_ids=example.retrieved_ids)
+    found = fired(
+        example.text,
+        rule_id,
+        cancer_type=example.cancer_type,
+        question=example.question,
+        retrieved_ids=example.retrieved_ids,
+    )
     assert bool(found) == example.fires, (example.text, found)
 
 
@@ -106,8 +120,13 @@ def test_spans_point_at_the_text_that_fired() -> None:
 def test_every_example_finding_span_matches_its_matched_text() -> None:
     for rule in RULES.rules:
         for ex in rule.examples:
-            for f in check_safety(ex.text, rules=RULES, cancer_type=ex.cancer_type,
-                                  question=ex.question, retrieved_ids=ex.retrieved_ids):
+            for f in check_safety(
+                ex.text,
+                rules=RULES,
+                cancer_type=ex.cancer_type,
+                question=ex.question,
+                retrieved_ids=ex.retrieved_ids,
+            ):
                 if f.span is None:
                     assert f.matched_text is None
                 else:
@@ -189,8 +208,10 @@ def test_car_t_for_breast_cancer_without_trial_framing_fails() -> None:
 
 
 def test_car_t_for_breast_cancer_with_trial_framing_and_search_passes() -> None:
-    text = ("For breast cancer, CAR T-cell therapy is being studied in clinical trials. "
-            "You can search for a trial at clinicaltrials.gov.")
+    text = (
+        "For breast cancer, CAR T-cell therapy is being studied in clinical trials. "
+        "You can search for a trial at clinicaltrials.gov."
+    )
     assert not fired(text, "investigational-as-available", cancer_type="breast")
 
 
@@ -209,8 +230,9 @@ def test_car_t_for_lymphoma_is_not_flagged() -> None:
 
 def test_the_cancer_type_is_also_read_from_the_question_and_the_answer() -> None:
     text = "CAR T-cell therapy is a good option."
-    assert fired(text, "investigational-as-available",
-                 question="Can CAR-T treat my mom's pancreatic cancer?")
+    assert fired(
+        text, "investigational-as-available", question="Can CAR-T treat my mom's pancreatic cancer?"
+    )
     assert fired("CAR-T is a good option for prostate cancer.", "investigational-as-available")
     assert not fired(text, "investigational-as-available")  # whose cancer is unknown
 
@@ -259,7 +281,8 @@ def test_default_rules_path_follows_workbench_datasets(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert default_rules_path() == Path(safety.__file__).resolve().parents[2] / "datasets" / (
-        "safety_rules.yaml")
+        "safety_rules.yaml"
+    )
     shutil.copy(default_rules_path(), tmp_path / "safety_rules.yaml")
     monkeypatch.setenv("WORKBENCH_DATASETS", str(tmp_path))
     assert load_rules().path == tmp_path / "safety_rules.yaml"
@@ -311,14 +334,24 @@ def test_the_minimal_rule_file_loads(tmp_path: Path) -> None:
     [
         ("'stop {drug}'", "'stop ({drug}'", "rules[0].patterns[0]", 17, "bad regex"),
         ("'stop {drug}'", "'stop {drugs}'", "rules[0].patterns[0]", 17, "unknown word list"),
-        ("    fix_hint: Do not.\n", "    fix_hint: Do not.\n    colour: red\n",
-         "rules[0].colour", 20, "Extra inputs"),
+        (
+            "    fix_hint: Do not.\n",
+            "    fix_hint: Do not.\n    colour: red\n",
+            "rules[0].colour",
+            20,
+            "Extra inputs",
+        ),
         ("    message: Stops treatment.\n", "", "rules[0].message", 13, "Field required"),
         ("kind: forbidden", "kind: banned", "rules[0].kind", 15, "tag"),
         ("severity: fail", "severity: fatal", "rules[0].severity", 14, "fail"),
         ("Stops treatment.", "Stops {what}.", "rules[0].message", 18, "placeholder"),
-        ("investigational_for: [breast]", "investigational_for: [brest]",
-         "therapies[0].investigational_for[0]", 11, "unknown cancer type"),
+        (
+            "investigational_for: [breast]",
+            "investigational_for: [brest]",
+            "therapies[0].investigational_for[0]",
+            11,
+            "unknown cancer type",
+        ),
         ("pass: [d, e, f]", "pass: [d]", "rules[0].tests.pass", 20, "at least 3"),
     ],
 )
@@ -338,7 +371,7 @@ def test_a_malformed_rule_file_names_file_line_rule_and_field(
 
 
 def test_a_duplicate_rule_id_and_bad_yaml_are_dataset_errors(tmp_path: Path) -> None:
-    rule = MINIMAL[MINIMAL.index("  - id: no-stopping"):]
+    rule = MINIMAL[MINIMAL.index("  - id: no-stopping") :]
     with pytest.raises(DatasetError, match="duplicate id"):
         load_rules(write_rules(tmp_path, MINIMAL + rule))
     with pytest.raises(DatasetError, match="line 3"):

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from workbench.backends.offline import OfflineComposer
-from workbench.datasets import Corpus
-from workbench.jobs import rules_for, select_questions
-from workbench.pipeline import generate_batch, score_batch
+from workbench.data.datasets import Corpus, select_questions
+from workbench.generation.offline import OfflineComposer
+from workbench.runs.batch import generate_batch, score_batch
 from workbench.scoring.faithfulness import OfflineJudge
+from workbench.scoring.safety import load_rules
 from workbench.store import Store
 from workbench.ui.review_app import ReviewController, review_app
 
@@ -77,7 +77,7 @@ def seed_store(tmp_path_factory: pytest.TempPathFactory, corpus: Corpus) -> Path
                 questions_source="test",
                 progress=False,
             )
-        score_batch(store, corpus, OfflineJudge(), rules=rules_for(None), progress=False)
+        score_batch(store, corpus, OfflineJudge(), rules=load_rules(), progress=False)
     return path
 
 

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from workbench.datasets import default_datasets_dir, load_prompts
+from workbench.data.datasets import default_datasets_dir, load_prompts
 from workbench.models import Decision
-from workbench.review import record_decision
+from workbench.review.decisions import record_decision
 from workbench.store import Store
 from workbench.ui import export_app, run_app, tuning_app
-from workbench.ui.settings import output_dir, project_dir, store_path
+from workbench.workspace import default_store, output_dir, project_dir
 
 
 @pytest.fixture
@@ -115,9 +115,9 @@ def test_notebook_defaults_find_the_projects_store(
     monkeypatch.delenv("WORKBENCH_STORE", raising=False)
     monkeypatch.delenv("WORKBENCH_OUTPUT", raising=False)
     assert project_dir() == tmp_path
-    assert store_path() == tmp_path / "workbench.db"
+    assert default_store() == tmp_path / "workbench.db"
     assert output_dir(None, "export") == tmp_path / "reports" / "export"
     monkeypatch.setenv("WORKBENCH_STORE", "/srv/review.db")
     monkeypatch.setenv("WORKBENCH_OUTPUT", "/srv/out")
-    assert store_path() == Path("/srv/review.db") and store_path("x.db") == Path("x.db")
+    assert default_store() == Path("/srv/review.db") and default_store("x.db") == Path("x.db")
     assert output_dir(None, "export") == Path("/srv/out/export")

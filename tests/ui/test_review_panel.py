@@ -12,9 +12,9 @@ import ipywidgets as w
 import pytest
 
 from tests.ui.conftest import CallbackErrors
-from workbench.datasets import Corpus
+from workbench.data.datasets import Corpus
 from workbench.models import Decision
-from workbench.review_desk import QueueFilter
+from workbench.review.desk import QueueFilter
 from workbench.store import Store
 from workbench.ui.review_app import ReviewController, review_app
 

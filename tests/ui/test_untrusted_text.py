@@ -9,7 +9,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from workbench.datasets import Corpus
+from workbench.data.datasets import Corpus
 from workbench.models import (
     Answer,
     ClaimVerdict,
@@ -23,7 +23,7 @@ from workbench.models import (
     Span,
     Verdict,
 )
-from workbench.review_desk import ReviewDesk
+from workbench.review.desk import ReviewDesk
 from workbench.scoring.faithfulness import OfflineJudge
 from workbench.store import Store
 from workbench.ui.review_app import ReviewController

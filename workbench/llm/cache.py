@@ -18,7 +18,7 @@ from pathlib import Path
 
 from workbench.llm.client import ChatReply, ChatRequest
 from workbench.models import utc_now
-from workbench.sqlite_files import connect_wal
+from workbench.store.sqlite_files import connect_wal
 
 __all__ = ["CACHE_FILE", "CallCache", "cache_path_for"]
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from workbench.datasets import default_datasets_dir
-from workbench.yamlfile import read_yaml
+from workbench.data.datasets import default_datasets_dir
+from workbench.data.yamlfile import read_yaml
 
 __all__ = ["PRICES_FILE", "Price", "PriceTable", "load_prices"]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from workbench.answer_format import DISCLAIMER, SECTION_TITLES
+from workbench.data.answer_format import DISCLAIMER, SECTION_TITLES
 from workbench.errors import ConfigError
 from workbench.models import Excerpt, PromptTemplate, Question
 

@@ -23,8 +23,10 @@ class _Closable(Protocol):
     async def aclose(self) -> None: ...
 
 
-def run_sync(coro: Coroutine[Any, Any, T], *, closing: _Closable, instead: str) -> T:
-    """Run `coro` to its end in a new event loop, then close `closing`'s connections."""
+def run_sync(coro: Coroutine[Any, Any, T], *, instead: str, closing: _Closable | None = None) -> T:
+    """Run `coro` to its end in a new event loop, then close `closing`'s connections.
+
+    Inside a running loop it refuses, before anything starts, naming what to `await`."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:
@@ -37,6 +39,7 @@ def run_sync(coro: Coroutine[Any, Any, T], *, closing: _Closable, instead: str) 
         try:
             return await coro
         finally:
-            await closing.aclose()
+            if closing is not None:
+                await closing.aclose()
 
     return asyncio.run(run_and_close())

@@ -6,9 +6,9 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from workbench.answer_format import DISCLAIMER
-from workbench.approved import ApprovedAnswer
-from workbench.render import answer_sections, status_label
+from workbench.data.answer_format import DISCLAIMER
+from workbench.reports.render import answer_sections, status_label
+from workbench.review.approved import ApprovedAnswer
 
 __all__ = ["render_answer_page", "scores_summary"]
 

@@ -6,10 +6,10 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from workbench.datasets import Corpus
+from workbench.data.datasets import Corpus
 from workbench.models import Answer, Evaluation, ReviewDecision, Severity, Verdict
 from workbench.scoring.readability import GRADE_TARGET
-from workbench.staleness import is_stale
+from workbench.scoring.staleness import is_stale
 from workbench.store import Store
 
 __all__ = ["COLUMNS", "evaluation_frame", "frame_of"]

@@ -1,6 +1,6 @@
 """The evaluation report as one self-contained HTML page (inline CSS and SVG, no scripts).
 
-Jinja2 autoescapes every value; answer text goes through `workbench.render`, which
+Jinja2 autoescapes every value; answer text goes through `workbench.reports.render`, which
 escapes it before adding its own marks.
 """
 
@@ -16,16 +16,16 @@ from typing import Any
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from workbench.compare import Comparison
-from workbench.datasets import Corpus
+from workbench.data.datasets import Corpus
 from workbench.models import Answer, Evaluation, ReviewDecision, Run
-from workbench.render import highlight_answer, status_label
+from workbench.reports.compare import Comparison
+from workbench.reports.render import highlight_answer, status_label
 from workbench.reports.summary import rule_counts, rule_pass_rates, summary_frame
 from workbench.reports.svg import bar_chart, grouped_bar_chart, strip_chart
 from workbench.reports.trust import judge_vs_reviewers
 from workbench.scoring.calibration import JudgeGoldMetrics, SafetyGoldMetrics
 from workbench.scoring.readability import GRADE_TARGET
-from workbench.staleness import stale_reasons
+from workbench.scoring.staleness import stale_reasons
 
 __all__ = ["ReportData", "render_report"]
 
@@ -109,10 +109,19 @@ def _charts(frame: pd.DataFrame) -> list[Any]:
         return []
     labels = [f"{r.prompt} · {r.judge}" for r in summary.itertuples()]
     charts = [
-        bar_chart(labels, [0.0 if pd.isna(v) else float(v) for v in summary["faithfulness"]],
-                  title="Mean faithfulness (share of claims supported)", maximum=1.0),
-        bar_chart(labels, [float(v) for v in summary["safety_failed"]],
-                  title="Share of answers failing a safety rule", maximum=1.0, fmt="{:.0%}"),
+        bar_chart(
+            labels,
+            [0.0 if pd.isna(v) else float(v) for v in summary["faithfulness"]],
+            title="Mean faithfulness (share of claims supported)",
+            maximum=1.0,
+        ),
+        bar_chart(
+            labels,
+            [float(v) for v in summary["safety_failed"]],
+            title="Share of answers failing a safety rule",
+            maximum=1.0,
+            fmt="{:.0%}",
+        ),
     ]
     groups = {
         str(prompt): [float(v) for v in part["faithfulness"].dropna()]
@@ -123,8 +132,16 @@ def _charts(frame: pd.DataFrame) -> list[Any]:
         str(prompt): [float(v) for v in part["fk_grade"].dropna()]
         for prompt, part in frame.groupby("prompt")
     }
-    charts.append(strip_chart(grades, title="Reading grade of each answer (Flesch-Kincaid)",
-                              lo=0.0, hi=16.0, target=GRADE_TARGET, target_label="grade 8"))
+    charts.append(
+        strip_chart(
+            grades,
+            title="Reading grade of each answer (Flesch-Kincaid)",
+            lo=0.0,
+            hi=16.0,
+            target=GRADE_TARGET,
+            target_label="grade 8",
+        )
+    )
     return charts
 
 
@@ -134,25 +151,42 @@ def _questions(data: ReportData) -> list[dict[str, Any]]:
     for ev in data.evaluations:
         a = answers[ev.answer_id]
         decision = data.decisions.get(a.id)
-        by_question.setdefault(a.question_id, []).append({
-            "prompt": a.prompt_key, "backend": a.backend, "model": a.model, "judge": ev.judge,
-            "status": status_label(ev.status, ev.error), "faithfulness": ev.faithfulness,
-            "stale": stale_reasons(ev, data.corpus.excerpts),
-            "fk_grade": ev.fk_grade, "smog": ev.smog, "answer_id": a.id,
-            "review": decision.decision.value if decision else "not reviewed",
-            "highlighted": highlight_answer(a.text, ev.claims, ev.safety),
-            "claims": ev.claims, "findings": ev.safety,
-            "excerpts": [data.corpus.excerpts[i] for i in a.retrieved_ids
-                         if i in data.corpus.excerpts],
-        })
+        by_question.setdefault(a.question_id, []).append(
+            {
+                "prompt": a.prompt_key,
+                "backend": a.backend,
+                "model": a.model,
+                "judge": ev.judge,
+                "status": status_label(ev.status, ev.error),
+                "faithfulness": ev.faithfulness,
+                "stale": stale_reasons(ev, data.corpus.excerpts),
+                "fk_grade": ev.fk_grade,
+                "smog": ev.smog,
+                "answer_id": a.id,
+                "review": decision.decision.value if decision else "not reviewed",
+                "highlighted": highlight_answer(a.text, ev.claims, ev.safety),
+                "claims": ev.claims,
+                "findings": ev.safety,
+                "excerpts": [
+                    data.corpus.excerpts[i] for i in a.retrieved_ids if i in data.corpus.excerpts
+                ],
+            }
+        )
     out = []
     for q in data.corpus.questions:
         if q.id in by_question:
-            out.append({"id": q.id, "text": q.text, "cancer_type": q.cancer_type,
-                        "items": by_question.pop(q.id)})
+            out.append(
+                {
+                    "id": q.id,
+                    "text": q.text,
+                    "cancer_type": q.cancer_type,
+                    "items": by_question.pop(q.id),
+                }
+            )
     for qid, items in by_question.items():  # answers to questions no longer in the data set
-        out.append({"id": qid, "text": f"(question {qid} not loaded)", "cancer_type": "?",
-                    "items": items})
+        out.append(
+            {"id": qid, "text": f"(question {qid} not loaded)", "cancer_type": "?", "items": items}
+        )
     return out
 
 
@@ -162,15 +196,22 @@ def render_report(data: ReportData) -> str:
     counts = rule_counts(frame) if not frame.empty else pd.DataFrame()
     rules_table = None
     if not counts.empty:
-        rules_table = {"prompts": list(counts.columns),
-                       "rows": [(rule, list(row)) for rule, row in counts.iterrows()]}
+        rules_table = {
+            "prompts": list(counts.columns),
+            "rows": [(rule, list(row)) for rule, row in counts.iterrows()],
+        }
     return _ENV.get_template("report.html.j2").render(
         title=data.title,
         generated_at=(data.generated_at or datetime.now().astimezone()).strftime(
-            "%Y-%m-%d %H:%M %Z"),
+            "%Y-%m-%d %H:%M %Z"
+        ),
         store_path=data.store_path,
-        datasets={"questions": len(data.corpus.questions), "excerpts": len(data.corpus.excerpts),
-                  "prompts": sorted(data.corpus.prompts), "folder": data.datasets_folder},
+        datasets={
+            "questions": len(data.corpus.questions),
+            "excerpts": len(data.corpus.excerpts),
+            "prompts": sorted(data.corpus.prompts),
+            "folder": data.datasets_folder,
+        },
         runs=data.runs,
         judges=sorted({ev.judge for ev in data.evaluations}) or ["none yet"],
         rule_count=data.rule_count,

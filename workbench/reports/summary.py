@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from workbench.stats import bootstrap_mean
+from workbench.reports.stats import bootstrap_mean
 
 __all__ = ["GROUP", "rule_counts", "rule_pass_rates", "summary_frame"]
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from workbench.agreement import cohen_kappa
+from workbench.review.agreement import cohen_kappa
 
 __all__ = ["JudgeVsReviewers", "judge_vs_reviewers"]
 

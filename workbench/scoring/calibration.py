@@ -8,13 +8,28 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from workbench.datasets import GoldClaim, GoldSafetyAnswer
+from workbench.data.datasets import (
+    Corpus,
+    GoldClaim,
+    GoldSafetyAnswer,
+    check_gold_references,
+    load_gold_claims,
+    load_gold_safety,
+)
 from workbench.models import ClaimVerdict, Excerpt, Verdict
 from workbench.scoring.base import Judge
 from workbench.scoring.safety import RuleSet, check_safety
 
-__all__ = ["JudgeGoldMetrics", "SafetyGoldMetrics", "measure_judge", "measure_safety"]
+__all__ = [
+    "Calibration",
+    "JudgeGoldMetrics",
+    "SafetyGoldMetrics",
+    "calibrate",
+    "measure_judge",
+    "measure_safety",
+]
 
 GOLD_EXCLUDED_RULES = frozenset({"reading-level"})  # a formula, tested on its own
 
@@ -109,4 +124,24 @@ def measure_safety(
         precision=_ratio(tp, tp + fp),
         recall=_ratio(tp, tp + fn),
         per_rule={r: (c[0], c[1], c[2]) for r, c in sorted(per_rule.items())},
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Calibration:
+    """The scorers measured against the gold labels."""
+
+    judge: JudgeGoldMetrics
+    safety: SafetyGoldMetrics
+
+
+def calibrate(
+    corpus: Corpus, judge: Judge, *, gold_claims: Path, gold_safety: Path, rules: RuleSet
+) -> Calibration:
+    """Measure the judge on the gold claims and the safety rules on the gold answers."""
+    claims = load_gold_claims(gold_claims)
+    check_gold_references(claims, corpus.excerpts, gold_claims)
+    return Calibration(
+        judge=measure_judge(judge, claims, corpus.excerpts),
+        safety=measure_safety(load_gold_safety(gold_safety), rules),
     )

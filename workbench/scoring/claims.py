@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from workbench.answer_format import FOOTER_RE
+from workbench.data.answer_format import FOOTER_RE
+from workbench.data.text import CITATION_RE, content_stems, sentences, strip_citations
 from workbench.models import Span
-from workbench.text import CITATION_RE, content_stems, sentences, strip_citations
 
 __all__ = ["Claim", "split_claims"]
 

@@ -1,26 +1,40 @@
 """One answer's full evaluation: faithfulness by a judge, safety rules and readability.
 
 `evaluate_answer` uses a `Judge`; `aevaluate_answer` awaits an `AsyncJudge`. Both add the
-same safety findings and readability to the judge's result.
+same safety findings and readability to the judge's result. `scoring_inputs` finds the
+question and excerpts an answer is judged against.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from workbench.data.datasets import Corpus
 from workbench.models import Answer, Evaluation, Excerpt, Question
 from workbench.scoring.base import AsyncJudge, FaithfulnessResult, Judge
 from workbench.scoring.readability import readability
 from workbench.scoring.safety import RuleSet, check_safety
-from workbench.staleness import fingerprint
+from workbench.scoring.staleness import fingerprint
 
-__all__ = ["aevaluate_answer", "evaluate_answer", "warm_up"]
+__all__ = ["aevaluate_answer", "evaluate_answer", "scoring_inputs", "warm_up"]
 
 
 def warm_up(rules: RuleSet | None = None) -> None:
     """Load what the first evaluation would (rules, word frequencies): a quarter second."""
     check_safety("Warm up. Call your care team.", cancer_type="breast", rules=rules)
     readability("Warm up. Call your care team.")
+
+
+def scoring_inputs(answer: Answer, corpus: Corpus) -> tuple[Question, list[Excerpt]] | str:
+    """The question and excerpts an answer is judged against, or why they are missing."""
+    try:
+        question = corpus.question(answer.question_id)
+    except KeyError:
+        return f"question {answer.question_id!r} is not loaded"
+    missing = [i for i in answer.retrieved_ids if i not in corpus.excerpts]
+    if missing:
+        return f"excerpts {missing} are not in the corpus"
+    return question, [corpus.excerpts[i] for i in answer.retrieved_ids]
 
 
 def evaluate_answer(

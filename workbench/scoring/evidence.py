@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from workbench.data.text import STOP_WORDS, sentences, stem, strip_citations, words
 from workbench.scoring.lexicon import NEGATIONS, canonical, numbers_in, term_weight
-from workbench.text import STOP_WORDS, sentences, stem, strip_citations, words
 
 __all__ = [
     "NEGATING_PREFIX",

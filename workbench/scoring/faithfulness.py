@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from workbench.data.text import stem, words
 from workbench.models import ClaimVerdict, EvaluationStatus, Excerpt, Verdict
 from workbench.scoring.base import FaithfulnessResult
 from workbench.scoring.claims import Claim, split_claims
@@ -33,7 +34,6 @@ from workbench.scoring.matching import (
     norm,
     share_matched,
 )
-from workbench.text import stem, words
 
 __all__ = [
     "JUDGE_NAME",

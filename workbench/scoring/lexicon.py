@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from wordfreq import get_frequency_dict
 
-from workbench.text import stem
+from workbench.data.text import stem
 
 __all__ = [
     "ANTONYMS",

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 
+from workbench.data.text import STOP_WORDS, stem
 from workbench.scoring.evidence import NEGATING_PREFIX, PREFIX, Analysed
 from workbench.scoring.lexicon import ANTONYMS, HEDGES, STRONG_BOOSTERS, TIME_UNITS, WEAK_BOOSTERS
-from workbench.text import STOP_WORDS, stem
 
 __all__ = [
     "certainty_gap",

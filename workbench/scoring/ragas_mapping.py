@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from workbench.data.text import content_stems, sentences
 from workbench.models import ClaimVerdict, Excerpt, Span, Verdict
 from workbench.scoring.evidence import Analysed, analyse
 from workbench.scoring.matching import coverage
-from workbench.text import content_stems, sentences
 
 __all__ = ["StatementVerdict", "locate", "prime", "to_claim_verdicts"]
 

@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from workbench.answer_format import FOOTER_RE
-from workbench.text import sentences, strip_citations
+from workbench.data.answer_format import FOOTER_RE
+from workbench.data.text import sentences, strip_citations
 
 __all__ = ["GRADE_TARGET", "Readability", "prose_for_readability", "readability", "syllables"]
 

@@ -23,6 +23,7 @@ from collections.abc import Callable, Collection, Sequence
 from functools import lru_cache
 from pathlib import Path
 
+from workbench.data.text import CITATION_RE, marker_ids, sentences, words
 from workbench.models import SafetyFinding, Span
 from workbench.scoring.readability import readability
 from workbench.scoring.safety_rules import (
@@ -32,7 +33,6 @@ from workbench.scoring.safety_rules import (
     default_rules_path,
     load_rules,
 )
-from workbench.text import CITATION_RE, marker_ids, sentences, words
 
 __all__ = ["RuleSet", "check_safety", "default_rules_path", "load_rules"]
 

@@ -18,7 +18,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from workbench.datasets import default_datasets_dir
+from workbench.data.datasets import default_datasets_dir
+from workbench.data.yamlfile import Loc, YamlFile, read_yaml
 from workbench.errors import DatasetError
 from workbench.models import Severity
 from workbench.scoring.readability import GRADE_TARGET
@@ -35,7 +36,6 @@ from workbench.scoring.safety_spec import (
     RequiredSpec,
     RuleFileSpec,
 )
-from workbench.yamlfile import Loc, YamlFile, read_yaml
 
 __all__ = [
     "CancerType",

@@ -1,4 +1,4 @@
-"""What the forms' controllers share: the data set folder they work on, and running batches.
+"""What the forms' controllers share: running batches from a form.
 
 A batch run from a form shows an overall progress bar on the form and each batch's own
 bar (tqdm) in the form's output area.
@@ -6,42 +6,23 @@ bar (tqdm) in the form's output area.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
-
-from workbench.datasets import Corpus, default_datasets_dir, load_corpus
+from workbench.data.datasets import select_questions
 from workbench.errors import ConfigError
-from workbench.jobs import make_generator, make_judge, rules_for, select_questions
-from workbench.pipeline import generate_batch, score_batch
+from workbench.generation.backends import make_generator
+from workbench.runs.batch import generate_batch, score_batch
+from workbench.runs.plan import run_id_for
+from workbench.scoring.judges import make_judge
 from workbench.store import Store
 from workbench.ui.forms import RunFormView, RunSpec, TuningView
+from workbench.workspace import Workspace
 
-__all__ = ["FORM_BACKENDS", "FORM_JUDGES", "Workspace", "load_workspace_corpus", "run_batches"]
+__all__ = ["FORM_BACKENDS", "FORM_JUDGES", "run_batches"]
 
 # The forms run a batch inside the click handler, synchronously. The LLM backend and the
 # ragas judge run as asyncio batches, which a running kernel must `await`: from a notebook
 # cell (`await agenerate_batch(...)`, `await ascore_batch(...)`) or from the command line.
 FORM_BACKENDS = ("offline",)
 FORM_JUDGES = ("offline",)
-
-
-@dataclass(frozen=True, slots=True)
-class Workspace:
-    """A data set folder, its corpus, and its safety rules."""
-
-    folder: Path
-    corpus: Corpus
-
-    @classmethod
-    def load(cls, datasets: str | Path | None) -> Workspace:
-        folder = Path(datasets) if datasets is not None else default_datasets_dir()
-        return cls(folder, load_workspace_corpus(folder))
-
-
-def load_workspace_corpus(folder: Path) -> Corpus:
-    return load_corpus(
-        questions=folder / "questions", excerpts=folder / "excerpts", prompts=folder / "prompts"
-    )
 
 
 def run_batches(
@@ -65,17 +46,14 @@ def run_batches(
     with form.output:  # each batch's own bar (tqdm) shows here
         for done, key in enumerate(keys):
             form.show_progress(done, total, f"generating {key} ({len(questions)} questions)")
-            run_name = spec.run_name
-            if run_name and len(keys) > 1:
-                run_name = f"{run_name}.{key}"
             report = generate_batch(
                 store,
                 data.corpus,
                 generator,
                 key,
                 questions,
-                questions_source=str(data.folder / "questions"),
-                run_id=run_name or None,
+                questions_source=str(data.questions),
+                run_id=run_id_for(spec.run_name, key, len(keys)),
             )
             run_ids.append(report.run_id or "")
             for qid, why in report.failed:
@@ -86,7 +64,7 @@ def run_batches(
             data.corpus,
             make_judge(spec.judge),
             run_ids=run_ids,
-            rules=rules_for(data.folder),
+            rules=data.rules,
         )
     form.show_progress(total, total, "done")
     return run_ids

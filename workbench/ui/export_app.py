@@ -8,14 +8,15 @@ from typing import Any
 import pandas as pd
 from IPython.display import display
 
-from workbench.approved import select_approved
-from workbench.export import ApprovedExport, ReportPaths, write_approved
-from workbench.jobs import calibrate, make_judge, write_report
+from workbench.reports.assemble import write_report
+from workbench.reports.export import ApprovedExport, ReportPaths, write_approved
+from workbench.review.approved import select_approved
+from workbench.scoring.calibration import calibrate
+from workbench.scoring.faithfulness import OfflineJudge
 from workbench.store import Store
-from workbench.ui.common import Workspace
 from workbench.ui.events import attempt
 from workbench.ui.forms import ExportView
-from workbench.ui.settings import output_dir, store_path
+from workbench.workspace import Workspace, output_dir
 
 __all__ = ["ExportController", "export_app"]
 
@@ -67,18 +68,24 @@ class ExportController:
         return paths
 
     def _report(self) -> ReportPaths:
-        judge = make_judge("offline")
-        calibration = (
-            calibrate(self.data.corpus, judge, self.data.folder)
-            if self.view.calibrate.value
-            else None
-        )
+        ws = self.data
+        calibration = None
+        if self.view.calibrate.value:
+            calibration = calibrate(
+                ws.corpus,
+                OfflineJudge(),
+                gold_claims=ws.gold_claims,
+                gold_safety=ws.gold_safety,
+                rules=ws.rules,
+            )
         paths, _ = write_report(
             self.store,
-            self.data.corpus,
+            ws.corpus,
             Path(str(self.view.out.value)),
+            rules=ws.rules,
+            rules_path=ws.rules_file,
+            datasets_folder=ws.datasets,
             calibration=calibration,
-            datasets=self.data.folder,
         )
         return paths
 
@@ -90,5 +97,6 @@ def export_app(
     datasets: str | Path | None = None,
 ) -> ExportController:
     """The export form over a store, writing to `out` (default: reports/export)."""
+    data = Workspace.resolve(datasets=datasets, store=store)
     view = ExportView(out=str(output_dir(out, "export")))
-    return ExportController(Store(store_path(store)), Workspace.load(datasets), view)
+    return ExportController(data.open_store(), data, view)

@@ -1,7 +1,7 @@
 """The data scientist's forms: the run form, the prompt tuning form, the export form.
 
 Views only: each shows what its controller gives it and emits events (`run`, `base`,
-`save`, `compare`, `export`, `report`). Every HTML value comes from `workbench.render`
+`save`, `compare`, `export`, `report`). Every HTML value comes from `workbench.reports.render`
 or `workbench.reports.svg`, which escape what they are given.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 import ipywidgets as w
 from markupsafe import Markup
 
-from workbench.render import PANEL_CSS, notice
+from workbench.reports.render import PANEL_CSS, notice
 from workbench.ui.events import Events
 
 __all__ = ["ExportView", "RunFormView", "RunSpec", "TuningView"]

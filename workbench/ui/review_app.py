@@ -12,16 +12,21 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from workbench.datasets import Corpus, default_datasets_dir, load_corpus
-from workbench.jobs import make_judge, rules_for
+from workbench.data.datasets import Corpus
 from workbench.models import Decision, Evaluation, EvaluationStatus
-from workbench.render import evidence_card, findings_list, notice, review_answer, review_header
-from workbench.review_desk import QueueFilter, ReviewDesk, ReviewItem
-from workbench.staleness import stale_reasons
-from workbench.store import Store
+from workbench.reports.render import (
+    evidence_card,
+    findings_list,
+    notice,
+    review_answer,
+    review_header,
+)
+from workbench.review.desk import QueueFilter, ReviewDesk, ReviewItem
+from workbench.scoring.judges import make_judge
+from workbench.scoring.staleness import stale_reasons
 from workbench.ui.events import attempt
 from workbench.ui.review_view import ReviewView
-from workbench.ui.settings import store_path
+from workbench.workspace import Workspace
 
 __all__ = ["ReviewController", "review_app"]
 
@@ -243,11 +248,8 @@ def review_app(
     corpus: Corpus | None = None,
 ) -> ReviewController:
     """The review panel over a store; show `.view.widget` in a notebook."""
-    folder = Path(datasets) if datasets is not None else default_datasets_dir()
-    corpus = corpus or load_corpus(
-        questions=folder / "questions", excerpts=folder / "excerpts", prompts=folder / "prompts"
-    )
+    data = Workspace.resolve(datasets=datasets, store=store)
     desk = ReviewDesk(
-        Store(store_path(store)), corpus, judge=make_judge(judge), rules=rules_for(folder)
+        data.open_store(), corpus or data.corpus, judge=make_judge(judge), rules=data.rules
     )
     return ReviewController(desk, ReviewView(), reviewer=reviewer)

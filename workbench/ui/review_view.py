@@ -1,7 +1,7 @@
 """The review panel's view: the widgets a clinician sees, and the events they emit.
 
 The view holds no store and no rules. It shows what the controller gives it (HTML from
-`workbench.render`, which escaped every untrusted value) and emits `start(name)`,
+`workbench.reports.render`, which escaped every untrusted value) and emits `start(name)`,
 `filter(QueueFilter)`, `previous`, `next`, `refresh`, `claim(index)`, `judge(index)`,
 `decide(Decision, reason)`, `edit`, `save_edit(text, reason)` and `cancel_edit`.
 """
@@ -15,8 +15,8 @@ import ipywidgets as w
 from markupsafe import Markup
 
 from workbench.models import Decision
-from workbench.render import PANEL_CSS, notice
-from workbench.review_desk import QueueFilter
+from workbench.reports.render import PANEL_CSS, notice
+from workbench.review.desk import QueueFilter
 from workbench.ui.events import Events
 
 __all__ = ["ReviewView"]

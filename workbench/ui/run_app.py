@@ -17,10 +17,10 @@ from workbench.reports.frame import evaluation_frame
 from workbench.reports.summary import summary_frame
 from workbench.reports.svg import bar_chart
 from workbench.store import Store
-from workbench.ui.common import FORM_BACKENDS, FORM_JUDGES, Workspace, run_batches
+from workbench.ui.common import FORM_BACKENDS, FORM_JUDGES, run_batches
 from workbench.ui.events import attempt
 from workbench.ui.forms import RunFormView, RunSpec
-from workbench.ui.settings import store_path
+from workbench.workspace import Workspace
 
 __all__ = ["RunController", "run_app"]
 
@@ -93,7 +93,7 @@ def run_app(
     datasets: str | Path | None = None,
 ) -> RunController:
     """The run form, filled in with these values; show `.widget`, call `.run()` to run."""
-    data = Workspace.load(datasets)
+    data = Workspace.resolve(datasets=datasets, store=store)
     initial = RunSpec(
         tuple(cancer_types),
         tuple(question_ids),
@@ -111,4 +111,4 @@ def run_app(
         judges=FORM_JUDGES,
         initial=initial,
     )
-    return RunController(Store(store_path(store)), data, view)
+    return RunController(data.open_store(), data, view)

@@ -1,6 +1,6 @@
 """The prompt tuning form's controller: a new prompt version, and two versions side by side.
 
-Saving writes a new YAML file through `workbench.datasets.save_prompt_version`, which never
+Saving writes a new YAML file through `workbench.data.datasets.save_prompt_version`, which never
 overwrites a version. Comparing runs both versions on the chosen questions and shows each
 answer, claims marked, with its scores.
 """
@@ -13,16 +13,15 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from workbench.datasets import save_prompt_version
+from workbench.data.datasets import save_prompt_version, select_questions
 from workbench.errors import ConfigError
-from workbench.jobs import select_questions
 from workbench.models import Answer, Evaluation, PromptTemplate
-from workbench.render import Side, comparison_table
+from workbench.reports.render import Side, comparison_table
 from workbench.store import Store
-from workbench.ui.common import Workspace, load_workspace_corpus, run_batches
+from workbench.ui.common import run_batches
 from workbench.ui.events import attempt
 from workbench.ui.forms import RunSpec, TuningView
-from workbench.ui.settings import store_path
+from workbench.workspace import Workspace
 
 __all__ = ["TuningController", "tuning_app"]
 
@@ -68,9 +67,9 @@ class TuningController:
             user=str(v.user.value),
             description=str(v.description.value),
             parameters=params,
-            folder=self.data.folder / "prompts",
+            folder=self.data.prompts,
         )
-        self.data = Workspace(self.data.folder, load_workspace_corpus(self.data.folder))
+        self.data = self.data.reloaded()
         keys = sorted(self.data.corpus.prompts)
         v.show_versions(keys, base.key, saved.key)
         v.show_notice("ok", f"Saved {saved.key} as {path}. Run it side by side with {base.key}.")
@@ -143,7 +142,7 @@ def tuning_app(
     datasets: str | Path | None = None,
 ) -> TuningController:
     """The prompt tuning form, starting from `base` (default: the newest version)."""
-    data = Workspace.load(datasets)
+    data = Workspace.resolve(datasets=datasets, store=store)
     keys = sorted(data.corpus.prompts)
     view = TuningView(
         prompts=keys,
@@ -154,4 +153,4 @@ def tuning_app(
     view.base.value = base or newest
     view.cancer.value = cancer_type
     view.show_versions(keys, keys[0], base or newest)
-    return TuningController(Store(store_path(store)), data, view)
+    return TuningController(data.open_store(), data, view)

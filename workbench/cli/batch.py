@@ -1,0 +1,287 @@
+"""`workbench generate` and `workbench score`, offline or against an LLM endpoint.
+
+Against an endpoint (`--backend openai`, `--judge ragas`) both print a pre-flight estimate
+(calls, what the cache serves, tokens, cost where known), refuse to start above
+`--max-cost`, run the batch with bounded concurrency, and print the endpoint calls, cache
+hits and misses, tokens and cost. The API key comes only from the environment: no option
+takes it, so it never lands in a shell history, a log or the store.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from workbench.cli.common import (
+    data_options,
+    print_batch,
+    print_summary,
+    quiet_option,
+    workspace_of,
+)
+from workbench.data.datasets import select_questions
+from workbench.errors import ConfigError
+from workbench.generation.backends import BACKENDS, make_generator
+from workbench.generation.retrieval import BM25Retriever
+from workbench.llm.calls import CallStats
+from workbench.llm.estimate import Estimate, check_budget
+from workbench.llm.settings import LLMSettings
+from workbench.reports.frame import evaluation_frame
+from workbench.runs.batch import generate_batch, score_batch
+from workbench.runs.plan import default_run_id, run_id_for
+from workbench.runs.preflight import (
+    PlansAnswers,
+    PlansJudging,
+    generation_preflight,
+    judging_preflight,
+)
+from workbench.scoring.evaluate import warm_up
+from workbench.scoring.judges import JUDGES, make_judge
+from workbench.workspace import Workspace
+
+__all__ = [
+    "CallOptions",
+    "GenerateOptions",
+    "ScoreOptions",
+    "add_batch_commands",
+    "judge_settings",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class CallOptions:
+    """How LLM calls run: `--concurrency`, `--timeout`, `--max-cost`, `--no-cache`."""
+
+    concurrency: int | None = None
+    timeout_s: float | None = None
+    max_cost: float | None = None
+    no_cache: bool = False
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> CallOptions:
+        return cls(args.concurrency, args.timeout, args.max_cost, args.no_cache)
+
+    def overrides(self) -> dict[str, Any]:
+        """The settings these options override (None: keep the environment's)."""
+        return {
+            "concurrency": self.concurrency,
+            "timeout_s": self.timeout_s,
+            "use_cache": False if self.no_cache else None,
+        }
+
+
+def judge_settings(
+    args: argparse.Namespace,
+    calls: CallOptions,
+    *,
+    model: str | None = None,
+    base_url: str | None = None,
+) -> LLMSettings:
+    """The judge's settings: options over `WORKBENCH_JUDGE_*` over the generating ones."""
+    return LLMSettings.from_env(
+        judge=True,
+        model=args.judge_model or model,
+        base_url=args.judge_base_url or base_url,
+        **calls.overrides(),
+    )
+
+
+@dataclass(frozen=True)
+class GenerateOptions:
+    """`workbench generate`, parsed."""
+
+    workspace: Workspace
+    prompts: tuple[str, ...]
+    backend: str
+    llm: LLMSettings | None
+    cancer_types: tuple[str, ...]
+    question_ids: tuple[str, ...]
+    limit: int | None
+    run_name: str | None
+    max_cost: float | None
+    progress: bool
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> GenerateOptions:
+        calls = CallOptions.from_args(args)
+        llm = None
+        if args.backend == "openai":
+            llm = LLMSettings.from_env(
+                model=args.model, base_url=args.base_url, **calls.overrides()
+            )
+        return cls(
+            workspace=workspace_of(args),
+            prompts=tuple(args.prompt or ()),
+            backend=args.backend,
+            llm=llm,
+            cancer_types=tuple(args.cancer_type or ()),
+            question_ids=tuple(args.question or ()),
+            limit=args.limit,
+            run_name=args.run,
+            max_cost=calls.max_cost,
+            progress=not args.quiet,
+        )
+
+
+@dataclass(frozen=True)
+class ScoreOptions:
+    """`workbench score`, parsed."""
+
+    workspace: Workspace
+    judge: str
+    llm: LLMSettings | None
+    run_ids: tuple[str, ...] | None
+    rescore: bool
+    stale: bool
+    max_cost: float | None
+    progress: bool
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> ScoreOptions:
+        calls = CallOptions.from_args(args)
+        return cls(
+            workspace=workspace_of(args),
+            judge=args.judge,
+            llm=judge_settings(args, calls) if args.judge == "ragas" else None,
+            run_ids=tuple(args.run) if args.run else None,
+            rescore=args.rescore,
+            stale=args.stale,
+            max_cost=calls.max_cost,
+            progress=not args.quiet,
+        )
+
+
+def _preflight(estimates: Sequence[Estimate], max_cost: float | None) -> None:
+    for e in estimates:
+        print(e.describe())
+    check_budget(estimates, max_cost)
+
+
+def generate(o: GenerateOptions) -> int:
+    """Answer the chosen questions under each prompt version; one run each."""
+    ws, corpus = o.workspace, o.workspace.corpus
+    keys = list(o.prompts) or sorted(corpus.prompts)
+    missing = [k for k in keys if k not in corpus.prompts]
+    if missing:
+        raise ConfigError(f"--prompt: unknown {missing}; known: {sorted(corpus.prompts)}")
+    questions = select_questions(
+        corpus, cancer_types=o.cancer_types, ids=o.question_ids, limit=o.limit
+    )
+    generator = make_generator(o.backend, settings=o.llm, store_path=ws.store)
+    run_ids = {
+        k: run_id_for(o.run_name, k, len(keys)) or default_run_id(k, generator) for k in keys
+    }
+    retriever = BM25Retriever(corpus.excerpts.values())
+    llm = generator if isinstance(generator, PlansAnswers) else None
+    with ws.open_store() as store:
+        if llm is not None:
+            plan = generation_preflight(store, corpus, llm, questions, run_ids, retriever=retriever)
+            _preflight([plan], o.max_cost)
+        for key in keys:
+            if llm is not None:
+                llm.client.stats = CallStats()  # each run's summary counts its own calls
+            report = generate_batch(
+                store,
+                corpus,
+                generator,
+                key,
+                questions,
+                questions_source=str(ws.questions),
+                run_id=run_ids[key],
+                retriever=retriever,
+                progress=o.progress,
+            )
+            print_batch("generated", report, llm.client.stats if llm else None)
+    return 0
+
+
+def score(o: ScoreOptions) -> int:
+    """Judge every answer not yet judged (or whose judging failed), with safety and
+    readability; then print the summary."""
+    ws, corpus = o.workspace, o.workspace.corpus
+    judge = make_judge(o.judge, settings=o.llm, store_path=ws.store)
+    llm = judge if isinstance(judge, PlansJudging) else None
+    with ws.open_store() as store:
+        if llm is not None:
+            plan = judging_preflight(
+                store, corpus, llm, run_ids=o.run_ids, rescore=o.rescore, stale=o.stale
+            )
+            _preflight([plan], o.max_cost)
+            warm_up(ws.rules)  # rules and word lists load now, not while the first replies wait
+        report = score_batch(
+            store,
+            corpus,
+            judge,
+            run_ids=o.run_ids,
+            rules=ws.rules,
+            rescore=o.rescore,
+            stale=o.stale,
+            progress=o.progress,
+        )
+        print_batch("scored", report, llm.client.stats if llm is not None else None)
+        print_summary(evaluation_frame(store, corpus))
+    return 0
+
+
+def _call_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--concurrency", type=int, help="LLM calls in flight at once (default 8)")
+    p.add_argument("--timeout", type=float, help="seconds to wait for one LLM call (default 60)")
+    p.add_argument(
+        "--max-cost",
+        type=float,
+        metavar="USD",
+        help="refuse to start if the pre-flight estimate is above this many US dollars",
+    )
+    p.add_argument(
+        "--no-cache", action="store_true", help="call the endpoint even for cached requests"
+    )
+
+
+def judge_options(p: argparse.ArgumentParser) -> None:
+    """`--judge-model` and `--judge-base-url`, for `--judge ragas`."""
+    p.add_argument(
+        "--judge-model", help="judge model (default: $WORKBENCH_JUDGE_MODEL, else $WORKBENCH_MODEL)"
+    )
+    p.add_argument(
+        "--judge-base-url",
+        help="judge endpoint (default: $WORKBENCH_JUDGE_BASE_URL, else $OPENAI_BASE_URL)",
+    )
+
+
+def add_batch_commands(sub: Any) -> None:
+    """Add `generate` and `score` to the CLI's subcommands."""
+    g = sub.add_parser("generate", help="answer questions under one or more prompt versions")
+    data_options(g)
+    g.add_argument(
+        "--prompt",
+        action="append",
+        metavar="ID@vN",
+        help="prompt version to run, e.g. patient_answer@v1 (repeatable; default all)",
+    )
+    g.add_argument("--backend", choices=BACKENDS, default="offline", help="answer generator")
+    g.add_argument("--cancer-type", action="append", help="only these cancer types (repeatable)")
+    g.add_argument("--question", action="append", metavar="ID", help="only these question ids")
+    g.add_argument("--limit", type=int, help="at most N questions")
+    g.add_argument("--run", help="run name (default: prompt.backend.model; reusing resumes)")
+    g.add_argument("--model", help="model name (default: $WORKBENCH_MODEL)")
+    g.add_argument(
+        "--base-url", help="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL, else OpenAI)"
+    )
+    _call_options(g)
+    quiet_option(g)
+    g.set_defaults(func=lambda args: generate(GenerateOptions.from_args(args)))
+
+    s = sub.add_parser("score", help="score answers: faithfulness, safety, readability")
+    data_options(s)
+    s.add_argument("--judge", choices=JUDGES, default="offline", help="faithfulness judge")
+    s.add_argument("--run", action="append", help="only answers of these runs (repeatable)")
+    s.add_argument("--rescore", action="store_true", help="score again what was scored")
+    s.add_argument(
+        "--stale", action="store_true", help="score again only what changed excerpts made stale"
+    )
+    judge_options(s)
+    _call_options(s)
+    quiet_option(s)
+    s.set_defaults(func=lambda args: score(ScoreOptions.from_args(args)))

@@ -1,0 +1,67 @@
+"""Run commands: `workbench runs` lists runs; `workbench compare RUN_A RUN_B` pairs two."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from workbench.cli.common import data_options, store_option, store_workspace, workspace_of
+from workbench.reports.compare import compare_runs
+from workbench.reports.export import write_rows
+
+__all__ = ["add_run_commands"]
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    with store_workspace(args).open_store() as store:
+        runs = store.runs()
+        counts = pd.Series([a.run_id for a in store.answers()]).value_counts()
+    if not runs:
+        print("no runs yet: `workbench generate` makes one")
+    for r in runs:
+        print(
+            f"{r.id}  prompt {r.prompt_key}, {r.backend}/{r.model}, "
+            f"{int(counts.get(r.id, 0))} answers, started {r.created_at:%Y-%m-%d %H:%M} UTC"
+        )
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    ws = workspace_of(args)
+    with ws.open_store() as store:
+        c = compare_runs(store, ws.corpus, args.run_a, args.run_b, judge=args.judge)
+    print(f"{c.run_b} against {c.run_a} on {len(c.rows)} shared questions (judge {c.judge}):")
+    print(f"  faithfulness difference (B - A): {c.faithfulness}  [95% paired bootstrap]")
+    print(f"  B wins {c.outcome.wins}, loses {c.outcome.losses}, ties {c.outcome.ties}")
+    print(f"  reading grade difference: {c.grade}")
+    changed = c.rule_changes[(c.rule_changes["started"] > 0) | (c.rule_changes["stopped"] > 0)]
+    for r in changed.itertuples():
+        print(f"  rule {r.rule}: started on {r.started}, stopped on {r.stopped} questions")
+    print("  moved most:")
+    for r in c.rows.head(args.top).itertuples():
+        print(
+            f"    {r.question_id}: faithfulness {r.faithfulness_a} -> {r.faithfulness_b}, "
+            f"grade {r.fk_grade_a} -> {r.fk_grade_b}  {r.question}"
+        )
+    csv, js = write_rows(args.out, c.rows, "comparison")
+    print(f"rows: {csv}, {js}")
+    return 0
+
+
+def add_run_commands(sub: Any) -> None:
+    """Add `runs` and `compare` to the CLI's subcommands."""
+    r = sub.add_parser("runs", help="list the runs in the store")
+    store_option(r)
+    r.set_defaults(func=cmd_runs)
+
+    c = sub.add_parser("compare", help="compare two runs on their shared questions")
+    data_options(c)
+    c.add_argument("run_a", metavar="RUN_A")
+    c.add_argument("run_b", metavar="RUN_B")
+    c.add_argument("--judge", default="offline", help="whose scores to compare")
+    c.add_argument("--top", type=int, default=10, help="how many movers to list")
+    c.add_argument("--out", type=Path, default=Path("reports/compare"), help="output folder")
+    c.set_defaults(func=cmd_compare)

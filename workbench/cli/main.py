@@ -1,0 +1,55 @@
+"""The command line: `workbench generate | score | report | export | runs | compare |
+decide | verify | agreement | review | demo`.
+
+Each command group lives in its own module and turns its arguments into typed options
+once; the command calls the library with them and prints what it did. A
+`WorkbenchError` prints as one clear line and exits 2; anything else is a bug and shows
+its traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from workbench.cli.batch import add_batch_commands
+from workbench.cli.compare import add_run_commands
+from workbench.cli.reporting import add_output_commands
+from workbench.cli.review import add_review_commands
+from workbench.errors import WorkbenchError
+
+__all__ = ["build_parser", "main"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every command."""
+    parser = argparse.ArgumentParser(
+        prog="workbench",
+        description="Generate, score and report plain-language answers to cancer patients' "
+        "questions. Runs offline by default.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    add_batch_commands(sub)
+    add_output_commands(sub)
+    add_review_commands(sub)
+    add_run_commands(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except WorkbenchError as exc:
+        print(f"workbench: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # `workbench ... | head`: the reader left, which is fine
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

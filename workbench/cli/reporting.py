@@ -1,0 +1,157 @@
+"""`workbench report`, `workbench export` and `workbench demo`: what a store holds, written
+out for people to read and for other tools."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from workbench.cli.batch import CallOptions, judge_options, judge_settings
+from workbench.cli.common import (
+    data_options,
+    print_batch,
+    print_summary,
+    quiet_option,
+    workspace_of,
+)
+from workbench.cli.review import export_approved
+from workbench.llm.settings import LLMSettings
+from workbench.reports.assemble import write_report
+from workbench.reports.export import write_rows
+from workbench.reports.frame import evaluation_frame
+from workbench.runs.demo import run_demo
+from workbench.scoring.calibration import calibrate
+from workbench.scoring.judges import JUDGES, make_judge
+from workbench.workspace import Workspace
+
+__all__ = ["ReportOptions", "add_output_commands"]
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """`workbench report`, parsed."""
+
+    workspace: Workspace
+    out: Path
+    title: str
+    judge: str | None  # the judge measured on the gold claims; None: no calibration
+    llm: LLMSettings | None
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> ReportOptions:
+        ragas = args.judge == "ragas" and not args.no_calibration
+        return cls(
+            workspace=workspace_of(args),
+            out=args.out,
+            title=args.title,
+            judge=None if args.no_calibration else args.judge,
+            llm=judge_settings(args, CallOptions()) if ragas else None,
+        )
+
+
+def report(o: ReportOptions) -> int:
+    """Write the report, with the judge and safety rules measured on the gold sets."""
+    ws = o.workspace
+    calibration = None
+    if o.judge is not None:
+        judge = make_judge(o.judge, settings=o.llm, store_path=ws.store)
+        calibration = calibrate(
+            ws.corpus, judge, gold_claims=ws.gold_claims, gold_safety=ws.gold_safety, rules=ws.rules
+        )
+    with ws.open_store() as store:
+        paths, frame = write_report(
+            store,
+            ws.corpus,
+            o.out,
+            rules=ws.rules,
+            rules_path=ws.rules_file,
+            datasets_folder=ws.datasets,
+            title=o.title,
+            calibration=calibration,
+        )
+    print_summary(frame)
+    print(f"report: {paths.html}\ncsv:    {paths.csv}\njson:   {paths.json}")
+    return 0
+
+
+def export(ws: Workspace, out: Path, *, approved: bool, limit: int | None) -> int:
+    """The evaluation rows as CSV and JSON, or (`approved`) the approved answers."""
+    if approved:
+        return export_approved(ws, out)
+    with ws.open_store() as store:
+        frame = evaluation_frame(store, ws.corpus)
+    if limit is not None:
+        frame = frame.head(limit)
+    csv, js = write_rows(out, frame)
+    print(f"csv:  {csv}\njson: {js}\n{len(frame)} rows")
+    return 0
+
+
+def demo(
+    out: Path, *, store: Path | None, limit: int | None, datasets: Path | None, progress: bool
+) -> int:
+    """The whole job offline, on a fresh store."""
+    result = run_demo(out, store_path=store, limit=limit, datasets=datasets, progress=progress)
+    for batch in result.generation:
+        print_batch("generated", batch)
+    print_batch("scored", result.scoring)
+    j, s = result.calibration.judge, result.calibration.safety
+    print(
+        f"\noffline judge on {j.n} gold claims: balanced accuracy {j.balanced_accuracy:.3f}"
+        f" (three-way accuracy {j.accuracy_3way:.3f})"
+    )
+    print(
+        f"safety checks on {s.n_answers} gold answers: precision {s.precision:.3f}, "
+        f"recall {s.recall:.3f}\n"
+    )
+    print_summary(pd.read_csv(result.paths.csv))
+    print(
+        f"\nreport: {result.paths.html}\ncsv:    {result.paths.csv}\n"
+        f"store:  {result.store_path}\nNothing was approved: approval is a reviewer's call."
+    )
+    return 0
+
+
+def add_output_commands(sub: Any) -> None:
+    """Add `report`, `export` and `demo` to the CLI's subcommands."""
+    r = sub.add_parser("report", help="write the HTML report with CSV and JSON")
+    data_options(r)
+    r.add_argument("--out", type=Path, default=Path("reports/latest"), help="output folder")
+    r.add_argument("--title", default="Answer evaluation report")
+    r.add_argument(
+        "--judge", choices=JUDGES, default="offline", help="judge to measure on the gold claims"
+    )
+    r.add_argument("--no-calibration", action="store_true", help="skip the gold-set measures")
+    judge_options(r)
+    quiet_option(r)
+    r.set_defaults(func=lambda args: report(ReportOptions.from_args(args)))
+
+    e = sub.add_parser("export", help="export evaluations, or approved answers, for sharing")
+    data_options(e)
+    e.add_argument(
+        "--approved",
+        action="store_true",
+        help="export the latest approved answer per question (JSONL, CSV, one HTML page each)",
+    )
+    e.add_argument("--out", type=Path, default=Path("reports/export"), help="output folder")
+    e.add_argument("--limit", type=int, help="at most N rows")
+    quiet_option(e)
+    e.set_defaults(
+        func=lambda a: export(workspace_of(a), a.out, approved=a.approved, limit=a.limit)
+    )
+
+    d = sub.add_parser("demo", help="the whole job offline on the embedded data sets")
+    d.add_argument("--out", type=Path, default=Path("reports/demo"), help="output folder")
+    d.add_argument("--store", type=Path, help="store (default: OUT/demo.db, made anew)")
+    d.add_argument("--datasets", type=Path, help="data set folder")
+    d.add_argument("--limit", type=int, help="at most N questions")
+    quiet_option(d)
+    d.set_defaults(
+        func=lambda a: demo(
+            a.out, store=a.store, limit=a.limit, datasets=a.datasets, progress=not a.quiet
+        )
+    )

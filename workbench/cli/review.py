@@ -1,0 +1,115 @@
+"""Review commands: `workbench review` (in `workbench.cli.review_server`), `decide`, `verify`,
+`agreement`, and `export --approved`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from workbench.cli.common import store_option, store_workspace
+from workbench.cli.review_server import add_review_server
+from workbench.models import Decision
+from workbench.reports.export import write_approved
+from workbench.review.agreement import agreement
+from workbench.review.approved import select_approved
+from workbench.review.decisions import current_account, ratings, record_decision, verify_log
+from workbench.workspace import Workspace
+
+__all__ = ["add_review_commands", "export_approved"]
+
+
+def cmd_decide(args: argparse.Namespace) -> int:
+    if args.approve:
+        decision = Decision.APPROVE
+    else:
+        decision = Decision.REJECT if args.reject else Decision.NEEDS_EDIT
+    with store_workspace(args).open_store() as store:
+        d = record_decision(
+            store,
+            args.answer_id,
+            decision,
+            reviewer=args.reviewer or current_account(),
+            reason=args.reason or "",
+        )
+    print(
+        f"recorded {d.id}: {d.decision.value} of {d.answer_id} by {d.reviewer} "
+        f"({d.account}) at {d.created_at.isoformat()}: {d.meaning}"
+    )
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    with store_workspace(args).open_store() as store:
+        check = verify_log(store)
+    if check.ok:
+        print(f"decision log intact: {check.count} decisions, every hash and link holds")
+        return 0
+    print(
+        f"decision log BROKEN at row {check.first_bad_seq} of {check.count}: {check.problem}",
+        file=sys.stderr,
+    )
+    return 1
+
+
+def cmd_agreement(args: argparse.Namespace) -> int:
+    with store_workspace(args).open_store() as store:
+        results = agreement(ratings(store))
+    if not results:
+        print("no review decisions yet")
+        return 0
+    for a in results:
+        kappa = "undefined" if a.kappa is None else f"{a.kappa:.3f}"
+        print(
+            f"{a.group or '(no question set)'}: {a.method or '-'} kappa {kappa} over "
+            f"{a.items} answers, {a.raters} reviewers{'; ' + a.note if a.note else ''}"
+        )
+        for item in a.disagreements:
+            print(f"  disagreed on {item}")
+    return 0
+
+
+def export_approved(ws: Workspace, out: Path) -> int:
+    """`workbench export --approved`: write the approved answers and list what was skipped."""
+    with ws.open_store() as store:
+        approved, skipped = select_approved(store, ws.corpus)
+    result = write_approved(out, approved, skipped)
+    print(
+        f"exported {result.exported} approved answers: {result.jsonl}, {result.csv}, "
+        f"{len(result.pages)} pages in {out / 'pages'}"
+    )
+    print(f"skipped {len(result.skipped)} questions (see {out / 'skipped.csv'})")
+    if result.skipped:
+        reasons = pd.Series([s.reason.split(":")[0] for s in result.skipped]).value_counts()
+        for reason, count in reasons.items():
+            print(f"  {count:4d}  {reason}")
+    return 0
+
+
+def add_review_commands(sub: Any) -> None:
+    """Add `review`, `decide`, `verify` and `agreement` to the CLI's subcommands."""
+    add_review_server(sub)
+
+    c = sub.add_parser("decide", help="record a review decision on one answer version")
+    c.add_argument("answer_id", metavar="ANSWER_ID")
+    which = c.add_mutually_exclusive_group(required=True)
+    which.add_argument("--approve", action="store_true", help="approve for patient use")
+    which.add_argument("--reject", action="store_true", help="reject (needs --reason)")
+    which.add_argument(
+        "--needs-edit", action="store_true", help="return for editing (needs --reason)"
+    )
+    c.add_argument("--reason", help="why; required for --reject and --needs-edit")
+    c.add_argument("--reviewer", help="your name (default: the logged-in account)")
+    store_option(c)
+    c.set_defaults(func=cmd_decide)
+
+    v = sub.add_parser("verify", help="check the review decision log's hash chain")
+    store_option(v)
+    v.set_defaults(func=cmd_verify)
+
+    g = sub.add_parser("agreement", help="agreement between reviewers (Cohen's or Fleiss' kappa)")
+    store_option(g)
+    g.set_defaults(func=cmd_agreement)

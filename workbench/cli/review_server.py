@@ -1,0 +1,88 @@
+"""`workbench review`: the review notebook served as a Voila app on 127.0.0.1.
+
+The command becomes the Voila process (exec), so Ctrl-C or ending its pid stops the
+server and nothing is left behind. Voila has no login of its own: it binds to the
+loopback address only; the README says how to serve it behind JupyterHub instead. The
+store and data set folder reach the notebook's kernel as WORKBENCH_STORE and
+WORKBENCH_DATASETS; code cells are stripped and tracebacks are not sent to browsers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from workbench.cli.common import store_option
+from workbench.errors import ConfigError
+from workbench.workspace import DATASETS_ENV, STORE_ENV, default_store
+
+__all__ = ["DEFAULT_PORT", "LOOPBACK", "REVIEW_NOTEBOOK", "add_review_server", "voila_command"]
+
+DEFAULT_PORT = 8866
+LOOPBACK = "127.0.0.1"
+REVIEW_NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "02_review.ipynb"
+
+
+def voila_command(
+    store: Path,
+    *,
+    port: int,
+    open_browser: bool,
+    datasets: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> tuple[list[str], dict[str, str]]:
+    """The Voila command line and environment that serve the review panel over `store`."""
+    if not REVIEW_NOTEBOOK.is_file():
+        raise ConfigError(f"{REVIEW_NOTEBOOK} not found: run `workbench review` from a clone")
+    if importlib.util.find_spec("voila") is None:
+        raise ConfigError("Voila is not installed: pip install -e '.[notebook]'")
+    if not store.is_file():
+        raise ConfigError(f"{store}: no store there; `workbench generate` and `score` make one")
+    if not 0 < port < 65536:
+        raise ConfigError(f"--port {port}: choose a port between 1 and 65535")
+    env = dict(os.environ if environ is None else environ)
+    env[STORE_ENV] = str(store.resolve())
+    if datasets is not None:
+        env[DATASETS_ENV] = str(datasets.resolve())
+    argv = [
+        sys.executable,
+        "-m",
+        "voila",
+        str(REVIEW_NOTEBOOK),
+        f"--Voila.ip={LOOPBACK}",
+        f"--Voila.port={port}",
+        "--Voila.port_retries=0",
+        f"--Voila.open_browser={open_browser}",
+        "--VoilaConfiguration.strip_sources=True",
+        "--VoilaConfiguration.show_tracebacks=False",
+    ]
+    return argv, env
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    store = default_store(args.store)
+    argv, env = voila_command(
+        store, port=args.port, open_browser=not args.no_browser, datasets=args.datasets
+    )
+    print(
+        f"serving the review panel over {store} at http://{LOOPBACK}:{args.port}/ "
+        "(Ctrl-C stops it)",
+        flush=True,
+    )
+    os.execve(argv[0], argv, env)  # becomes Voila: the signals and the pid are the server's
+    return 0  # not reached
+
+
+def add_review_server(sub: Any) -> None:
+    """Add `workbench review` to the CLI's subcommands."""
+    r = sub.add_parser("review", help="serve the review panel as a Voila app on 127.0.0.1")
+    store_option(r)
+    r.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    r.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    r.add_argument("--datasets", type=Path, help="data set folder (default: the repo's datasets/)")
+    r.set_defaults(func=cmd_review)

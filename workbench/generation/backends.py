@@ -1,0 +1,29 @@
+"""The backends by name: what `--backend` and the forms offer, built from typed settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from workbench.errors import ConfigError
+from workbench.generation.base import Generator
+from workbench.generation.offline import OfflineComposer
+from workbench.llm import LLMSettings, open_client
+
+__all__ = ["BACKENDS", "make_generator"]
+
+BACKENDS = ("offline", "openai")
+
+
+def make_generator(
+    name: str, *, settings: LLMSettings | None = None, store_path: Path | None = None
+) -> Generator:
+    """The backend called `name`. `openai` takes `settings` (default: from the environment)
+    and keeps its call cache beside the store at `store_path`."""
+    if name == "offline":
+        return OfflineComposer()
+    if name == "openai":
+        from workbench.generation.openai_backend import OpenAIBackend
+
+        client = open_client(settings or LLMSettings.from_env(), store_path=store_path)
+        return OpenAIBackend(client)
+    raise ConfigError(f"unknown backend {name!r}; choose one of {', '.join(BACKENDS)}")

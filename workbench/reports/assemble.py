@@ -1,0 +1,97 @@
+"""The whole report from a store: rows, comparisons, the page and its CSV and JSON files."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from workbench.data.datasets import Corpus, default_datasets_dir
+from workbench.errors import ConfigError
+from workbench.models import Evaluation
+from workbench.reports.compare import Comparison, compare_runs
+from workbench.reports.export import ReportPaths, write_report_files
+from workbench.reports.frame import frame_of
+from workbench.reports.html import ReportData, render_report
+from workbench.reports.summary import summary_frame
+from workbench.scoring.calibration import Calibration
+from workbench.scoring.safety import RuleSet, load_rules
+from workbench.scoring.safety_rules import RULES_FILE
+from workbench.store import Store
+
+__all__ = ["MAX_COMPARISONS", "default_comparisons", "write_report"]
+
+MAX_COMPARISONS = 4  # runs compared with the first one in a report
+
+
+def write_report(
+    store: Store,
+    corpus: Corpus,
+    out_dir: Path,
+    *,
+    datasets_folder: Path | None = None,
+    rules: RuleSet | None = None,
+    rules_path: Path | None = None,
+    title: str = "Answer evaluation report",
+    calibration: Calibration | None = None,
+) -> tuple[ReportPaths, pd.DataFrame]:
+    """Write the HTML report and the CSV and JSON of its numbers; return paths and the rows.
+
+    The report names the data set folder and the safety rules that made its numbers
+    (default: the repository's). When the store holds several runs, the first run is
+    compared with each other one on their shared questions.
+    """
+    datasets_folder = datasets_folder or default_datasets_dir()
+    rules_path = rules_path or datasets_folder / RULES_FILE
+    rules = rules or load_rules(rules_path)
+    answers, evaluations = store.answers(), store.evaluations()
+    decisions = store.latest_decisions()
+    frame = frame_of(answers, evaluations, decisions, corpus)
+    comparisons = default_comparisons(store, corpus, frame, evaluations)
+    data = ReportData(
+        title=title,
+        store_path=store.path,
+        corpus=corpus,
+        datasets_folder=datasets_folder,
+        runs=store.runs(),
+        answers=answers,
+        evaluations=evaluations,
+        decisions=decisions,
+        frame=frame,
+        rules_path=rules_path,
+        rule_count=len(rules.rules),
+        rule_ids=[r.id for r in rules.rules],
+        judge_metrics=[calibration.judge] if calibration else [],
+        safety_metrics=calibration.safety if calibration else None,
+        comparisons=comparisons,
+    )
+    tables = {
+        "summary": summary_frame(frame),
+        "comparisons": pd.concat(
+            [c.rows.assign(run_a=c.run_a, run_b=c.run_b, judge=c.judge) for c in comparisons]
+        )
+        if comparisons
+        else pd.DataFrame(),
+    }
+    return write_report_files(out_dir, render_report(data), frame, tables), frame
+
+
+def default_comparisons(
+    store: Store, corpus: Corpus, frame: pd.DataFrame, evaluations: Sequence[Evaluation]
+) -> list[Comparison]:
+    """The first run against each later run that shares questions with it, per judge."""
+    runs = store.runs()
+    judges = sorted(set(frame["judge"])) if not frame.empty else []
+    out = []
+    for judge in judges:
+        for later in runs[1 : MAX_COMPARISONS + 1]:
+            try:
+                out.append(
+                    compare_runs(
+                        store, corpus, runs[0].id, later.id, judge=judge, evaluations=evaluations
+                    )
+                )
+            except ConfigError:
+                continue  # no shared question: nothing to compare
+    return out

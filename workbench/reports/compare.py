@@ -1,0 +1,143 @@
+"""Prompt comparison: two runs on the same questions, paired question by question.
+
+Faithfulness differences get a paired bootstrap interval and win / loss / tie counts;
+safety rules that started or stopped firing are counted; the questions that moved most
+come first, with both answers, so a reader can see what changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from workbench.data.datasets import Corpus
+from workbench.errors import ConfigError
+from workbench.models import Answer, Evaluation, EvaluationStatus
+from workbench.reports.stats import Estimate, WinLossTie, paired_difference, win_loss_tie
+from workbench.store import Store
+
+__all__ = ["Comparison", "compare_runs"]
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """Run B against run A (differences are B minus A)."""
+
+    run_a: str
+    run_b: str
+    judge: str
+    rows: pd.DataFrame  # one row per paired question, biggest movement first
+    faithfulness: Estimate  # paired mean difference, over questions scored in both
+    outcome: WinLossTie  # B's wins, losses and ties on faithfulness
+    grade: Estimate  # paired mean difference in Flesch-Kincaid grade (lower reads easier)
+    rule_changes: pd.DataFrame  # rule, answers firing in A, in B, started, stopped
+    unpaired: int  # questions answered in only one of the runs
+
+
+def _rules(ev: Evaluation | None) -> set[str]:
+    return {f.rule_id for f in ev.safety} if ev else set()
+
+
+def _first_answers(store: Store, run_id: str) -> dict[str, Answer]:
+    answers = store.answers(run_ids=[run_id])
+    if not answers:
+        raise ConfigError(f"run {run_id!r} has no answers in {store.path}")
+    return {a.question_id: a for a in answers if a.parent_id is None}
+
+
+def compare_runs(
+    store: Store,
+    corpus: Corpus,
+    run_a: str,
+    run_b: str,
+    *,
+    judge: str = "offline",
+    evaluations: Sequence[Evaluation] | None = None,
+) -> Comparison:
+    """Compare two runs' generated answers on the questions both answered.
+
+    Pass `evaluations` (of any judges) when they are already loaded.
+    """
+    a_answers, b_answers = _first_answers(store, run_a), _first_answers(store, run_b)
+    loaded = store.evaluations(judge=judge) if evaluations is None else evaluations
+    evals = {ev.answer_id: ev for ev in loaded if ev.judge == judge}
+    texts = {q.id: q.text for q in corpus.questions}
+    rows = []
+    for qid in [q for q in a_answers if q in b_answers]:
+        a, b = a_answers[qid], b_answers[qid]
+        ea, eb = evals.get(a.id), evals.get(b.id)
+        fa = ea.faithfulness if ea and ea.status is EvaluationStatus.SCORED else None
+        fb = eb.faithfulness if eb and eb.status is EvaluationStatus.SCORED else None
+        ra, rb = _rules(ea), _rules(eb)
+        diff = fb - fa if fa is not None and fb is not None else None
+        grade_a, grade_b = (ea.fk_grade if ea else None), (eb.fk_grade if eb else None)
+        rows.append(
+            {
+                "question_id": qid,
+                "question": texts.get(qid, qid),
+                "faithfulness_a": fa,
+                "faithfulness_b": fb,
+                "difference": diff,
+                "outcome": None
+                if diff is None
+                else "win"
+                if diff > 1e-9
+                else "loss"
+                if diff < -1e-9
+                else "tie",
+                "fk_grade_a": grade_a,
+                "fk_grade_b": grade_b,
+                "rules_started": ";".join(sorted(rb - ra)),
+                "rules_stopped": ";".join(sorted(ra - rb)),
+                "movement": abs(diff or 0.0)
+                + 0.1 * len(ra ^ rb)
+                + 0.01 * abs((grade_b or 0.0) - (grade_a or 0.0)),
+                "answer_a_id": a.id,
+                "answer_b_id": b.id,
+                "answer_a": a.text,
+                "answer_b": b.text,
+            }
+        )
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        raise ConfigError(f"runs {run_a!r} and {run_b!r} share no question")
+    frame = frame.sort_values("movement", ascending=False, kind="stable").reset_index(drop=True)
+    scored = frame.dropna(subset=["faithfulness_a", "faithfulness_b"])
+    graded = frame.dropna(subset=["fk_grade_a", "fk_grade_b"])
+    return Comparison(
+        run_a=run_a,
+        run_b=run_b,
+        judge=judge,
+        rows=frame,
+        faithfulness=paired_difference(
+            scored["faithfulness_a"].tolist(), scored["faithfulness_b"].tolist()
+        ),
+        outcome=win_loss_tie(scored["faithfulness_a"].tolist(), scored["faithfulness_b"].tolist()),
+        grade=paired_difference(graded["fk_grade_a"].tolist(), graded["fk_grade_b"].tolist()),
+        rule_changes=_rule_changes(evals, a_answers, b_answers),
+        unpaired=len(set(a_answers) ^ set(b_answers)),
+    )
+
+
+def _rule_changes(
+    evals: dict[str, Evaluation], a: dict[str, Answer], b: dict[str, Answer]
+) -> pd.DataFrame:
+    paired = [q for q in a if q in b]
+    counts: dict[str, list[int]] = {}
+    for qid in paired:
+        ra, rb = _rules(evals.get(a[qid].id)), _rules(evals.get(b[qid].id))
+        for rule in ra | rb:
+            c = counts.setdefault(rule, [0, 0, 0, 0])
+            c[0] += rule in ra
+            c[1] += rule in rb
+            c[2] += rule in rb - ra
+            c[3] += rule in ra - rb
+    return pd.DataFrame(
+        [
+            {"rule": r, "fired_a": c[0], "fired_b": c[1], "started": c[2], "stopped": c[3]}
+            for r, c in sorted(counts.items())
+        ],
+        columns=["rule", "fired_a", "fired_b", "started", "stopped"],
+    )

@@ -1,0 +1,140 @@
+"""Writing reports and exports to disk: HTML, CSV, JSON and JSONL, each written atomically."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from workbench.reports.answer_page import render_answer_page, scores_summary
+from workbench.review.approved import ApprovedAnswer, Skipped
+
+__all__ = [
+    "ApprovedExport",
+    "ReportPaths",
+    "write_approved",
+    "write_report_files",
+    "write_rows",
+    "write_text_atomic",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ReportPaths:
+    """Where a report's files went."""
+
+    html: Path
+    csv: Path
+    json: Path
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write a file so that readers see either the old or the whole new content."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_rows(out_dir: Path, frame: pd.DataFrame, stem: str = "evaluations") -> tuple[Path, Path]:
+    """Write the rows as `<stem>.csv` and `<stem>.json` into `out_dir`."""
+    csv, js = out_dir / f"{stem}.csv", out_dir / f"{stem}.json"
+    write_text_atomic(csv, frame.to_csv(index=False))
+    records = json.loads(frame.to_json(orient="records"))
+    write_text_atomic(js, json.dumps(records, indent=1, ensure_ascii=False) + "\n")
+    return csv, js
+
+
+def write_report_files(
+    out_dir: Path, html: str, frame: pd.DataFrame, tables: dict[str, pd.DataFrame] | None = None
+) -> ReportPaths:
+    """Write `report.html`, `evaluations.csv` and `.json`, and each table as CSV and JSON."""
+    write_text_atomic(out_dir / "report.html", html)
+    csv, js = write_rows(out_dir, frame)
+    for name, table in (tables or {}).items():
+        write_rows(out_dir, table, name)
+    return ReportPaths(out_dir / "report.html", csv, js)
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovedExport:
+    """What an export of approved answers wrote, and what it left out."""
+
+    jsonl: Path
+    csv: Path
+    pages: tuple[Path, ...]
+    exported: int
+    skipped: tuple[Skipped, ...]
+
+
+def _approved_row(item: ApprovedAnswer) -> dict[str, Any]:
+    return {
+        "question_id": item.question.id,
+        "question": item.question.text,
+        "cancer_type": item.question.cancer_type,
+        "answer_id": item.answer.id,
+        "answer": item.answer.text,
+        "edited_from": item.answer.parent_id,
+        "prompt": item.answer.prompt_key,
+        "backend": item.answer.backend,
+        "model": item.answer.model,
+        "sources": [
+            {"id": e.id, "title": e.source_title, "section": e.section, "link": e.link}
+            for e in item.excerpts
+        ],
+        "scores": scores_summary(item),
+        "approved_by": item.approval.reviewer,
+        "approved_account": item.approval.account,
+        "approved_at": item.approval.created_at.isoformat(),
+        "meaning": item.approval.meaning,
+        "answer_sha256": item.approval.answer_sha256,
+        "decision_id": item.approval.id,
+    }
+
+
+def write_approved(
+    out_dir: Path, approved: Sequence[ApprovedAnswer], skipped: Sequence[Skipped]
+) -> ApprovedExport:
+    """Write `approved.jsonl`, `approved.csv`, `skipped.csv` and one page per answer."""
+    rows = [_approved_row(item) for item in approved]
+    jsonl = out_dir / "approved.jsonl"
+    write_text_atomic(jsonl, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    flat = pd.DataFrame(
+        [
+            {
+                **r,
+                "sources": "; ".join(s["link"] for s in r["sources"]),
+                "scores": " | ".join(f"{s['judge']}: {s['summary']}" for s in r["scores"]),
+            }
+            for r in rows
+        ]
+    )
+    csv = out_dir / "approved.csv"
+    write_text_atomic(csv, flat.to_csv(index=False))
+    write_text_atomic(
+        out_dir / "skipped.csv",
+        pd.DataFrame(
+            [_skipped_row(s) for s in skipped], columns=["question_id", "answer_id", "reason"]
+        ).to_csv(index=False),
+    )
+    pages = []
+    for item in approved:
+        page = out_dir / "pages" / f"{item.question.id}.html"
+        write_text_atomic(page, render_answer_page(item))
+        pages.append(page)
+    return ApprovedExport(jsonl, csv, tuple(pages), len(approved), tuple(skipped))
+
+
+def _skipped_row(s: Skipped) -> dict[str, str | None]:
+    return {"question_id": s.question_id, "answer_id": s.answer_id, "reason": s.reason}

@@ -1,0 +1,357 @@
+"""HTML rendering of untrusted text: answers, excerpts, reasons and findings.
+
+Model and excerpt text may hold markup (`<img onerror=...>`). Everything that reaches a
+report or a widget goes through here and comes out escaped; only the tags this module
+adds itself are live.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from markupsafe import Markup, escape
+
+from workbench.data.answer_format import FOOTER_RE
+from workbench.data.text import CITATION_RE, marker_ids
+from workbench.models import (
+    Answer,
+    ClaimVerdict,
+    Evaluation,
+    EvaluationStatus,
+    Excerpt,
+    Question,
+    ReviewDecision,
+    SafetyFinding,
+)
+
+__all__ = [
+    "PANEL_CSS",
+    "answer_sections",
+    "comparison_table",
+    "evidence_card",
+    "findings_list",
+    "highlight_answer",
+    "notice",
+    "review_answer",
+    "review_header",
+    "scores_line",
+    "status_label",
+    "text_block",
+]
+
+
+_VERDICT_LABEL = {
+    "supported": "supported",
+    "contradicted": "contradicted by the evidence",
+    "not_found": "not found in the evidence",
+}
+
+
+def _line(line: str) -> Markup:
+    if line.startswith("#"):  # a Markdown heading of the answer's own sections
+        return Markup('<strong class="heading">{}</strong>').format(line.lstrip("#").strip())
+    return escape(line)
+
+
+def text_block(text: str) -> Markup:
+    """Escaped text with line breaks kept and Markdown headings shown as headings."""
+    return Markup("<br>").join(_line(line) for line in text.split("\n"))
+
+
+def highlight_answer(
+    text: str,
+    verdicts: Sequence[ClaimVerdict],
+    findings: Sequence[SafetyFinding] = (),
+) -> Markup:
+    """The answer, escaped, with each claim marked by its verdict and each finding underlined.
+
+    Overlapping marks are dropped after the first, so the markup always nests.
+    """
+    marks: list[_Mark] = []
+    for v in verdicts:
+        if v.span is not None:
+            label = _VERDICT_LABEL[v.verdict.value]
+            marks.append((v.span.start, v.span.end, f"claim {v.verdict.value}", label, ""))
+    return _marked(text, marks + _finding_marks(findings))
+
+
+_Mark = tuple[int, int, str, str, str]  # start, end, css classes, title, number after it
+
+
+def _finding_marks(findings: Sequence[SafetyFinding]) -> list[_Mark]:
+    return [
+        (f.span.start, f.span.end, f"finding {f.severity.value}", f.rule_id, "")
+        for f in findings
+        if f.span is not None
+    ]
+
+
+def _marked(text: str, marks: list[_Mark]) -> Markup:
+    marks.sort(key=lambda m: (m[0], -m[1]))
+    out: list[Markup] = []
+    pos = 0
+    for start, end, css, title, number in marks:
+        if start < pos or end > len(text) or start >= end:
+            continue
+        out.append(text_block(text[pos:start]))
+        out.append(
+            Markup('<mark class="{}" title="{}">{}</mark>').format(
+                css, title, text_block(text[start:end])
+            )
+        )
+        if number:
+            out.append(Markup('<sup class="claim-no">{}</sup>').format(number))
+        pos = end
+    out.append(text_block(text[pos:]))
+    return Markup("").join(out)
+
+
+def status_label(status: EvaluationStatus, error: str | None) -> str:
+    """Words for an evaluation status; a failed judge says why."""
+    if status is EvaluationStatus.JUDGE_FAILED:
+        return f"judge failed: {error or 'no reason given'}"
+    if status is EvaluationStatus.NO_CLAIMS:
+        return "no checkable claims"
+    return "scored"
+
+
+_CITE_RE = re.compile(r"\s*" + CITATION_RE.pattern)  # with the space before the marker
+
+
+def _cited_line(line: str, numbers: dict[str, int]) -> Markup:
+    """A line with its citation markers as numbered links to the sources list."""
+    out: list[Markup] = []
+    pos = 0
+    for m in _CITE_RE.finditer(line):
+        out.append(escape(line[pos : m.start()]))
+        for cid in marker_ids(m):
+            n = numbers.setdefault(cid, len(numbers) + 1)
+            out.append(Markup('<sup><a href="#source-{}">{}</a></sup>').format(n, n))
+        pos = m.end()
+    out.append(escape(line[pos:]))
+    return Markup("").join(out)
+
+
+def answer_sections(text: str, numbers: dict[str, int]) -> Markup:
+    """An answer's Markdown-like text as escaped HTML: headings, lists, paragraphs.
+
+    Citation markers become numbered links; `numbers` (id -> number) is filled in the
+    order ids are first cited, for the sources list. The footer line is left out: the
+    page prints the disclaimer itself.
+    """
+    blocks: list[Markup] = []
+    items: list[Markup] = []
+
+    def close_list() -> None:
+        if items:
+            blocks.append(Markup("<ul>{}</ul>").format(Markup("").join(items)))
+            items.clear()
+
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or FOOTER_RE.search(line):
+            close_list()
+            continue
+        if line.startswith("#"):
+            close_list()
+            blocks.append(Markup("<h2>{}</h2>").format(line.lstrip("#").strip()))
+        elif line.startswith(("- ", "* ", "• ")):
+            items.append(Markup("<li>{}</li>").format(_cited_line(line[2:], numbers)))
+        else:
+            close_list()
+            blocks.append(Markup("<p>{}</p>").format(_cited_line(line, numbers)))
+    close_list()
+    return Markup("\n").join(blocks)
+
+
+# The review panel. Every value below comes from the store or the data sets and is escaped;
+# a widget shows only what these functions return.
+
+PANEL_CSS = Markup(
+    "<style>"
+    ".wb-panel mark.claim.supported{background:#dff3e0}"
+    ".wb-panel mark.claim.contradicted,.wb-panel mark.claim.not_found{background:#f9c9c9}"
+    ".wb-panel mark.claim.judge_failed{background:#e0e0e0;text-decoration:line-through wavy}"
+    ".wb-panel mark.claim.selected{outline:2px solid #1a4f8b}"
+    ".wb-panel mark.finding{background:none;border-bottom:2px dotted #c0504d}"
+    ".wb-panel .claim-no{color:#1a4f8b;font-weight:bold}"
+    ".wb-panel .meta{color:#555;font-size:90%}"
+    ".wb-panel .notice-error{color:#a00;font-weight:bold}"
+    ".wb-panel .notice-ok{color:#276127}"
+    ".wb-panel .sev-fail{color:#a00;font-weight:bold}"
+    "</style>"
+)
+
+_FAILED = "judge_failed"
+
+
+def review_answer(text: str, evaluation: Evaluation | None, selected: int | None = None) -> Markup:
+    """The answer with claims numbered and marked by verdict, the selected one outlined.
+
+    When the judge failed, its claims are marked as such, never as supported.
+    """
+    if evaluation is None:
+        return text_block(text)
+    failed = evaluation.status is EvaluationStatus.JUDGE_FAILED
+    marks: list[_Mark] = []
+    for i, v in enumerate(evaluation.claims):
+        if v.span is None:
+            continue
+        kind = _FAILED if failed else v.verdict.value
+        label = "the judge failed" if failed else _VERDICT_LABEL[v.verdict.value]
+        css = f"claim {kind}" + (" selected" if i == selected else "")
+        marks.append((v.span.start, v.span.end, css, label, str(i + 1)))
+    return _marked(text, marks + _finding_marks(evaluation.safety))
+
+
+def scores_line(ev: Evaluation) -> str:
+    """One evaluation in words: judge, status, faithfulness, unsupported claims, safety, grade."""
+    parts = [f"judge {ev.judge}: {status_label(ev.status, ev.error)}"]
+    if ev.faithfulness is not None:
+        parts.append(f"faithfulness {ev.faithfulness:.2f}")
+    parts.append(f"{len(ev.unsupported)} of {len(ev.claims)} claims not supported")
+    fails = sum(f.severity.value == "fail" for f in ev.safety)
+    parts.append(f"safety: {fails} fail, {len(ev.safety) - fails} warn")
+    if ev.fk_grade is not None:
+        parts.append(f"reading grade {ev.fk_grade:.1f}")
+    return " · ".join(parts)
+
+
+def review_header(
+    answer: Answer,
+    question: Question | None,
+    evaluations: Sequence[Evaluation],
+    latest: ReviewDecision | None,
+    stale: Sequence[str] = (),
+) -> Markup:
+    """The question, the prompt version, backend and model, the scores and the standing.
+
+    `stale` lists why the scores no longer match the excerpts (they changed since).
+    """
+    asked = question.text if question else f"(question {answer.question_id} is not loaded)"
+    kind = f"{question.cancer_type}, " if question else ""
+    scores = [Markup("<li>{}</li>").format(scores_line(ev)) for ev in evaluations]
+    standing = (
+        f"{latest.decision.value.replace('_', ' ')} by {latest.reviewer}"
+        + (f": {latest.reason}" if latest.reason else "")
+        if latest
+        else "not reviewed yet"
+    )
+    return Markup(
+        '<div class="wb-header"><h3>{}</h3><p class="meta">{}{} · prompt <b>{}</b> · '
+        "{} / {} · answer <code>{}</code>{}</p><ul>{}</ul>{}<p>Review: {}</p></div>"
+    ).format(
+        asked,
+        kind,
+        answer.question_id,
+        answer.prompt_key,
+        answer.backend,
+        answer.model,
+        answer.id,
+        Markup(" · edited from <code>{}</code>").format(answer.parent_id)
+        if answer.parent_id
+        else "",
+        Markup("").join(scores) or Markup("<li>not scored yet</li>"),
+        Markup('<p class="wb-stale"><b>Stale:</b> {} Score it again before deciding.</p>').format(
+            "; ".join(stale) + "."
+        )
+        if stale
+        else "",
+        standing,
+    )
+
+
+def _safe_link(link: str) -> str | None:
+    return link if link.startswith(("https://", "http://")) else None
+
+
+def evidence_card(index: int, verdict: ClaimVerdict, excerpt: Excerpt | None) -> Markup:
+    """One claim's verdict with the judge's reason and its evidence excerpt and source."""
+    label = _VERDICT_LABEL[verdict.verdict.value]
+    if excerpt is None:
+        source = Markup('<p class="meta">No evidence excerpt{}.</p>').format(
+            f" ({verdict.evidence_id} is not in the loaded data sets)"
+            if verdict.evidence_id
+            else ""
+        )
+    else:
+        link = _safe_link(excerpt.link)
+        title = (
+            Markup('<a href="{}" target="_blank" rel="noopener noreferrer">{}</a>').format(
+                link, excerpt.source_title
+            )
+            if link
+            else escape(excerpt.source_title)
+        )
+        source = Markup(
+            "<p>Evidence sentence: <q>{}</q></p><blockquote>{}</blockquote>"
+            '<p class="meta">{} · {} · <code>{}</code> v{}</p>'
+        ).format(
+            verdict.evidence_sentence or "",
+            excerpt.text,
+            title,
+            excerpt.section,
+            excerpt.id,
+            excerpt.version,
+        )
+    return Markup(
+        '<div class="wb-evidence"><p><b>Claim {}</b> ({}, judge {}): {}</p>'
+        "<p>Reason: {}</p>{}</div>"
+    ).format(index + 1, label, verdict.judge, verdict.claim, verdict.reason, source)
+
+
+def findings_list(text: str, findings: Sequence[SafetyFinding]) -> Markup:
+    """Safety findings, each with the words of the answer it points at."""
+    if not findings:
+        return Markup('<p class="meta">No safety findings.</p>')
+    items = []
+    for f in findings:
+        span = text[f.span.start : f.span.end] if f.span else (f.matched_text or "")
+        items.append(
+            Markup(
+                '<li><span class="sev-{}">{}</span> <code>{}</code>: {}{} <i>{}</i></li>'
+            ).format(
+                f.severity.value,
+                f.severity.value,
+                f.rule_id,
+                f.message,
+                Markup(" at <q>{}</q>").format(span) if span else "",
+                f.fix_hint,
+            )
+        )
+    return Markup("<ul>{}</ul>").format(Markup("").join(items))
+
+
+def notice(kind: str, message: str) -> Markup:
+    """A status line: kind is `ok`, `error` or `info`."""
+    return Markup('<p class="notice-{}">{}</p>').format(kind, message)
+
+
+Side = tuple[Answer | None, Evaluation | None]
+
+
+def comparison_table(
+    labels: tuple[str, str], rows: Sequence[tuple[Question, Side, Side]]
+) -> Markup:
+    """Two prompt versions' answers side by side per question, each with its scores."""
+
+    def cell(side: Side) -> Markup:
+        answer, ev = side
+        if answer is None:
+            return Markup('<td class="meta">no answer</td>')
+        scores = scores_line(ev) if ev else "not scored"
+        return Markup('<td><p class="meta">{}</p>{}</td>').format(
+            scores, review_answer(answer.text, ev)
+        )
+
+    body = [
+        Markup("<tr><th colspan=2>{} <span class=meta>({})</span></th></tr><tr>{}{}</tr>").format(
+            q.text, q.id, cell(left), cell(right)
+        )
+        for q, left, right in rows
+    ]
+    return Markup(
+        '<table class="wb-compare" style="table-layout:fixed;width:100%"><tr><th>{}</th>'
+        "<th>{}</th></tr>{}</table>"
+    ).format(labels[0], labels[1], Markup("").join(body))

@@ -1,0 +1,214 @@
+"""The review desk's logic: the queue, its filters and counts, one item, and the actions.
+
+No widgets here. The review panel (`workbench.ui`) shows what this returns and calls its
+actions; tests and the benchmark drive it directly. The queue holds one small row per
+latest answer version in memory and keeps it in step with the decision log by reading
+only the decisions made since it last looked, so moving to the next item costs a few
+indexed queries however large the store is.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, replace
+
+from workbench.data.datasets import Corpus
+from workbench.errors import ReviewError
+from workbench.models import (
+    Answer,
+    Decision,
+    Evaluation,
+    EvaluationStatus,
+    Excerpt,
+    Question,
+    ReviewDecision,
+)
+from workbench.review.decisions import edit_answer, record_decision
+from workbench.scoring.base import Judge
+from workbench.scoring.evaluate import evaluate_answer, scoring_inputs
+from workbench.scoring.safety import RuleSet
+from workbench.store import ReviewRow, Store
+
+__all__ = ["EditResult", "QueueFilter", "ReviewDesk", "ReviewItem", "ReviewQueue", "flags"]
+
+
+class QueueFilter(enum.StrEnum):
+    """Which answer versions the desk shows."""
+
+    NOT_REVIEWED = "not reviewed"
+    FLAGGED = "flagged"
+    NEEDS_EDIT = "needs edit"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    ALL = "all"
+
+
+_BY_DECISION = {
+    Decision.APPROVE: QueueFilter.APPROVED,
+    Decision.REJECT: QueueFilter.REJECTED,
+    Decision.NEEDS_EDIT: QueueFilter.NEEDS_EDIT,
+}
+
+
+def _matches(row: ReviewRow, which: QueueFilter) -> bool:
+    if which is QueueFilter.ALL:
+        return True
+    if which is QueueFilter.FLAGGED:
+        return row.flagged
+    if which is QueueFilter.NOT_REVIEWED:
+        return row.decision is None
+    return row.decision is not None and _BY_DECISION.get(row.decision) is which
+
+
+def flags(evaluations: tuple[Evaluation, ...]) -> bool:
+    """True when any evaluation has an unsupported claim, a safety finding or a failed judge."""
+    return any(
+        ev.unsupported or ev.safety or ev.status is EvaluationStatus.JUDGE_FAILED
+        for ev in evaluations
+    )
+
+
+class ReviewQueue:
+    """The latest answer versions with their standing, kept in step with the decision log."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._order: list[str] = []
+        self._rows: dict[str, ReviewRow] = {}
+        self._seen = 0
+        self.reload()
+
+    def reload(self) -> None:
+        """Read every row again: new answers, new scores, everyone's decisions."""
+        self._seen = self._store.last_decision_seq()
+        rows = self._store.review_rows()
+        self._order = [r.answer_id for r in rows]
+        self._rows = {r.answer_id: r for r in rows}
+
+    def sync(self) -> None:
+        """Apply the decisions made since the last look, by anyone, in log order."""
+        for d in self._store.decisions(since_seq=self._seen):
+            self._seen = d.seq
+            if d.decision is Decision.EDIT and d.new_answer_id:
+                self._replace(d.answer_id, d.new_answer_id)
+            elif d.answer_id in self._rows:
+                self._rows[d.answer_id] = replace(self._rows[d.answer_id], decision=d.decision)
+
+    def refresh(self, answer_id: str) -> None:
+        """Read one row again (after it was scored)."""
+        for row in self._store.review_rows(answer_ids=[answer_id]):
+            self._rows[row.answer_id] = row
+
+    def _replace(self, old: str, new: str) -> None:
+        fresh = self._store.review_rows(answer_ids=[new])
+        if not fresh:  # edited again since: a later decision in the log replaces it
+            return
+        at = self._order.index(old) if old in self._order else len(self._order)
+        self._order[at : at + 1] = [new]
+        self._rows.pop(old, None)
+        self._rows[new] = fresh[0]
+
+    def ids(self, which: QueueFilter) -> list[str]:
+        """The answer ids under a filter, in answer order."""
+        return [i for i in self._order if _matches(self._rows[i], which)]
+
+    def counts(self) -> dict[QueueFilter, int]:
+        """How many answer versions each filter holds."""
+        out = dict.fromkeys(QueueFilter, 0)
+        out[QueueFilter.ALL] = len(self._rows)
+        for row in self._rows.values():  # one pass: this runs on every click
+            out[QueueFilter.FLAGGED] += row.flagged
+            if row.decision is None:
+                out[QueueFilter.NOT_REVIEWED] += 1
+            elif row.decision in _BY_DECISION:
+                out[_BY_DECISION[row.decision]] += 1
+        return out
+
+    def row(self, answer_id: str) -> ReviewRow | None:
+        """The queue's row for an answer version, if it is a latest version."""
+        return self._rows.get(answer_id)
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewItem:
+    """Everything the reviewer sees about one answer version."""
+
+    answer: Answer
+    question: Question | None
+    evaluations: tuple[Evaluation, ...]
+    excerpts: dict[str, Excerpt]  # the retrieved and cited excerpts the corpus has
+    history: tuple[ReviewDecision, ...]
+    newer_version: str | None
+
+    @property
+    def latest(self) -> ReviewDecision | None:
+        """The latest decision on this version, if any."""
+        return self.history[-1] if self.history else None
+
+    @property
+    def flagged(self) -> bool:
+        """Whether some evaluation raised a concern."""
+        return flags(self.evaluations)
+
+
+@dataclass(frozen=True, slots=True)
+class EditResult:
+    """An edit saved as a new version, and its evaluation (None when it could not be scored)."""
+
+    item: ReviewItem
+    decision: ReviewDecision
+    evaluation: Evaluation | None
+    note: str = ""
+
+
+class ReviewDesk:
+    """The queue and the actions over one store, with the corpus and judge for re-scoring."""
+
+    def __init__(
+        self, store: Store, corpus: Corpus, *, judge: Judge, rules: RuleSet | None = None
+    ) -> None:
+        self.store, self.corpus, self.judge, self.rules = store, corpus, judge, rules
+        self._questions = {q.id: q for q in corpus.questions}
+        self.queue = ReviewQueue(store)
+
+    def item(self, answer_id: str) -> ReviewItem:
+        """One answer version with its question, scores, evidence and decisions."""
+        answer = self.store.answer(answer_id)
+        wanted = dict.fromkeys([*answer.retrieved_ids, *answer.cited_ids])
+        return ReviewItem(
+            answer=answer,
+            question=self._questions.get(answer.question_id),
+            evaluations=tuple(self.store.evaluations_of(answer_id)),
+            excerpts={i: self.corpus.excerpts[i] for i in wanted if i in self.corpus.excerpts},
+            history=tuple(self.store.decisions_of(answer_id)),
+            newer_version=self.store.newer_version_of(answer_id),
+        )
+
+    def decide(
+        self, answer_id: str, decision: Decision, *, reviewer: str, reason: str = ""
+    ) -> ReviewDecision:
+        """Record approve, reject or needs edit now, in its own transaction."""
+        made = record_decision(self.store, answer_id, decision, reviewer=reviewer, reason=reason)
+        self.queue.sync()
+        return made
+
+    def edit(self, answer_id: str, text: str, *, reviewer: str, reason: str) -> EditResult:
+        """Save an edited text as a new version and score it at once with the desk's judge."""
+        new, made = edit_answer(self.store, answer_id, text, reviewer=reviewer, reason=reason)
+        self.queue.sync()
+        evaluation, note = None, ""
+        try:
+            evaluation = self._score(new)
+        except ReviewError as exc:
+            note = str(exc)
+        else:
+            self.store.add_evaluation(evaluation)
+            self.queue.refresh(new.id)
+        return EditResult(self.item(new.id), made, evaluation, note)
+
+    def _score(self, answer: Answer) -> Evaluation:
+        inputs = scoring_inputs(answer, self.corpus)
+        if isinstance(inputs, str):
+            raise ReviewError(f"saved, but not scored: {inputs}")
+        question, excerpts = inputs
+        return evaluate_answer(answer, question, excerpts, self.judge, rules=self.rules)

@@ -1,0 +1,286 @@
+"""The batch runner: generate answers for a question set, then score them; both resume.
+
+One runner, async at its core. `agenerate_batch` and `ascore_batch` work on every item
+still to do with a pool of workers: twice as many as a remote client lets calls out at
+once, so while `concurrency` calls are out as many more are prepared (excerpts
+retrieved, prompt built) and a slot that frees up is taken at once; one worker for a
+backend or judge that runs in-process. `generate_batch` and `score_batch` are the same
+batches called from synchronous code: a synchronous backend or judge is adapted, and the
+coroutine runs to its end in place (it never waits, so it needs no event loop, in a
+notebook too); a remote one runs in a new event loop (`await` it in a notebook).
+
+Each answer and each evaluation is committed as soon as it is ready: a batch killed at
+any point keeps what it finished, and the rerun does only the rest. A failed question
+(an EndpointError after the retries) is recorded in the report and the batch goes on; a
+judge's failure is stored as an evaluation that says "judge failed", and the next
+scoring batch tries it again, whichever way it is called.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
+
+from tqdm.auto import tqdm
+
+from workbench.data.datasets import Corpus
+from workbench.errors import WorkbenchError
+from workbench.generation.base import AsyncGenerator, Generation, Generator
+from workbench.generation.retrieval import BM25Retriever
+from workbench.llm.settings import DEFAULT_CONCURRENCY
+from workbench.llm.sync import run_sync
+from workbench.models import Answer, Excerpt, PromptTemplate, Question
+from workbench.runs.plan import answers_to_score, make_answer, plan_generation
+from workbench.scoring.base import AsyncJudge, FaithfulnessResult, Judge
+from workbench.scoring.evaluate import aevaluate_answer, scoring_inputs
+from workbench.scoring.safety import RuleSet
+from workbench.store import Store
+
+__all__ = ["BatchReport", "agenerate_batch", "ascore_batch", "generate_batch", "score_batch"]
+
+T = TypeVar("T")
+
+
+@dataclass(slots=True)
+class BatchReport:
+    """What a batch did: new items, items it found already done, and failures by id."""
+
+    run_id: str | None = None
+    done: int = 0
+    skipped: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+
+async def _pool(
+    items: Sequence[T], work: Callable[[T], Awaitable[None]], width: int, bar: tqdm[Any]
+) -> None:
+    """Run `work` on every item with `width` workers; the first unexpected error cancels
+    the rest and propagates. One worker runs the items in order, with no task at all."""
+    pending = iter(items)
+
+    async def worker() -> None:
+        for item in pending:  # one shared iterator: each item goes to one worker
+            await work(item)
+            bar.update(1)
+
+    try:
+        if width <= 1:
+            await worker()
+            return
+        async with asyncio.TaskGroup() as group:
+            for _ in range(min(width, len(items))):
+                group.create_task(worker())
+    except BaseExceptionGroup as errors:
+        raise errors.exceptions[0] from None
+    finally:
+        bar.close()
+
+
+def _width(part: object) -> int:
+    """Workers for a batch: twice the calls a remote client lets out at once, else one."""
+    if isinstance(part, _InProcess):
+        return 1
+    return 2 * int(getattr(part, "concurrency", DEFAULT_CONCURRENCY))
+
+
+class _InProcess:
+    """Marks a synchronous backend or judge adapted to the async seam."""
+
+    async def aclose(self) -> None:
+        """Nothing to release."""
+
+
+class _AsyncGeneration(_InProcess):
+    """A synchronous `Generator` behind the `AsyncGenerator` seam."""
+
+    def __init__(self, generator: Generator) -> None:
+        self.inner, self.name, self.model = generator, generator.name, generator.model
+
+    async def agenerate(
+        self, question: Question, excerpts: Sequence[Excerpt], prompt: PromptTemplate
+    ) -> Generation:
+        return self.inner.generate(question, excerpts, prompt)
+
+
+class _AsyncJudging(_InProcess):
+    """A synchronous `Judge` behind the `AsyncJudge` seam."""
+
+    def __init__(self, judge: Judge) -> None:
+        self.inner, self.name = judge, judge.name
+
+    async def ajudge(
+        self, answer_text: str, excerpts: Sequence[Excerpt], *, question: str | None = None
+    ) -> FaithfulnessResult:
+        return self.inner.judge(answer_text, excerpts)
+
+
+def _async_generator(generator: Generator | AsyncGenerator) -> AsyncGenerator:
+    if hasattr(generator, "agenerate"):
+        return cast(AsyncGenerator, generator)
+    return _AsyncGeneration(generator)
+
+
+def _async_judge(judge: Judge | AsyncJudge) -> AsyncJudge:
+    if hasattr(judge, "ajudge"):
+        return cast(AsyncJudge, judge)
+    return _AsyncJudging(judge)
+
+
+def _run(batch: Coroutine[Any, Any, T], *, in_process: bool, instead: str) -> T:
+    """Run a batch coroutine from synchronous code.
+
+    In-process parts never wait, so the coroutine is run to its end in place. Otherwise
+    it gets an event loop of its own, after everything allocated so far (ragas, langchain
+    and pandas imports: millions of objects) is moved out of the garbage collector's
+    sight (`gc.freeze`): a full collection over them stalls the loop for a fifth of a
+    second, during which no reply is read and no request sent.
+    """
+    if in_process:
+        try:
+            batch.send(None)
+        except StopIteration as finished:
+            return finished.value  # type: ignore[no-any-return]
+        batch.close()
+        raise RuntimeError("an in-process batch waited on something")  # a bug, not input
+    gc.freeze()
+    return run_sync(batch, instead=instead)
+
+
+async def agenerate_batch(
+    store: Store,
+    corpus: Corpus,
+    generator: AsyncGenerator,
+    prompt_key: str,
+    questions: Sequence[Question],
+    *,
+    questions_source: str,
+    run_id: str | None = None,
+    retriever: BM25Retriever | None = None,
+    progress: bool = True,
+) -> BatchReport:
+    """Answer every question not yet answered in the run, many at once; a commit each."""
+    plan = plan_generation(
+        store,
+        corpus,
+        generator,
+        prompt_key,
+        questions,
+        questions_source=questions_source,
+        run_id=run_id,
+        retriever=retriever,
+    )
+    report = BatchReport(run_id=plan.run.id, skipped=plan.skipped)
+
+    async def work(question: Question) -> None:
+        retrieved = plan.excerpts_for(question)
+        try:
+            gen = await generator.agenerate(question, retrieved, plan.prompt)
+        except WorkbenchError as exc:  # one bad question must not stop the batch
+            report.failed.append((question.id, str(exc)))
+            return
+        store.add_answer(make_answer(plan, generator, question, retrieved, gen))
+        report.done += 1
+
+    bar = tqdm(
+        total=len(plan.todo), desc=f"generate {plan.run.id}", disable=not progress, unit="answer"
+    )
+    try:
+        await _pool(plan.todo, work, _width(generator), bar)
+    finally:
+        await generator.aclose()
+    return report
+
+
+async def ascore_batch(
+    store: Store,
+    corpus: Corpus,
+    judge: AsyncJudge,
+    *,
+    run_ids: Sequence[str] | None = None,
+    rules: RuleSet | None = None,
+    rescore: bool = False,
+    stale: bool = False,
+    progress: bool = True,
+) -> BatchReport:
+    """Evaluate every answer this judge has not scored yet, or whose judging failed.
+
+    With `rescore`, every answer; with `stale`, only answers whose evaluation by this
+    judge was made against excerpts that have changed since.
+    """
+    todo, skipped = answers_to_score(
+        store, corpus, judge.name, run_ids=run_ids, rescore=rescore, stale=stale
+    )
+    report = BatchReport(skipped=skipped)
+
+    async def work(answer: Answer) -> None:
+        inputs = scoring_inputs(answer, corpus)
+        if isinstance(inputs, str):
+            report.failed.append((answer.id, inputs))
+            return
+        question, excerpts = inputs
+        store.add_evaluation(await aevaluate_answer(answer, question, excerpts, judge, rules=rules))
+        report.done += 1
+
+    bar = tqdm(total=len(todo), desc=f"score ({judge.name})", disable=not progress, unit="answer")
+    try:
+        await _pool(todo, work, _width(judge), bar)
+    finally:
+        await judge.aclose()
+    return report
+
+
+def generate_batch(
+    store: Store,
+    corpus: Corpus,
+    generator: Generator | AsyncGenerator,
+    prompt_key: str,
+    questions: Sequence[Question],
+    *,
+    questions_source: str,
+    run_id: str | None = None,
+    retriever: BM25Retriever | None = None,
+    progress: bool = True,
+) -> BatchReport:
+    """`agenerate_batch`, called from synchronous code."""
+    part = _async_generator(generator)
+    batch = agenerate_batch(
+        store,
+        corpus,
+        part,
+        prompt_key,
+        questions,
+        questions_source=questions_source,
+        run_id=run_id,
+        retriever=retriever,
+        progress=progress,
+    )
+    return _run(batch, in_process=isinstance(part, _InProcess), instead="agenerate_batch(...)")
+
+
+def score_batch(
+    store: Store,
+    corpus: Corpus,
+    judge: Judge | AsyncJudge,
+    *,
+    run_ids: Sequence[str] | None = None,
+    rules: RuleSet | None = None,
+    rescore: bool = False,
+    stale: bool = False,
+    progress: bool = True,
+) -> BatchReport:
+    """`ascore_batch`, called from synchronous code."""
+    part = _async_judge(judge)
+    batch = ascore_batch(
+        store,
+        corpus,
+        part,
+        run_ids=run_ids,
+        rules=rules,
+        rescore=rescore,
+        stale=stale,
+        progress=progress,
+    )
+    return _run(batch, in_process=isinstance(part, _InProcess), instead="ascore_batch(...)")

@@ -1,0 +1,82 @@
+"""The demo: the whole job offline on a data set folder, from a fresh store to a report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from workbench.data.datasets import select_questions
+from workbench.generation.offline import OfflineComposer
+from workbench.reports.assemble import write_report
+from workbench.reports.export import ReportPaths
+from workbench.reports.summary import summary_frame
+from workbench.runs.batch import BatchReport, generate_batch, score_batch
+from workbench.scoring.calibration import Calibration, calibrate
+from workbench.scoring.faithfulness import OfflineJudge
+from workbench.workspace import Workspace
+
+__all__ = ["DemoResult", "run_demo"]
+
+
+@dataclass(frozen=True, slots=True)
+class DemoResult:
+    """What the demo made."""
+
+    paths: ReportPaths
+    store_path: Path
+    generation: list[BatchReport]
+    scoring: BatchReport
+    summary: pd.DataFrame
+    calibration: Calibration
+
+
+def run_demo(
+    out_dir: Path,
+    *,
+    store_path: Path | None = None,
+    limit: int | None = None,
+    datasets: Path | None = None,
+    progress: bool = True,
+) -> DemoResult:
+    """The whole job offline: every question under every prompt version, scored, reported.
+
+    The demo store (default: `out_dir/demo.db`) starts empty each time, so the demo shows
+    what the code does now.
+    """
+    store_path = store_path or out_dir / "demo.db"
+    ws = Workspace.resolve(datasets=datasets, store=store_path)
+    corpus = ws.corpus
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{store_path}{suffix}").unlink(missing_ok=True)
+    generator, judge = OfflineComposer(), OfflineJudge()
+    questions = select_questions(corpus, limit=limit)
+    with ws.open_store() as store:
+        generation = [
+            generate_batch(
+                store,
+                corpus,
+                generator,
+                key,
+                questions,
+                questions_source=str(ws.questions),
+                progress=progress,
+            )
+            for key in sorted(corpus.prompts)
+        ]
+        scoring = score_batch(store, corpus, judge, rules=ws.rules, progress=progress)
+        calibration = calibrate(
+            corpus, judge, gold_claims=ws.gold_claims, gold_safety=ws.gold_safety, rules=ws.rules
+        )
+        paths, frame = write_report(
+            store,
+            corpus,
+            out_dir,
+            rules=ws.rules,
+            rules_path=ws.rules_file,
+            datasets_folder=ws.datasets,
+            title="Demo: offline answers",
+            calibration=calibration,
+        )
+    return DemoResult(paths, store_path, generation, scoring, summary_frame(frame), calibration)

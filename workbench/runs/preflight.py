@@ -1,0 +1,91 @@
+"""The pre-flight of a run against an LLM endpoint: what it will ask, before it starts.
+
+`generation_preflight` and `judging_preflight` list the calls a batch would make (the
+questions not yet answered in their runs, the answers not yet judged), count those the
+call cache will serve, and estimate tokens and cost (`workbench.llm.estimate`). The CLI
+prints them and `check_budget` refuses a run above `--max-cost`; the forms can do the same.
+Judging's pre-flight also analyses the excerpts the judge will quote, work the batch
+would otherwise do between its calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Protocol, runtime_checkable
+
+from workbench.data.datasets import Corpus
+from workbench.generation.retrieval import BM25Retriever
+from workbench.llm.calls import LLMClient
+from workbench.llm.estimate import Estimate, PlannedCall, estimate
+from workbench.models import Excerpt, PromptTemplate, Question
+from workbench.runs.plan import RETRIEVE_K, answers_to_score
+from workbench.scoring.evaluate import scoring_inputs
+from workbench.store import Store
+
+__all__ = ["PlansAnswers", "PlansJudging", "generation_preflight", "judging_preflight"]
+
+
+@runtime_checkable
+class PlansAnswers(Protocol):
+    """A backend that calls an endpoint: it can list the calls an answer takes."""
+
+    client: LLMClient
+
+    def plan(
+        self, question: Question, excerpts: Sequence[Excerpt], prompt: PromptTemplate
+    ) -> list[PlannedCall]: ...
+
+
+@runtime_checkable
+class PlansJudging(Protocol):
+    """A judge that calls an endpoint: it can list the calls a judgment takes."""
+
+    client: LLMClient
+    name: str
+
+    def plan(
+        self, answer_text: str, excerpts: Sequence[Excerpt], *, question: str | None = None
+    ) -> list[PlannedCall]: ...
+
+
+def generation_preflight(
+    store: Store,
+    corpus: Corpus,
+    backend: PlansAnswers,
+    questions: Sequence[Question],
+    run_ids: Mapping[str, str],
+    *,
+    retriever: BM25Retriever | None = None,
+) -> Estimate:
+    """The calls of generating `questions` under each prompt key of `run_ids` (key -> run)."""
+    retriever = retriever or BM25Retriever(corpus.excerpts.values())
+    planned: list[PlannedCall] = []
+    for key, run_id in run_ids.items():
+        done = store.answered_question_ids(run_id)
+        for q in questions:
+            if q.id not in done:
+                excerpts = [r.excerpt for r in retriever.retrieve(q, k=RETRIEVE_K)]
+                planned += backend.plan(q, excerpts, corpus.prompts[key])
+    return estimate("generation", planned, backend.client)
+
+
+def judging_preflight(
+    store: Store,
+    corpus: Corpus,
+    judge: PlansJudging,
+    *,
+    run_ids: Sequence[str] | None = None,
+    rescore: bool = False,
+    stale: bool = False,
+) -> Estimate:
+    """The calls of judging what a scoring batch with these options would judge."""
+    todo, _ = answers_to_score(
+        store, corpus, judge.name, run_ids=run_ids, rescore=rescore, stale=stale
+    )
+    planned: list[PlannedCall] = []
+    for answer in todo:
+        inputs = scoring_inputs(answer, corpus)
+        if not isinstance(inputs, str):
+            question, excerpts = inputs
+            planned += judge.plan(answer.text, excerpts, question=question.text)
+    return estimate("judging", planned, judge.client)

@@ -1,0 +1,151 @@
+"""The store's schema: small, named, ordered migrations, applied once each.
+
+A migration is SQL, or a function of the connection when it must check something first.
+Review decisions live in `decision_log`, which triggers keep append-only and honest.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+from workbench.errors import StoreError
+from workbench.store.decision_log import GENESIS
+
+__all__ = ["MIGRATIONS", "apply"]
+
+Migration = str | Callable[[sqlite3.Connection], None]
+
+_SQL: list[tuple[str, str]] = [
+    (
+        "001_runs_answers_evaluations",
+        """
+        CREATE TABLE runs (
+            id TEXT PRIMARY KEY, prompt_key TEXT NOT NULL, backend TEXT NOT NULL,
+            model TEXT NOT NULL, questions_source TEXT NOT NULL, settings TEXT NOT NULL,
+            created_at TEXT NOT NULL);
+        CREATE TABLE answers (
+            id TEXT PRIMARY KEY, run_id TEXT NOT NULL REFERENCES runs(id),
+            question_id TEXT NOT NULL, prompt_key TEXT NOT NULL, backend TEXT NOT NULL,
+            model TEXT NOT NULL, text TEXT NOT NULL, cited_ids TEXT NOT NULL,
+            retrieved_ids TEXT NOT NULL, settings TEXT NOT NULL, prompt_tokens INTEGER,
+            completion_tokens INTEGER, latency_s REAL, cost_usd REAL, created_at TEXT NOT NULL,
+            parent_id TEXT REFERENCES answers(id));
+        CREATE UNIQUE INDEX answers_one_per_question ON answers(run_id, question_id)
+            WHERE parent_id IS NULL;
+        CREATE TABLE evaluations (
+            answer_id TEXT NOT NULL REFERENCES answers(id), judge TEXT NOT NULL,
+            status TEXT NOT NULL, faithfulness REAL, claims TEXT NOT NULL,
+            safety TEXT NOT NULL, fk_grade REAL, smog REAL, error TEXT,
+            excerpt_versions TEXT NOT NULL, created_at TEXT NOT NULL,
+            PRIMARY KEY (answer_id, judge));
+        """,
+    ),
+    (
+        "002_review_decisions_append_only",
+        """
+        CREATE TABLE review_decisions (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
+            answer_id TEXT NOT NULL REFERENCES answers(id), reviewer TEXT NOT NULL,
+            decision TEXT NOT NULL CHECK (decision IN ('approve', 'reject', 'needs_edit')),
+            reason TEXT NOT NULL, edited_answer_id TEXT REFERENCES answers(id),
+            created_at TEXT NOT NULL,
+            CHECK (decision = 'approve' OR length(trim(reason)) > 0));
+        CREATE TRIGGER review_decisions_no_update BEFORE UPDATE ON review_decisions
+            BEGIN SELECT RAISE(ABORT, 'review decisions are append-only'); END;
+        CREATE TRIGGER review_decisions_no_delete BEFORE DELETE ON review_decisions
+            BEGIN SELECT RAISE(ABORT, 'review decisions are append-only'); END;
+        """,
+    ),
+]
+
+
+_DECISION_LOG = f"""
+CREATE TABLE decision_log (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    answer_id TEXT NOT NULL REFERENCES answers(id),
+    answer_sha256 TEXT NOT NULL,
+    reviewer TEXT NOT NULL CHECK (length(trim(reviewer)) > 0),
+    account TEXT NOT NULL,
+    decision TEXT NOT NULL CHECK (decision IN ('approve', 'reject', 'needs_edit', 'edit')),
+    reason TEXT NOT NULL,
+    meaning TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    new_answer_id TEXT REFERENCES answers(id),
+    old_text TEXT,
+    new_text TEXT,
+    prev_hash TEXT NOT NULL UNIQUE,
+    hash TEXT NOT NULL UNIQUE,
+    CHECK (decision = 'approve' OR length(trim(reason)) > 0),
+    CHECK (decision != 'edit'
+           OR (new_answer_id IS NOT NULL AND old_text IS NOT NULL AND new_text IS NOT NULL)));
+CREATE INDEX decision_log_answer ON decision_log(answer_id);
+CREATE TRIGGER decision_log_no_update BEFORE UPDATE ON decision_log
+    BEGIN SELECT RAISE(ABORT, 'review decisions are append-only: record a new decision'); END;
+CREATE TRIGGER decision_log_no_delete BEFORE DELETE ON decision_log
+    BEGIN SELECT RAISE(ABORT, 'review decisions are append-only: record a new decision'); END;
+CREATE TRIGGER decision_log_links_to_the_last BEFORE INSERT ON decision_log
+    WHEN NEW.prev_hash != COALESCE(
+        (SELECT hash FROM decision_log ORDER BY seq DESC LIMIT 1), '{GENESIS}')
+    BEGIN SELECT RAISE(ABORT, 'a decision must link to the last decision in the log'); END;
+CREATE TRIGGER decision_log_approve_latest_only BEFORE INSERT ON decision_log
+    WHEN NEW.decision = 'approve'
+         AND EXISTS (SELECT 1 FROM answers WHERE parent_id = NEW.answer_id)
+    BEGIN SELECT RAISE(ABORT,
+        'this answer version has been edited since: approve its latest version'); END;
+CREATE TRIGGER decision_log_answer_exists BEFORE INSERT ON decision_log
+    WHEN NOT EXISTS (SELECT 1 FROM answers WHERE id = NEW.answer_id)
+    BEGIN SELECT RAISE(ABORT, 'no such answer'); END;
+"""
+
+
+def _decision_log(db: sqlite3.Connection) -> None:
+    """Replace the first, unchained decision table by the hash-chained log."""
+    (rows,) = db.execute("SELECT count(*) FROM review_decisions").fetchone()
+    if rows:
+        raise StoreError(
+            f"this store holds {rows} review decisions in the old, unchained table; "
+            "export them before upgrading: they cannot be chained after the fact"
+        )
+    for statement in (
+        "DROP TRIGGER review_decisions_no_update",
+        "DROP TRIGGER review_decisions_no_delete",
+        "DROP TABLE review_decisions",
+    ):
+        db.execute(statement)
+    for statement in _statements(_DECISION_LOG):
+        db.execute(statement)
+
+
+MIGRATIONS: list[tuple[str, Migration]] = [
+    *_SQL,
+    ("003_decision_log_hash_chained", _decision_log),
+    # The review queue finds each answer's latest version by its edits (parent_id).
+    (
+        "004_index_answers_parent_for_review_queue",
+        "CREATE INDEX IF NOT EXISTS answers_parent ON answers(parent_id);",
+    ),
+]
+
+
+def apply(db: sqlite3.Connection, migration: Migration) -> None:
+    """Run one migration inside the caller's transaction."""
+    if callable(migration):
+        migration(db)
+    else:
+        for statement in _statements(migration):
+            db.execute(statement)
+
+
+def _statements(sql: str) -> list[str]:
+    """Split a migration into statements, keeping trigger bodies whole."""
+    out: list[str] = []
+    buf = ""
+    for piece in sql.split(";"):
+        buf += piece + ";"
+        if sqlite3.complete_statement(buf):
+            if buf.strip(" \n;"):
+                out.append(buf.strip())
+            buf = ""
+    return out

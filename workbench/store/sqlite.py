@@ -1,0 +1,409 @@
+"""The store: one SQLite file holding runs, answers, evaluations and review decisions.
+
+WAL mode, and every write in its own `BEGIN IMMEDIATE` transaction, so two kernels or a
+kernel and the CLI can write at once without "database is locked". The schema grows by
+small, named, ordered migrations recorded in `migrations`. Review decisions are
+append-only: triggers refuse UPDATE and DELETE on them.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from workbench.errors import StoreError
+from workbench.models import (
+    Answer,
+    Decision,
+    Evaluation,
+    EvaluationStatus,
+    ReviewDecision,
+    Run,
+)
+from workbench.store.decision_log import GENESIS, DecisionDraft, decision_hash, text_sha256
+from workbench.store.migrations import MIGRATIONS, apply
+from workbench.store.serialize import (
+    finding_from_dict,
+    finding_to_dict,
+    verdict_from_dict,
+    verdict_to_dict,
+)
+from workbench.store.sqlite_files import connect_wal
+
+__all__ = ["ReviewRow", "Store"]
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+class Store:
+    """Runs, answers, evaluations and decisions in one SQLite file."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._db = connect_wal(self.path, "store")
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._migrate()
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        with self._write() as db:
+            db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY)")
+            done = {r[0] for r in db.execute("SELECT name FROM migrations")}
+            known = {name for name, _ in MIGRATIONS}
+            if done - known:
+                raise StoreError(
+                    f"{self.path} was written by a newer workbench (migrations "
+                    f"{sorted(done - known)}); upgrade the workbench to open it"
+                )
+            for name, migration in MIGRATIONS:
+                if name not in done:
+                    apply(db, migration)
+                    db.execute("INSERT INTO migrations(name) VALUES (?)", (name,))
+
+    # runs and answers
+    def ensure_run(self, run: Run) -> Run:
+        """Record a run unless one with its id exists; return the stored run."""
+        with self._write() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO runs VALUES (?,?,?,?,?,?,?)",
+                (
+                    run.id,
+                    run.prompt_key,
+                    run.backend,
+                    run.model,
+                    run.questions_source,
+                    _dumps(run.settings),
+                    run.created_at.isoformat(),
+                ),
+            )
+        return self.run(run.id)
+
+    def run(self, run_id: str) -> Run:
+        """The run with this id."""
+        row = self._db.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"{self.path}: no run {run_id!r}; `workbench runs` lists them")
+        return _run(row)
+
+    def runs(self) -> list[Run]:
+        """All runs, oldest first."""
+        return [_run(r) for r in self._db.execute("SELECT * FROM runs ORDER BY created_at, id")]
+
+    def answered_question_ids(self, run_id: str) -> set[str]:
+        """Questions that already have a generated answer in this run (for resuming)."""
+        rows = self._db.execute(
+            "SELECT question_id FROM answers WHERE run_id = ? AND parent_id IS NULL", (run_id,)
+        )
+        return {r[0] for r in rows}
+
+    def add_answer(self, answer: Answer) -> None:
+        """Store one answer, in its own transaction, so a crash loses at most the current one."""
+        with self._write() as db:
+            self._insert_answer(db, answer)
+
+    @staticmethod
+    def _insert_answer(db: sqlite3.Connection, answer: Answer) -> None:
+        db.execute(
+            "INSERT INTO answers VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                answer.id,
+                answer.run_id,
+                answer.question_id,
+                answer.prompt_key,
+                answer.backend,
+                answer.model,
+                answer.text,
+                _dumps(list(answer.cited_ids)),
+                _dumps(list(answer.retrieved_ids)),
+                _dumps(answer.settings),
+                answer.prompt_tokens,
+                answer.completion_tokens,
+                answer.latency_s,
+                answer.cost_usd,
+                answer.created_at.isoformat(),
+                answer.parent_id,
+            ),
+        )
+
+    def answers(self, *, run_ids: Sequence[str] | None = None) -> list[Answer]:
+        """Answers, optionally of some runs, in the order they were made."""
+        sql, args = "SELECT * FROM answers", tuple[str, ...]()
+        if run_ids is not None:
+            sql += f" WHERE run_id IN ({','.join('?' * len(run_ids))})"
+            args = tuple(run_ids)
+        return [_answer(r) for r in self._db.execute(sql + " ORDER BY rowid", args)]
+
+    # evaluations
+    def add_evaluation(self, ev: Evaluation) -> None:
+        """Store an evaluation; a re-score by the same judge replaces the earlier one."""
+        with self._write() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO evaluations VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    ev.answer_id,
+                    ev.judge,
+                    ev.status.value,
+                    ev.faithfulness,
+                    _dumps([verdict_to_dict(c) for c in ev.claims]),
+                    _dumps([finding_to_dict(f) for f in ev.safety]),
+                    ev.fk_grade,
+                    ev.smog,
+                    ev.error,
+                    _dumps(ev.excerpt_versions),
+                    ev.created_at.isoformat(),
+                ),
+            )
+
+    def scored_answer_ids(self, judge: str) -> set[str]:
+        """Answers this judge has already evaluated (for resuming a scoring batch)."""
+        rows = self._db.execute("SELECT answer_id FROM evaluations WHERE judge = ?", (judge,))
+        return {r[0] for r in rows}
+
+    def evaluations(self, *, judge: str | None = None) -> list[Evaluation]:
+        """Evaluations, optionally of one judge, in the order of their answers."""
+        sql = "SELECT e.* FROM evaluations e JOIN answers a ON a.id = e.answer_id"
+        args: tuple[str, ...] = ()
+        if judge is not None:
+            sql, args = sql + " WHERE e.judge = ?", (judge,)
+        return [_evaluation(r) for r in self._db.execute(sql + " ORDER BY a.rowid", args)]
+
+    # review decisions
+    def answer(self, answer_id: str) -> Answer:
+        """The answer version with this id."""
+        row = self._db.execute("SELECT * FROM answers WHERE id = ?", (answer_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"{self.path}: no answer {answer_id!r}")
+        return _answer(row)
+
+    def newer_version_of(self, answer_id: str) -> str | None:
+        """The id of the version made from this answer by an edit, if any."""
+        row = self._db.execute(
+            "SELECT id FROM answers WHERE parent_id = ? ORDER BY rowid LIMIT 1", (answer_id,)
+        ).fetchone()
+        return str(row[0]) if row else None
+
+    def append_decision(
+        self, draft: DecisionDraft, *, new_answer: Answer | None = None
+    ) -> ReviewDecision:
+        """Append a decision to the log, chained to the last one, in one transaction.
+
+        The hash of the answer text is taken from the store inside the transaction, so it
+        is the exact text decided on. An edit stores its new answer version in the same
+        transaction. The store's triggers refuse what the rules forbid.
+        """
+        with self._write() as db:
+            row = db.execute("SELECT text FROM answers WHERE id = ?", (draft.answer_id,))
+            found = row.fetchone()
+            if found is None:
+                raise StoreError(f"{self.path}: no answer {draft.answer_id!r}")
+            if new_answer is not None:
+                self._insert_answer(db, new_answer)
+            tail = db.execute("SELECT hash FROM decision_log ORDER BY seq DESC LIMIT 1")
+            last = tail.fetchone()
+            prev = last[0] if last else GENESIS
+            sha, meaning = text_sha256(found[0]), draft.decision.meaning
+            digest = decision_hash(draft, answer_sha256=sha, meaning=meaning, prev_hash=prev)
+            cur = db.execute(
+                "INSERT INTO decision_log (id, answer_id, answer_sha256, reviewer, account, "
+                "decision, reason, meaning, created_at, new_answer_id, old_text, new_text, "
+                "prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    draft.id,
+                    draft.answer_id,
+                    sha,
+                    draft.reviewer,
+                    draft.account,
+                    draft.decision.value,
+                    draft.reason,
+                    meaning,
+                    draft.created_at.isoformat(),
+                    draft.new_answer_id,
+                    draft.old_text,
+                    draft.new_text,
+                    prev,
+                    digest,
+                ),
+            )
+            seq = cur.lastrowid
+        return self.decisions(since_seq=(seq or 1) - 1, limit=1)[0]
+
+    def decisions(self, *, since_seq: int = 0, limit: int | None = None) -> list[ReviewDecision]:
+        """Decisions in log order, after `since_seq`."""
+        sql = "SELECT * FROM decision_log WHERE seq > ? ORDER BY seq"
+        args: tuple[int, ...] = (since_seq,)
+        if limit is not None:
+            sql, args = sql + " LIMIT ?", (since_seq, limit)
+        return [_decision(r) for r in self._db.execute(sql, args)]
+
+    def latest_decisions(self) -> dict[str, ReviewDecision]:
+        """The latest decision per answer version id."""
+        return {d.answer_id: d for d in self.decisions()}
+
+    # the review queue: a few indexed queries, so a desk over 10,000 answers stays quick
+    def review_rows(self, *, answer_ids: Sequence[str] | None = None) -> list[ReviewRow]:
+        """Each latest answer version (none edited from it) with its review standing.
+
+        `flagged` means some evaluation of it has a claim not supported, a safety finding,
+        or a judge that failed; `decision` is its latest decision, if any. In answer order.
+        """
+        sql = _REVIEW_ROWS
+        args: tuple[str, ...] = ()
+        if answer_ids is not None:
+            sql += f" AND a.id IN ({','.join('?' * len(answer_ids))})"
+            args = tuple(answer_ids)
+        rows = self._db.execute(sql + " ORDER BY a.rowid", args)
+        return [
+            ReviewRow(
+                r["id"],
+                r["question_id"],
+                r["prompt_key"],
+                bool(r["scored"]),
+                bool(r["flagged"]),
+                Decision(r["decision"]) if r["decision"] else None,
+            )
+            for r in rows
+        ]
+
+    def evaluations_of(self, answer_id: str) -> list[Evaluation]:
+        """The evaluations of one answer version, one per judge."""
+        rows = self._db.execute(
+            "SELECT * FROM evaluations WHERE answer_id = ? ORDER BY judge", (answer_id,)
+        )
+        return [_evaluation(r) for r in rows]
+
+    def decisions_of(self, answer_id: str) -> list[ReviewDecision]:
+        """The decisions on one answer version, in log order."""
+        rows = self._db.execute(
+            "SELECT * FROM decision_log WHERE answer_id = ? ORDER BY seq", (answer_id,)
+        )
+        return [_decision(r) for r in rows]
+
+    def last_decision_seq(self) -> int:
+        """The sequence number of the newest decision in the log (0 when empty)."""
+        (seq,) = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM decision_log").fetchone()
+        return int(seq)
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewRow:
+    """One answer version in the review queue: what the queue filters and counts need."""
+
+    answer_id: str
+    question_id: str
+    prompt_key: str
+    scored: bool
+    flagged: bool
+    decision: Decision | None
+
+
+_REVIEW_ROWS = """
+SELECT a.id, a.question_id, a.prompt_key,
+    EXISTS (SELECT 1 FROM evaluations e WHERE e.answer_id = a.id) AS scored,
+    EXISTS (
+        SELECT 1 FROM evaluations e WHERE e.answer_id = a.id AND (
+            e.status = 'judge_failed' OR json_array_length(e.safety) > 0
+            OR EXISTS (SELECT 1 FROM json_each(e.claims) c
+                       WHERE json_extract(c.value, '$.verdict') != 'supported'))
+    ) AS flagged,
+    (SELECT d.decision FROM decision_log d WHERE d.answer_id = a.id
+     ORDER BY d.seq DESC LIMIT 1) AS decision
+FROM answers a
+WHERE NOT EXISTS (SELECT 1 FROM answers c WHERE c.parent_id = a.id)
+"""
+
+
+def _run(r: sqlite3.Row) -> Run:
+    return Run(
+        r["id"],
+        r["prompt_key"],
+        r["backend"],
+        r["model"],
+        r["questions_source"],
+        json.loads(r["settings"]),
+        datetime.fromisoformat(r["created_at"]),
+    )
+
+
+def _answer(r: sqlite3.Row) -> Answer:
+    return Answer(
+        id=r["id"],
+        run_id=r["run_id"],
+        question_id=r["question_id"],
+        prompt_key=r["prompt_key"],
+        backend=r["backend"],
+        model=r["model"],
+        text=r["text"],
+        cited_ids=tuple(json.loads(r["cited_ids"])),
+        retrieved_ids=tuple(json.loads(r["retrieved_ids"])),
+        settings=json.loads(r["settings"]),
+        prompt_tokens=r["prompt_tokens"],
+        completion_tokens=r["completion_tokens"],
+        latency_s=r["latency_s"],
+        cost_usd=r["cost_usd"],
+        created_at=datetime.fromisoformat(r["created_at"]),
+        parent_id=r["parent_id"],
+    )
+
+
+def _decision(r: sqlite3.Row) -> ReviewDecision:
+    return ReviewDecision(
+        id=r["id"],
+        seq=r["seq"],
+        answer_id=r["answer_id"],
+        answer_sha256=r["answer_sha256"],
+        reviewer=r["reviewer"],
+        account=r["account"],
+        decision=Decision(r["decision"]),
+        reason=r["reason"],
+        meaning=r["meaning"],
+        created_at=datetime.fromisoformat(r["created_at"]),
+        prev_hash=r["prev_hash"],
+        hash=r["hash"],
+        new_answer_id=r["new_answer_id"],
+        old_text=r["old_text"],
+        new_text=r["new_text"],
+    )
+
+
+def _evaluation(r: sqlite3.Row) -> Evaluation:
+    return Evaluation(
+        answer_id=r["answer_id"],
+        judge=r["judge"],
+        status=EvaluationStatus(r["status"]),
+        faithfulness=r["faithfulness"],
+        claims=tuple(verdict_from_dict(d) for d in json.loads(r["claims"])),
+        safety=tuple(finding_from_dict(d) for d in json.loads(r["safety"])),
+        fk_grade=r["fk_grade"],
+        smog=r["smog"],
+        error=r["error"],
+        excerpt_versions=json.loads(r["excerpt_versions"]),
+        created_at=datetime.fromisoformat(r["created_at"]),
+    )

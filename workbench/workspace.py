@@ -1,0 +1,133 @@
+"""Where things live: the data set folder, its files, and the store, decided in one place.
+
+Every face (the CLI, the notebooks' forms, `workbench review`) builds one `Workspace`
+from what the user said, and the library takes its paths from it:
+
+- the store: `--store` (or a notebook's `store=`), else `$WORKBENCH_STORE`, else
+  `workbench.db` in the project folder (`default_store`);
+- the data sets: `--datasets`, else `$WORKBENCH_DATASETS`, else the repository's
+  `datasets/`; `--questions`, `--excerpts` and `--prompts` override single parts;
+- a face's outputs: `--out`, else `$WORKBENCH_OUTPUT/NAME`, else `reports/NAME`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from workbench.data.datasets import Corpus, default_datasets_dir, load_corpus
+from workbench.scoring.safety import RuleSet, load_rules
+from workbench.scoring.safety_rules import RULES_FILE
+from workbench.store import Store
+
+__all__ = [
+    "DATASETS_ENV",
+    "OUTPUT_ENV",
+    "STORE_ENV",
+    "Workspace",
+    "default_store",
+    "output_dir",
+    "project_dir",
+]
+
+STORE_ENV = "WORKBENCH_STORE"
+DATASETS_ENV = "WORKBENCH_DATASETS"  # read by `default_datasets_dir`
+OUTPUT_ENV = "WORKBENCH_OUTPUT"
+STORE_NAME = "workbench.db"
+
+
+def project_dir() -> Path:
+    """The project folder: the current one, or its parent when running in `notebooks/`.
+
+    A notebook's kernel runs in `notebooks/`, the CLI in the project folder: both find
+    the same store.
+    """
+    here = Path.cwd()
+    return here.parent if here.name == "notebooks" else here
+
+
+def default_store(store: str | Path | None = None) -> Path:
+    """`store` if given, else `$WORKBENCH_STORE`, else `workbench.db` in the project folder."""
+    if store is not None and str(store).strip():
+        return Path(store)
+    env = os.environ.get(STORE_ENV, "").strip()
+    return Path(env) if env else project_dir() / STORE_NAME
+
+
+def output_dir(out: str | Path | None, name: str) -> Path:
+    """`out` if given, else `$WORKBENCH_OUTPUT/name`, else `reports/name` in the project."""
+    if out is not None:
+        return Path(out)
+    env = os.environ.get(OUTPUT_ENV, "").strip()
+    return Path(env) / name if env else project_dir() / "reports" / name
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A data set folder (with optional single-part overrides) and a store location.
+
+    The corpus and the safety rules load on first use and are kept; `reloaded()` gives
+    a workspace that reads them again (after a prompt version is saved, say).
+    """
+
+    datasets: Path
+    store: Path
+    questions: Path
+    excerpts: Path
+    prompts: Path
+
+    @classmethod
+    def resolve(
+        cls,
+        *,
+        datasets: str | Path | None = None,
+        store: str | Path | None = None,
+        questions: str | Path | None = None,
+        excerpts: str | Path | None = None,
+        prompts: str | Path | None = None,
+    ) -> Workspace:
+        """The workspace the user's options name, with the defaults for the rest."""
+        folder = Path(datasets) if datasets is not None else default_datasets_dir()
+        return cls(
+            datasets=folder,
+            store=default_store(store),
+            questions=Path(questions) if questions is not None else folder / "questions",
+            excerpts=Path(excerpts) if excerpts is not None else folder / "excerpts",
+            prompts=Path(prompts) if prompts is not None else folder / "prompts",
+        )
+
+    @cached_property
+    def corpus(self) -> Corpus:
+        """Questions, excerpts and prompt versions, validated."""
+        return load_corpus(questions=self.questions, excerpts=self.excerpts, prompts=self.prompts)
+
+    @property
+    def rules_file(self) -> Path:
+        """The safety rule set of this data set folder."""
+        return self.datasets / RULES_FILE
+
+    @cached_property
+    def rules(self) -> RuleSet:
+        """The safety rules, compiled."""
+        return load_rules(self.rules_file)
+
+    @property
+    def gold_claims(self) -> Path:
+        """The folder of gold claim labels."""
+        return self.datasets / "gold" / "claims"
+
+    @property
+    def gold_safety(self) -> Path:
+        """The folder of gold safety labels."""
+        return self.datasets / "gold" / "safety"
+
+    def open_store(self) -> Store:
+        """Open (creating when new) the store."""
+        return Store(self.store)
+
+    def reloaded(self) -> Workspace:
+        """The same places, with the corpus and rules read again on next use."""
+        return dataclasses.replace(self)
