@@ -10,7 +10,6 @@ from __future__ import annotations
 import getpass
 import hashlib
 import os
-import sqlite3
 import uuid
 from dataclasses import replace
 
@@ -33,13 +32,6 @@ def current_account() -> str:
         return f"os:{getpass.getuser()}"
     except (KeyError, OSError):  # no name for this uid, as in some containers
         return f"os:uid-{os.getuid()}"
-
-
-def _append(store: Store, draft: DecisionDraft, new_answer: Answer | None = None) -> ReviewDecision:
-    try:
-        return store.append_decision(draft, new_answer=new_answer)
-    except sqlite3.IntegrityError as exc:
-        raise ReviewError(f"the store refused the decision on {draft.answer_id}: {exc}") from exc
 
 
 def record_decision(
@@ -71,7 +63,7 @@ def record_decision(
         reason=reason.strip(),
         created_at=utc_now(),
     )
-    return _append(store, draft)
+    return store.append_decision(draft)
 
 
 def edit_answer(
@@ -115,7 +107,7 @@ def edit_answer(
         old_text=old.text,
         new_text=new_text,
     )
-    return new, _append(store, draft, new_answer=new)
+    return new, store.append_decision(draft, new_answer=new)
 
 
 def verify_log(store: Store) -> ChainCheck:

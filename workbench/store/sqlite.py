@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from workbench.errors import StoreError
+from workbench.errors import ReviewError, StoreError
 from workbench.models import (
     Answer,
     Decision,
@@ -41,6 +41,15 @@ __all__ = ["ReviewRow", "Store"]
 
 def _dumps(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def _insert(
+    db: sqlite3.Connection, table: str, row: dict[str, Any], verb: str = "INSERT"
+) -> sqlite3.Cursor:
+    """Insert one row by column name, so no statement depends on a migration's column order."""
+    columns = ", ".join(row)
+    marks = ", ".join("?" * len(row))
+    return db.execute(f"{verb} INTO {table} ({columns}) VALUES ({marks})", tuple(row.values()))
 
 
 class Store:
@@ -92,18 +101,16 @@ class Store:
     def ensure_run(self, run: Run) -> Run:
         """Record a run unless one with its id exists; return the stored run."""
         with self._write() as db:
-            db.execute(
-                "INSERT OR IGNORE INTO runs VALUES (?,?,?,?,?,?,?)",
-                (
-                    run.id,
-                    run.prompt_key,
-                    run.backend,
-                    run.model,
-                    run.questions_source,
-                    _dumps(run.settings),
-                    run.created_at.isoformat(),
-                ),
-            )
+            row = {
+                "id": run.id,
+                "prompt_key": run.prompt_key,
+                "backend": run.backend,
+                "model": run.model,
+                "questions_source": run.questions_source,
+                "settings": _dumps(run.settings),
+                "created_at": run.created_at.isoformat(),
+            }
+            _insert(db, "runs", row, "INSERT OR IGNORE")
         return self.run(run.id)
 
     def run(self, run_id: str) -> Run:
@@ -131,27 +138,25 @@ class Store:
 
     @staticmethod
     def _insert_answer(db: sqlite3.Connection, answer: Answer) -> None:
-        db.execute(
-            "INSERT INTO answers VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                answer.id,
-                answer.run_id,
-                answer.question_id,
-                answer.prompt_key,
-                answer.backend,
-                answer.model,
-                answer.text,
-                _dumps(list(answer.cited_ids)),
-                _dumps(list(answer.retrieved_ids)),
-                _dumps(answer.settings),
-                answer.prompt_tokens,
-                answer.completion_tokens,
-                answer.latency_s,
-                answer.cost_usd,
-                answer.created_at.isoformat(),
-                answer.parent_id,
-            ),
-        )
+        row = {
+            "id": answer.id,
+            "run_id": answer.run_id,
+            "question_id": answer.question_id,
+            "prompt_key": answer.prompt_key,
+            "backend": answer.backend,
+            "model": answer.model,
+            "text": answer.text,
+            "cited_ids": _dumps(list(answer.cited_ids)),
+            "retrieved_ids": _dumps(list(answer.retrieved_ids)),
+            "settings": _dumps(answer.settings),
+            "prompt_tokens": answer.prompt_tokens,
+            "completion_tokens": answer.completion_tokens,
+            "latency_s": answer.latency_s,
+            "cost_usd": answer.cost_usd,
+            "created_at": answer.created_at.isoformat(),
+            "parent_id": answer.parent_id,
+        }
+        _insert(db, "answers", row)
 
     def answers(self, *, run_ids: Sequence[str] | None = None) -> list[Answer]:
         """Answers, optionally of some runs, in the order they were made."""
@@ -165,22 +170,20 @@ class Store:
     def add_evaluation(self, ev: Evaluation) -> None:
         """Store an evaluation; a re-score by the same judge replaces the earlier one."""
         with self._write() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO evaluations VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    ev.answer_id,
-                    ev.judge,
-                    ev.status.value,
-                    ev.faithfulness,
-                    _dumps([verdict_to_dict(c) for c in ev.claims]),
-                    _dumps([finding_to_dict(f) for f in ev.safety]),
-                    ev.fk_grade,
-                    ev.smog,
-                    ev.error,
-                    _dumps(ev.excerpt_versions),
-                    ev.created_at.isoformat(),
-                ),
-            )
+            row = {
+                "answer_id": ev.answer_id,
+                "judge": ev.judge,
+                "status": ev.status.value,
+                "faithfulness": ev.faithfulness,
+                "claims": _dumps([verdict_to_dict(c) for c in ev.claims]),
+                "safety": _dumps([finding_to_dict(f) for f in ev.safety]),
+                "fk_grade": ev.fk_grade,
+                "smog": ev.smog,
+                "error": ev.error,
+                "excerpt_versions": _dumps(ev.excerpt_versions),
+                "created_at": ev.created_at.isoformat(),
+            }
+            _insert(db, "evaluations", row, "INSERT OR REPLACE")
 
     def scored_answer_ids(self, judge: str) -> set[str]:
         """Answers this judge has already evaluated (for resuming a scoring batch)."""
@@ -220,8 +223,9 @@ class Store:
         transaction. The store's triggers refuse what the rules forbid.
         """
         with self._write() as db:
-            row = db.execute("SELECT text FROM answers WHERE id = ?", (draft.answer_id,))
-            found = row.fetchone()
+            found = db.execute(
+                "SELECT text FROM answers WHERE id = ?", (draft.answer_id,)
+            ).fetchone()
             if found is None:
                 raise StoreError(f"{self.path}: no answer {draft.answer_id!r}")
             if new_answer is not None:
@@ -231,29 +235,31 @@ class Store:
             prev = last[0] if last else GENESIS
             sha, meaning = text_sha256(found[0]), draft.decision.meaning
             digest = decision_hash(draft, answer_sha256=sha, meaning=meaning, prev_hash=prev)
-            cur = db.execute(
-                "INSERT INTO decision_log (id, answer_id, answer_sha256, reviewer, account, "
-                "decision, reason, meaning, created_at, new_answer_id, old_text, new_text, "
-                "prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    draft.id,
-                    draft.answer_id,
-                    sha,
-                    draft.reviewer,
-                    draft.account,
-                    draft.decision.value,
-                    draft.reason,
-                    meaning,
-                    draft.created_at.isoformat(),
-                    draft.new_answer_id,
-                    draft.old_text,
-                    draft.new_text,
-                    prev,
-                    digest,
-                ),
-            )
-            seq = cur.lastrowid
+            row = {
+                "id": draft.id,
+                "answer_id": draft.answer_id,
+                "answer_sha256": sha,
+                "reviewer": draft.reviewer,
+                "account": draft.account,
+                "decision": draft.decision.value,
+                "reason": draft.reason,
+                "meaning": meaning,
+                "created_at": draft.created_at.isoformat(),
+                "new_answer_id": draft.new_answer_id,
+                "old_text": draft.old_text,
+                "new_text": draft.new_text,
+                "prev_hash": prev,
+                "hash": digest,
+            }
+            seq = self._append_row(db, row, draft.answer_id)
         return self.decisions(since_seq=(seq or 1) - 1, limit=1)[0]
+
+    @staticmethod
+    def _append_row(db: sqlite3.Connection, row: dict[str, Any], answer_id: str) -> int | None:
+        try:
+            return _insert(db, "decision_log", row).lastrowid
+        except sqlite3.IntegrityError as exc:  # a trigger or a check refused it
+            raise ReviewError(f"the store refused the decision on {answer_id}: {exc}") from exc
 
     def decisions(self, *, since_seq: int = 0, limit: int | None = None) -> list[ReviewDecision]:
         """Decisions in log order, after `since_seq`."""
