@@ -85,7 +85,8 @@ def test_two_versions_run_side_by_side_with_their_scores(tmp_path: Path, dataset
     table = app.view.table.value
     assert table.count("judge offline: scored") == 4 and "q-breast-02" in table
     assert list(app.comparison["question_id"]) == ["q-breast-01", "q-breast-02"]
-    assert app.comparison["fk_grade_current"].notna().all()
+    assert app.comparison["fk_grade_a"].notna().all() and app.comparison["fk_grade_b"].notna().all()
+    assert set(app.comparison["outcome"]) <= {"win", "loss", "tie"}
 
 
 def test_the_export_form_writes_approved_answers_and_the_report(

@@ -9,23 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import ipywidgets as w
 from markupsafe import Markup
 
 from workbench.reports.render import PANEL_CSS, notice
 from workbench.ui.events import Events
+from workbench.ui.widgets import button
 
-__all__ = ["ExportView", "RunFormView", "RunSpec", "TuningView"]
+__all__ = ["ExportView", "PromptDraft", "RunFormView", "RunSpec", "TuningView"]
 
 _WIDE = w.Layout(width="98%")
-
-
-def _button(label: str, css: str, style: str = "primary") -> Any:
-    button = w.Button(description=label, button_style=style, layout=w.Layout(width="auto"))
-    button.add_class(css)
-    return button
 
 
 class _Form:
@@ -51,16 +45,27 @@ class _Form:
 
 @dataclass(frozen=True, slots=True)
 class RunSpec:
-    """What the run form asks for."""
+    """What the run form (and the tuning form's comparison) asks for."""
 
-    cancer_types: tuple[str, ...]
-    question_ids: tuple[str, ...]
-    limit: int | None
-    prompts: tuple[str, ...]
-    backend: str
-    model: str
-    judge: str
-    run_name: str
+    cancer_types: tuple[str, ...] = ()
+    question_ids: tuple[str, ...] = ()
+    limit: int | None = None
+    prompts: tuple[str, ...] = ()
+    backend: str = "offline"
+    model: str = ""
+    judge: str = "offline"
+    run_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PromptDraft:
+    """What the tuning form's editor holds: a new version of the prompt `base`."""
+
+    base: str
+    description: str
+    system: str
+    user: str
+    parameters: str  # YAML text, parsed by the controller
 
 
 class RunFormView(_Form):
@@ -106,7 +111,7 @@ class RunFormView(_Form):
             description="Run name",
             placeholder="prompt.backend.model (same name resumes)",
         )
-        self.run = _button("Run", "wb-run")
+        self.run = button("Run", "wb-run", "primary")
         self.chart = w.HTML()
         self.run.on_click(lambda _: self.events.emit("run"))
         self.widget = w.VBox(
@@ -160,14 +165,14 @@ class TuningView(_Form):
         self.parameters = w.Textarea(
             description="Parameters", layout=w.Layout(width="98%", height="100px")
         )
-        self.save = _button("Save as new version", "wb-save-prompt")
+        self.save = button("Save as new version", "wb-save-prompt", "primary")
         self.left = w.Dropdown(options=list(prompts), description="Current")
         self.right = w.Dropdown(options=list(prompts), description="New")
         self.cancer = w.Dropdown(
             options=[("all", ""), *[(c, c) for c in cancer_types]], description="Cancer"
         )
         self.limit = w.BoundedIntText(value=limit, min=1, max=10_000, description="Questions")
-        self.compare = _button("Run side by side", "wb-compare")
+        self.compare = button("Run side by side", "wb-compare", "primary")
         self.table = w.HTML()
         self.base.observe(lambda ch: self.events.emit("base", ch["new"]), names="value")
         self.save.on_click(lambda _: self.events.emit("save"))
@@ -198,6 +203,25 @@ class TuningView(_Form):
         self.user.value = user
         self.parameters.value = parameters
 
+    def draft(self) -> PromptDraft:
+        """The editor's values."""
+        return PromptDraft(
+            base=str(self.base.value),
+            description=str(self.description.value),
+            system=str(self.system.value),
+            user=str(self.user.value),
+            parameters=str(self.parameters.value),
+        )
+
+    def comparison_spec(self) -> RunSpec:
+        """The comparison the form asks for: the two versions, on the chosen questions."""
+        cancer = str(self.cancer.value)
+        return RunSpec(
+            cancer_types=(cancer,) if cancer else (),
+            limit=int(self.limit.value),
+            prompts=(str(self.left.value), str(self.right.value)),
+        )
+
     def show_versions(self, prompts: Sequence[str], left: str, right: str) -> None:
         """The prompt versions to compare, with the two chosen."""
         for box, value in ((self.left, left), (self.right, right)):
@@ -216,8 +240,8 @@ class ExportView(_Form):
         super().__init__()
         self.out = w.Text(value=out, description="Folder", layout=_WIDE)
         self.calibrate = w.Checkbox(value=True, description="Measure the judge on the gold set")
-        self.export = _button("Export approved answers", "wb-export")
-        self.report = _button("Write the evaluation report", "wb-report", "info")
+        self.export = button("Export approved answers", "wb-export", "primary")
+        self.report = button("Write the evaluation report", "wb-report", "info")
         self.export.on_click(lambda _: self.events.emit("export"))
         self.report.on_click(lambda _: self.events.emit("report"))
         self.widget = w.VBox(

@@ -18,16 +18,11 @@ from workbench.models import Decision
 from workbench.reports.render import PANEL_CSS, notice
 from workbench.review.desk import QueueFilter
 from workbench.ui.events import Events
+from workbench.ui.widgets import button
 
 __all__ = ["ReviewView"]
 
 _HIDDEN, _SHOWN = "none", ""
-
-
-def _button(label: str, css: str, style: str = "", tip: str = "") -> Any:
-    button = w.Button(description=label, button_style=style, tooltip=tip or label)
-    button.add_class(css)
-    return button
 
 
 class ReviewView:
@@ -42,14 +37,14 @@ class ReviewView:
             layout=w.Layout(width="420px"),
         )
         self.name.add_class("wb-reviewer")
-        self.start = _button("Start reviewing", "wb-start", "primary")
+        self.start = button("Start reviewing", "wb-start", "primary")
         self.who = w.HTML()
         self.filter = w.ToggleButtons(options=[(f.value, f) for f in QueueFilter])
         self.filter.add_class("wb-filter")
         self.counts = w.HTML()
-        self.previous = _button("◀ Previous", "wb-previous")
-        self.next = _button("Next ▶", "wb-next")
-        self.refresh = _button("Refresh", "wb-refresh", tip="Read the store again")
+        self.previous = button("◀ Previous", "wb-previous")
+        self.next = button("Next ▶", "wb-next")
+        self.refresh = button("Refresh", "wb-refresh", tip="Read the store again")
         self.position = w.Label()
         self.header = w.HTML()
         self.header.add_class("wb-header-box")
@@ -67,19 +62,19 @@ class ReviewView:
             layout=w.Layout(width="98%", height="60px"),
         )
         self.reason.add_class("wb-reason")
-        self.approve = _button("Approve", "wb-approve", "success", "Approve for patient use")
-        self.reject = _button("Reject", "wb-reject", "danger", "Not for patient use (reason)")
-        self.needs_edit = _button(
+        self.approve = button("Approve", "wb-approve", "success", "Approve for patient use")
+        self.reject = button("Reject", "wb-reject", "danger", "Not for patient use (reason)")
+        self.needs_edit = button(
             "Needs edit", "wb-needs-edit", "warning", "Return for editing (reason)"
         )
-        self.edit = _button("Edit text", "wb-edit", "info", "Edit into a new version")
+        self.edit = button("Edit text", "wb-edit", "info", "Edit into a new version")
         self.editor = w.Textarea(layout=w.Layout(width="98%", height="260px"))
         self.editor.add_class("wb-editor")
         self.edit_reason = w.Text(
             placeholder="Why this edit", description="Reason", layout=w.Layout(width="98%")
         )
-        self.save_edit = _button("Save as new version", "wb-save-edit", "primary")
-        self.cancel_edit = _button("Cancel", "wb-cancel-edit")
+        self.save_edit = button("Save as new version", "wb-save-edit", "primary")
+        self.cancel_edit = button("Cancel", "wb-cancel-edit")
         self.status = w.HTML()
         self.status.add_class("wb-status")
         self.edit_box = w.VBox(
@@ -124,12 +119,12 @@ class ReviewView:
         self.refresh.on_click(lambda _: emit("refresh"))
         self.claims.observe(self._claim_changed, names="value")
         self.judge.observe(self._judge_changed, names="value")
-        for button, decision in (
+        for pressed, decision in (
             (self.approve, Decision.APPROVE),
             (self.reject, Decision.REJECT),
             (self.needs_edit, Decision.NEEDS_EDIT),
         ):
-            button.on_click(lambda _, d=decision: emit("decide", d, str(self.reason.value)))
+            pressed.on_click(lambda _, d=decision: emit("decide", d, str(self.reason.value)))
         self.edit.on_click(lambda _: emit("edit"))
         self.save_edit.on_click(
             lambda _: emit("save_edit", str(self.editor.value), str(self.edit_reason.value))

@@ -95,14 +95,14 @@ def run_app(
     """The run form, filled in with these values; show `.widget`, call `.run()` to run."""
     data = Workspace.resolve(datasets=datasets, store=store)
     initial = RunSpec(
-        tuple(cancer_types),
-        tuple(question_ids),
-        limit,
-        tuple(prompts),
-        backend,
-        model,
-        judge,
-        run_name,
+        cancer_types=tuple(cancer_types),
+        question_ids=tuple(question_ids),
+        limit=limit,
+        prompts=tuple(prompts),
+        backend=backend,
+        model=model,
+        judge=judge,
+        run_name=run_name,
     )
     view = RunFormView(
         cancer_types=sorted({q.cancer_type for q in data.corpus.questions}),

@@ -15,12 +15,13 @@ import yaml
 
 from workbench.data.datasets import save_prompt_version, select_questions
 from workbench.errors import ConfigError
-from workbench.models import Answer, Evaluation, PromptTemplate
+from workbench.models import PromptTemplate
+from workbench.reports.compare import compare_runs
 from workbench.reports.render import Side, comparison_table
 from workbench.store import Store
 from workbench.ui.common import run_batches
 from workbench.ui.events import attempt
-from workbench.ui.forms import RunSpec, TuningView
+from workbench.ui.forms import TuningView
 from workbench.workspace import Workspace
 
 __all__ = ["TuningController", "tuning_app"]
@@ -53,19 +54,19 @@ class TuningController:
         return attempt(lambda m: self.view.show_notice("error", m), "Prompt", self._save)
 
     def _save(self) -> PromptTemplate:
-        v = self.view
+        v, draft = self.view, self.view.draft()
         try:
-            params = yaml.safe_load(str(v.parameters.value)) or {}
+            params = yaml.safe_load(draft.parameters) or {}
         except yaml.YAMLError as exc:
             raise ConfigError(f"the parameters are not valid YAML: {exc}") from exc
         if not isinstance(params, dict):
             raise ConfigError("the parameters must be a mapping, like `target_grade: 6`")
-        base = self.data.corpus.prompts[str(v.base.value)]
+        base = self.data.corpus.prompts[draft.base]
         saved, path = save_prompt_version(
             base,
-            system=str(v.system.value),
-            user=str(v.user.value),
-            description=str(v.description.value),
+            system=draft.system,
+            user=draft.user,
+            description=draft.description,
             parameters=params,
             folder=self.data.prompts,
         )
@@ -76,20 +77,12 @@ class TuningController:
         return saved
 
     def compare(self) -> pd.DataFrame:
-        """Run both versions on the subset and show their answers side by side with scores."""
+        """Run both versions on the subset; show their answers side by side with scores.
+
+        The numbers are `compare_runs`'s: paired by question, B (the new version) minus A.
+        """
         v = self.view
-        left, right = str(v.left.value), str(v.right.value)
-        cancer = str(v.cancer.value)
-        spec = RunSpec(
-            (cancer,) if cancer else (),
-            (),
-            int(v.limit.value),
-            (left, right),
-            "offline",
-            "",
-            "offline",
-            "",
-        )
+        spec = v.comparison_spec()
         run_ids = attempt(
             lambda m: v.show_notice("error", m),
             "Comparison",
@@ -98,39 +91,31 @@ class TuningController:
         )
         if run_ids is None:
             return self.comparison
+        left, right = spec.prompts
         questions = select_questions(
             self.data.corpus, cancer_types=spec.cancer_types, limit=spec.limit
         )
-        sides = [self._answers(run_id) for run_id in run_ids]
+        sides = [self._answers(run_id, spec.judge) for run_id in run_ids]
         rows = [
             (q, sides[0].get(q.id, (None, None)), sides[1].get(q.id, (None, None)))
             for q in questions
         ]
         v.show_table(comparison_table((left, right), rows))
-        self.comparison = pd.DataFrame([_row(q.id, left_, right_) for q, left_, right_ in rows])
+        paired = compare_runs(self.store, self.data.corpus, *run_ids, judge=spec.judge).rows
+        order = {q.id: n for n, q in enumerate(questions)}
+        self.comparison = paired.sort_values(
+            "question_id", key=lambda ids: ids.map(order)
+        ).reset_index(drop=True)
         v.show_notice("ok", f"{len(rows)} questions: {left} on the left, {right} on the right.")
         return self.comparison
 
-    def _answers(self, run_id: str) -> dict[str, Side]:
+    def _answers(self, run_id: str, judge: str) -> dict[str, Side]:
         out: dict[str, Side] = {}
         for a in self.store.answers(run_ids=[run_id]):
             if a.parent_id is None:
-                evs = [e for e in self.store.evaluations_of(a.id) if e.judge == "offline"]
+                evs = [e for e in self.store.evaluations_of(a.id) if e.judge == judge]
                 out[a.question_id] = (a, evs[0] if evs else None)
         return out
-
-
-def _row(qid: str, left: Side, right: Side) -> dict[str, Any]:
-    def scores(side: tuple[Answer | None, Evaluation | None], tag: str) -> dict[str, Any]:
-        ev = side[1]
-        return {
-            f"faithfulness_{tag}": ev.faithfulness if ev else None,
-            f"unsupported_{tag}": len(ev.unsupported) if ev else None,
-            f"safety_{tag}": len(ev.safety) if ev else None,
-            f"fk_grade_{tag}": ev.fk_grade if ev else None,
-        }
-
-    return {"question_id": qid, **scores(left, "current"), **scores(right, "new")}
 
 
 def tuning_app(
