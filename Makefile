@@ -32,7 +32,9 @@ nbval: $(STAMP)
 
 check: $(STAMP)
 	$(BIN)/ruff check workbench tests benchmarks
+	$(BIN)/ruff format --check workbench tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/scoring_throughput.py

@@ -17,7 +17,8 @@ from workbench.store import Store
 def _isolated_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Run each test in its own folder, so default paths (./workbench.db) never leak."""
     monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("WORKBENCH_DATASETS", raising=False)
+    for name in ("WORKBENCH_DATASETS", "WORKBENCH_STORE", "WORKBENCH_OUTPUT"):
+        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture(scope="session")

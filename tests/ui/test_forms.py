@@ -12,7 +12,7 @@ from workbench.data.datasets import default_datasets_dir, load_prompts
 from workbench.models import Decision
 from workbench.review.decisions import record_decision
 from workbench.store import Store
-from workbench.ui import export_app, run_app, tuning_app
+from workbench.ui import export_app, review_app, run_app, tuning_app
 from workbench.workspace import default_store, output_dir, project_dir
 
 
@@ -122,3 +122,12 @@ def test_notebook_defaults_find_the_projects_store(
     monkeypatch.setenv("WORKBENCH_OUTPUT", "/srv/out")
     assert default_store() == Path("/srv/review.db") and default_store("x.db") == Path("x.db")
     assert output_dir(None, "export") == Path("/srv/out/export")
+
+
+def test_the_notebook_forms_use_the_store_the_environment_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WORKBENCH_STORE", str(tmp_path / "team.db"))
+    for app in (run_app(), review_app(reviewer="Dr Ng"), export_app(out=tmp_path / "out")):
+        store = app.desk.store if hasattr(app, "desk") else app.store
+        assert store.path == tmp_path / "team.db"

@@ -22,7 +22,7 @@ import asyncio
 import gc
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar, cast
+from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
 from tqdm.auto import tqdm
 
@@ -42,6 +42,8 @@ from workbench.store import Store
 __all__ = ["BatchReport", "agenerate_batch", "ascore_batch", "generate_batch", "score_batch"]
 
 T = TypeVar("T")
+P = ParamSpec("P")
+Part = TypeVar("Part")
 
 
 @dataclass(slots=True)
@@ -152,7 +154,7 @@ def _run(batch: Coroutine[Any, Any, T], *, in_process: bool, instead: str) -> T:
 async def agenerate_batch(
     store: Store,
     corpus: Corpus,
-    generator: AsyncGenerator,
+    backend: Generator | AsyncGenerator,
     prompt_key: str,
     questions: Sequence[Question],
     *,
@@ -162,6 +164,7 @@ async def agenerate_batch(
     progress: bool = True,
 ) -> BatchReport:
     """Answer every question not yet answered in the run, many at once; a commit each."""
+    generator = _async_generator(backend)
     plan = plan_generation(
         store,
         corpus,
@@ -197,7 +200,7 @@ async def agenerate_batch(
 async def ascore_batch(
     store: Store,
     corpus: Corpus,
-    judge: AsyncJudge,
+    scorer: Judge | AsyncJudge,
     *,
     run_ids: Sequence[str] | None = None,
     rules: RuleSet | None = None,
@@ -210,6 +213,7 @@ async def ascore_batch(
     With `rescore`, every answer; with `stale`, only answers whose evaluation by this
     judge was made against excerpts that have changed since.
     """
+    judge = _async_judge(scorer)
     todo, skipped = answers_to_score(
         store, corpus, judge.name, run_ids=run_ids, rescore=rescore, stale=stale
     )
@@ -232,55 +236,24 @@ async def ascore_batch(
     return report
 
 
-def generate_batch(
-    store: Store,
-    corpus: Corpus,
-    generator: Generator | AsyncGenerator,
-    prompt_key: str,
-    questions: Sequence[Question],
-    *,
-    questions_source: str,
-    run_id: str | None = None,
-    retriever: BM25Retriever | None = None,
-    progress: bool = True,
-) -> BatchReport:
-    """`agenerate_batch`, called from synchronous code."""
-    part = _async_generator(generator)
-    batch = agenerate_batch(
-        store,
-        corpus,
-        part,
-        prompt_key,
-        questions,
-        questions_source=questions_source,
-        run_id=run_id,
-        retriever=retriever,
-        progress=progress,
-    )
-    return _run(batch, in_process=isinstance(part, _InProcess), instead="agenerate_batch(...)")
+def _called_from_sync_code(
+    batch: Callable[Concatenate[Store, Corpus, Part, P], Coroutine[Any, Any, BatchReport]],
+    remote: str,
+) -> Callable[Concatenate[Store, Corpus, Part, P], BatchReport]:
+    """The batch `batch`, called from synchronous code: run in place when its part (the
+    backend or judge) is in-process, in an event loop of its own when the part has the
+    `remote` method (an endpoint's)."""
+
+    def call(
+        store: Store, corpus: Corpus, part: Part, /, *args: P.args, **kw: P.kwargs
+    ) -> BatchReport:
+        coro = batch(store, corpus, part, *args, **kw)
+        return _run(coro, in_process=not hasattr(part, remote), instead=f"{batch.__name__}(...)")
+
+    call.__name__ = batch.__name__.removeprefix("a")
+    call.__doc__ = f"`{batch.__name__}`, called from synchronous code."
+    return call
 
 
-def score_batch(
-    store: Store,
-    corpus: Corpus,
-    judge: Judge | AsyncJudge,
-    *,
-    run_ids: Sequence[str] | None = None,
-    rules: RuleSet | None = None,
-    rescore: bool = False,
-    stale: bool = False,
-    progress: bool = True,
-) -> BatchReport:
-    """`ascore_batch`, called from synchronous code."""
-    part = _async_judge(judge)
-    batch = ascore_batch(
-        store,
-        corpus,
-        part,
-        run_ids=run_ids,
-        rules=rules,
-        rescore=rescore,
-        stale=stale,
-        progress=progress,
-    )
-    return _run(batch, in_process=isinstance(part, _InProcess), instead="ascore_batch(...)")
+generate_batch = _called_from_sync_code(agenerate_batch, "agenerate")
+score_batch = _called_from_sync_code(ascore_batch, "ajudge")

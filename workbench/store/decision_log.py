@@ -11,11 +11,20 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from workbench.data.text import text_sha256
 from workbench.models import Decision, ReviewDecision
 
-__all__ = ["GENESIS", "ChainCheck", "DecisionDraft", "check_chain", "decision_hash", "text_sha256"]
+__all__ = [
+    "GENESIS",
+    "ChainCheck",
+    "DecisionDraft",
+    "check_chain",
+    "decision_content",
+    "decision_hash",
+    "text_sha256",
+]
 
 GENESIS = "0" * 64  # the "previous hash" of the first decision
 
@@ -36,11 +45,11 @@ class DecisionDraft:
     new_text: str | None = None
 
 
-def decision_hash(
+def decision_content(
     draft: DecisionDraft | ReviewDecision, *, answer_sha256: str, meaning: str, prev_hash: str
-) -> str:
-    """The hash of a decision's content chained to the previous hash."""
-    content = {
+) -> dict[str, Any]:
+    """The fields of a decision that its hash covers, as the log stores them."""
+    return {
         "id": draft.id,
         "answer_id": draft.answer_id,
         "answer_sha256": answer_sha256,
@@ -55,6 +64,15 @@ def decision_hash(
         "new_text": draft.new_text,
         "prev_hash": prev_hash,
     }
+
+
+def decision_hash(
+    draft: DecisionDraft | ReviewDecision, *, answer_sha256: str, meaning: str, prev_hash: str
+) -> str:
+    """The hash of a decision's content chained to the previous hash."""
+    content = decision_content(
+        draft, answer_sha256=answer_sha256, meaning=meaning, prev_hash=prev_hash
+    )
     canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return text_sha256(canonical)
 

@@ -26,7 +26,13 @@ from workbench.models import (
     ReviewDecision,
     Run,
 )
-from workbench.store.decision_log import GENESIS, DecisionDraft, decision_hash, text_sha256
+from workbench.store.decision_log import (
+    GENESIS,
+    DecisionDraft,
+    decision_content,
+    decision_hash,
+    text_sha256,
+)
 from workbench.store.migrations import MIGRATIONS, apply
 from workbench.store.serialize import (
     finding_from_dict,
@@ -234,22 +240,10 @@ class Store:
             last = tail.fetchone()
             prev = last[0] if last else GENESIS
             sha, meaning = text_sha256(found[0]), draft.decision.meaning
-            digest = decision_hash(draft, answer_sha256=sha, meaning=meaning, prev_hash=prev)
+            chained = {"answer_sha256": sha, "meaning": meaning, "prev_hash": prev}
             row = {
-                "id": draft.id,
-                "answer_id": draft.answer_id,
-                "answer_sha256": sha,
-                "reviewer": draft.reviewer,
-                "account": draft.account,
-                "decision": draft.decision.value,
-                "reason": draft.reason,
-                "meaning": meaning,
-                "created_at": draft.created_at.isoformat(),
-                "new_answer_id": draft.new_answer_id,
-                "old_text": draft.old_text,
-                "new_text": draft.new_text,
-                "prev_hash": prev,
-                "hash": digest,
+                **decision_content(draft, **chained),
+                "hash": decision_hash(draft, **chained),
             }
             seq = self._append_row(db, row, draft.answer_id)
         return self.decisions(since_seq=(seq or 1) - 1, limit=1)[0]

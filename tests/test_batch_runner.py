@@ -1,8 +1,10 @@
-"""Batches resume where they stopped: nothing lost, nothing made twice."""
+"""The batch runner: batches resume where they stopped (nothing lost, nothing made twice), and
+every entry point retries a failed judgment the same way."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Callable, Sequence
 
 import pytest
 
@@ -10,8 +12,9 @@ from workbench.data.datasets import Corpus
 from workbench.errors import WorkbenchError
 from workbench.generation.base import Generation
 from workbench.generation.offline import OfflineComposer
-from workbench.models import EvaluationStatus, Excerpt, PromptTemplate, Question
-from workbench.runs.batch import generate_batch, score_batch
+from workbench.models import ClaimVerdict, EvaluationStatus, Excerpt, PromptTemplate, Question
+from workbench.runs.batch import BatchReport, ascore_batch, generate_batch, score_batch
+from workbench.scoring.base import FaithfulnessResult
 from workbench.scoring.faithfulness import OfflineJudge
 from workbench.store import Store
 
@@ -131,3 +134,85 @@ def test_a_changed_excerpt_makes_its_evaluations_stale_and_only_those_are_rescor
     assert report.done == len(affected)
     assert not any(stale_reasons(e, newer.excerpts) for e in store.evaluations())
     assert score_batch(store, newer, OfflineJudge(), stale=True, progress=False).done == 0
+
+
+class _FailsOnce:
+    """A judge whose first judgment of the first answer fails, as a cut-off reply would."""
+
+    name = "flaky"
+
+    def __init__(self) -> None:
+        self.inner, self.seen = OfflineJudge(), set[str]()
+
+    def _result(self, text: str, excerpts: Sequence[Excerpt]) -> FaithfulnessResult:
+        first = not self.seen
+        self.seen.add(text)
+        if first:
+            return FaithfulnessResult(
+                EvaluationStatus.JUDGE_FAILED, None, (), "judge failed: the reply was cut off"
+            )
+        return self.inner.judge(text, excerpts)
+
+
+class SyncFlakyJudge(_FailsOnce):
+    def judge(self, answer_text: str, excerpts: Sequence[Excerpt]) -> FaithfulnessResult:
+        return self._result(answer_text, excerpts)
+
+    def verify(self, claims: Sequence[str], excerpts: Sequence[Excerpt]) -> list[ClaimVerdict]:
+        return self.inner.verify(claims, excerpts)
+
+
+class AsyncFlakyJudge(_FailsOnce):
+    async def ajudge(
+        self, answer_text: str, excerpts: Sequence[Excerpt], *, question: str | None = None
+    ) -> FaithfulnessResult:
+        await asyncio.sleep(0)  # a real await, as a remote judge makes
+        return self._result(answer_text, excerpts)
+
+    async def aclose(self) -> None:
+        return None
+
+
+def _score_sync(store: Store, corpus: Corpus, judge: object) -> BatchReport:
+    return score_batch(store, corpus, judge, progress=False)  # type: ignore[arg-type]
+
+
+def _score_async(store: Store, corpus: Corpus, judge: object) -> BatchReport:
+    return asyncio.run(ascore_batch(store, corpus, judge, progress=False))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("entry", "make_judge"),
+    [
+        (_score_sync, SyncFlakyJudge),
+        (_score_sync, AsyncFlakyJudge),
+        (_score_async, AsyncFlakyJudge),
+    ],
+    ids=["sync-call-sync-judge", "sync-call-async-judge", "awaited-async-judge"],
+)
+def test_every_entry_point_retries_a_failed_judgment_the_same_way(
+    store: Store,
+    corpus: Corpus,
+    entry: Callable[[Store, Corpus, object], BatchReport],
+    make_judge: Callable[[], _FailsOnce],
+) -> None:
+    questions = list(corpus.questions[:3])
+    generate_batch(
+        store,
+        corpus,
+        OfflineComposer(),
+        "patient_answer@v1",
+        questions,
+        questions_source="t",
+        progress=False,
+    )
+    judge = make_judge()
+    first = entry(store, corpus, judge)
+    assert (first.done, first.skipped) == (3, 0)
+    statuses = [e.status for e in store.evaluations(judge="flaky")]
+    assert statuses.count(EvaluationStatus.JUDGE_FAILED) == 1
+    again = entry(store, corpus, judge)  # only the failed one is judged again
+    assert (again.done, again.skipped) == (1, 2)
+    assert all(e.status is EvaluationStatus.SCORED for e in store.evaluations(judge="flaky"))
+    third = entry(store, corpus, judge)
+    assert (third.done, third.skipped) == (0, 3)
