@@ -2,6 +2,7 @@
 
     WorkbenchError
     ├── DatasetError      a data set file is malformed (names file, line and field)
+    │   └── DocumentError a document to import cannot be read (encrypted, no text, format)
     ├── ConfigError       a setting or option is missing or wrong
     │   └── BudgetError   a run's pre-flight cost estimate is above --max-cost (or unknown)
     ├── EndpointError     an LLM endpoint failed after its retries, or answered unusably
@@ -19,6 +20,7 @@ __all__ = [
     "BudgetError",
     "ConfigError",
     "DatasetError",
+    "DocumentError",
     "EndpointError",
     "ReviewError",
     "StoreError",
@@ -42,6 +44,11 @@ class DatasetError(WorkbenchError):
         where = str(self.path) + (f", line {line}" if line is not None else "")
         what = f"field '{field}': " if field else ""
         super().__init__(f"{where}: {what}{message}")
+
+
+class DocumentError(DatasetError):
+    """A document to import cannot be read: unknown format, unreadable, encrypted, or a
+    PDF without a text layer. The message names the file and says what to do."""
 
 
 class ConfigError(WorkbenchError):

@@ -48,7 +48,12 @@ class Question:
 
 @dataclass(frozen=True, slots=True)
 class Excerpt:
-    """A guideline excerpt in our own words over public facts, with its source."""
+    """A guideline excerpt with its source: written by us over public facts, or imported
+    from a team's own documents (`workbench.importing`).
+
+    `section` is the heading path ("Treatment > CAR T-cell therapy"); `version` goes up
+    by one each time the text changes, which is what makes evaluations stale.
+    """
 
     id: str
     text: str
@@ -60,6 +65,10 @@ class Excerpt:
     date: date
     version: int = 1
     basis: str = ""
+    # Imported excerpts also carry these (hand-written ones leave them empty):
+    pages: tuple[int, ...] = ()  # the PDF pages the text was printed on
+    license: str = ""  # the source's license, e.g. "Public domain (US government work)"
+    source_version: str = ""  # the document version this text last changed in
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError
 
 from workbench.data.yamlfile import read_yaml
 from workbench.errors import ConfigError, DatasetError
@@ -67,10 +67,13 @@ class _ExcerptRow(_Identified):
     text: str = Field(min_length=10)
     source_title: str = Field(min_length=1)
     section: str = Field(min_length=1)
-    link: str = Field(pattern=r"^https?://\S+$")
+    link: str = Field(pattern=r"^(?:https?|file)://\S+$")
     date: date
     version: int = Field(default=1, ge=1)
     basis: str = ""
+    pages: list[PositiveInt] = []
+    license: str = ""
+    source_version: str = ""
 
 
 class _PromptFile(_Row):
@@ -181,6 +184,9 @@ def load_excerpts(path: Path | None = None) -> list[Excerpt]:
             r.date,
             r.version,
             r.basis,
+            tuple(r.pages),
+            r.license,
+            r.source_version,
         )
         for r in rows
     ]
