@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from workbench.importing.blocks import Block
-from workbench.text import sentences
+from workbench.data.text import sentences
 
 __all__ = ["MAX_WORDS", "TARGET_WORDS", "Chunk", "Section", "chunk_sections", "sections_of"]
 

@@ -28,7 +28,7 @@ _LIGATURES = str.maketrans(
     {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl", "\ufb06": "st"}
 )
 _HEADING_RATIO = 1.15  # a line this much larger than the body font is a heading
-_MARGIN_BAND = 0.07  # top and bottom share of the page where running heads live
+_MARGIN_BAND = 0.06  # top and bottom share of the page where running heads live
 _PARAGRAPH_GAP = 1.6  # a gap over this many line sizes starts a paragraph
 _MAX_HEADING_WORDS = 14
 _ENDS_SENTENCE = (".", "!", "?", ":", ";")
@@ -87,21 +87,34 @@ def _body_size(lines: list[_Line]) -> float:
     return weights.most_common(1)[0][0]
 
 
-def _drop_running_heads(lines: list[_Line], body: float, pages: int) -> list[_Line]:
-    def in_band(line: _Line) -> bool:
-        return line.y > line.height * (1 - _MARGIN_BAND) or line.y < line.height * _MARGIN_BAND
+def _in_band(line: _Line) -> bool:
+    return line.y > line.height * (1 - _MARGIN_BAND) or line.y < line.height * _MARGIN_BAND
 
-    shape = Counter({(_DIGITS_RE.sub("#", ln.text), ln.page) for ln in lines if in_band(ln)})
-    per_page = Counter(key for key, _ in shape)
+
+def _drop_running_heads(lines: list[_Line], body: float, pages: int) -> list[_Line]:
+    """Running heads and feet: the outermost lines of a page, in its top or bottom band,
+    set smaller than the body text or repeated at the same height on most pages (digits
+    aside: page numbers change). Dropping stops at the first line that is not one."""
+
+    def shape(line: _Line) -> tuple[str, int]:
+        return _DIGITS_RE.sub("#", line.text), round(line.y)
+
+    per_page = Counter(key for key, _ in {(shape(ln), ln.page) for ln in lines if _in_band(ln)})
     repeated = {k for k, n in per_page.items() if pages >= 2 and n >= max(2, pages / 2)}
-    return [
-        ln
-        for ln in lines
-        if not (
-            in_band(ln)
-            and (ln.size < body * 0.95 or _DIGITS_RE.sub("#", ln.text) in repeated)
-        )
-    ]
+
+    def running(line: _Line) -> bool:
+        return _in_band(line) and (line.size < body * 0.95 or shape(line) in repeated)
+
+    dropped: set[int] = set()
+    for page in {ln.page for ln in lines}:
+        on_page = sorted((i for i, ln in enumerate(lines) if ln.page == page),
+                         key=lambda i: lines[i].y)  # fmt: skip
+        for order in (on_page, on_page[::-1]):  # from the bottom edge, then from the top
+            for i in order:
+                if not running(lines[i]):
+                    break
+                dropped.add(i)
+    return [ln for i, ln in enumerate(lines) if i not in dropped]
 
 
 def _heading_levels(lines: list[_Line], body: float) -> dict[float, int]:
@@ -185,9 +198,10 @@ def read_pdf(path: Path) -> Document:
         "no text layer on its pages (scanned or image-only?): OCR is not done; "
         "import a PDF that has its text, or run OCR on it first"
     )
-    if not lines:
+    inside = [ln for ln in lines if not _in_band(ln)]
+    if not inside:  # nothing, or only running heads such as a browser's date and URL
         raise DocumentError(path, no_text)
-    body = _body_size(lines)
+    body = _body_size(inside)
     lines = _drop_running_heads(lines, body, len(pages))
     blocks = _blocks(lines, body) if lines else []
     if not any(not b.is_heading for b in blocks):

@@ -1,7 +1,7 @@
 """Writing imported excerpts into a data set folder, all or nothing.
 
 Each document's excerpts go to `DIR/excerpts/<document key>.jsonl`, one JSON object a
-line in the format `workbench.datasets` loads (and is checked by loading it back). The
+line in the format `workbench.data.datasets` loads (and is checked by loading it back). The
 files are first written to a new folder beside DIR, then moved into place: a failure
 leaves DIR as it was. Files and folders get the user's usual permissions (umask).
 """
@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from workbench.datasets import load_excerpts
+from workbench.data.datasets import load_excerpts
 from workbench.errors import DatasetError
 from workbench.models import Excerpt
 
