@@ -6,7 +6,11 @@ from what the user said, and the library takes its paths from it:
 - the store: `--store` (or a notebook's `store=`), else `$WORKBENCH_STORE`, else
   `workbench.db` in the project folder (`default_store`);
 - the data sets: `--datasets`, else `$WORKBENCH_DATASETS`, else the repository's
-  `datasets/`; `--questions`, `--excerpts` and `--prompts` override single parts;
+  `datasets/`; `--questions`, `--excerpts` and `--prompts` override single parts. A
+  folder may hold only some parts, as one made by `workbench import` holds only
+  `excerpts/`: the questions, prompts, safety rules and gold labels it lacks are the
+  embedded ones (and the gold claims are measured against the excerpts they were
+  labeled on, which come with them);
 - a face's outputs: `--out`, else `$WORKBENCH_OUTPUT/NAME`, else `reports/NAME`.
 """
 
@@ -18,7 +22,13 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from workbench.data.datasets import Corpus, default_datasets_dir, load_corpus
+from workbench.data.datasets import (
+    Corpus,
+    default_datasets_dir,
+    embedded_datasets_dir,
+    load_corpus,
+    load_excerpts,
+)
 from workbench.scoring.safety import RuleSet, load_rules
 from workbench.scoring.safety_rules import RULES_FILE
 from workbench.store import Store
@@ -94,9 +104,9 @@ class Workspace:
         return cls(
             datasets=folder,
             store=default_store(store),
-            questions=Path(questions) if questions is not None else folder / "questions",
+            questions=Path(questions) if questions is not None else _part(folder, "questions"),
             excerpts=Path(excerpts) if excerpts is not None else folder / "excerpts",
-            prompts=Path(prompts) if prompts is not None else folder / "prompts",
+            prompts=Path(prompts) if prompts is not None else _part(folder, "prompts"),
         )
 
     @cached_property
@@ -106,8 +116,8 @@ class Workspace:
 
     @property
     def rules_file(self) -> Path:
-        """The safety rule set of this data set folder."""
-        return self.datasets / RULES_FILE
+        """The safety rule set of this data set folder (else the embedded one)."""
+        return _part(self.datasets, RULES_FILE)
 
     @cached_property
     def rules(self) -> RuleSet:
@@ -116,13 +126,23 @@ class Workspace:
 
     @property
     def gold_claims(self) -> Path:
-        """The folder of gold claim labels."""
-        return self.datasets / "gold" / "claims"
+        """The folder of gold claim labels (else the embedded one)."""
+        return _part(self.datasets, "gold") / "claims"
 
     @property
     def gold_safety(self) -> Path:
-        """The folder of gold safety labels."""
-        return self.datasets / "gold" / "safety"
+        """The folder of gold safety labels (else the embedded one)."""
+        return _part(self.datasets, "gold") / "safety"
+
+    @cached_property
+    def gold_corpus(self) -> Corpus:
+        """The corpus to measure the judge with: this one, or, when the gold labels are
+        the embedded ones and the excerpts are not, the excerpts they were labeled on."""
+        labeled_on = self.gold_claims.parents[1] / "excerpts"
+        if not labeled_on.exists() or labeled_on.resolve() == self.excerpts.resolve():
+            return self.corpus
+        labeled = load_excerpts(labeled_on)
+        return dataclasses.replace(self.corpus, excerpts={e.id: e for e in labeled})
 
     def open_store(self) -> Store:
         """Open (creating when new) the store."""
@@ -131,3 +151,9 @@ class Workspace:
     def reloaded(self) -> Workspace:
         """The same places, with the corpus and rules read again on next use."""
         return dataclasses.replace(self)
+
+
+def _part(folder: Path, name: str) -> Path:
+    """`folder/name` when the folder has it, else the embedded data sets' one."""
+    own = folder / name
+    return own if own.exists() else embedded_datasets_dir() / name

@@ -28,6 +28,7 @@ __all__ = [
     "GoldClaim",
     "GoldSafetyAnswer",
     "default_datasets_dir",
+    "embedded_datasets_dir",
     "load_corpus",
     "load_excerpts",
     "load_gold_claims",
@@ -41,10 +42,15 @@ __all__ = [
 _ID = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
 
 
+def embedded_datasets_dir() -> Path:
+    """The data sets shipped with the workbench: the `datasets/` folder beside the package."""
+    return Path(__file__).resolve().parents[2] / "datasets"
+
+
 def default_datasets_dir() -> Path:
-    """`$WORKBENCH_DATASETS` if set, else the `datasets/` folder beside the package."""
+    """`$WORKBENCH_DATASETS` if set, else the embedded data sets."""
     env = os.environ.get("WORKBENCH_DATASETS")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "datasets"
+    return Path(env) if env else embedded_datasets_dir()
 
 
 class _Row(BaseModel):

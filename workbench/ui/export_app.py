@@ -72,7 +72,7 @@ class ExportController:
         calibration = None
         if self.view.calibrate.value:
             calibration = calibrate(
-                ws.corpus,
+                ws.gold_corpus,
                 OfflineJudge(),
                 gold_claims=ws.gold_claims,
                 gold_safety=ws.gold_safety,
