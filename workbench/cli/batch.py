@@ -24,7 +24,7 @@ from workbench.cli.common import (
 from workbench.data.datasets import select_questions
 from workbench.errors import ConfigError
 from workbench.generation.backends import BACKENDS, make_generator
-from workbench.generation.retrieval import BM25Retriever
+from workbench.generation.retrieval import retriever_for
 from workbench.llm.calls import CallStats
 from workbench.llm.estimate import Estimate, check_budget
 from workbench.llm.settings import LLMSettings
@@ -173,7 +173,7 @@ def generate(o: GenerateOptions) -> int:
     run_ids = {
         k: run_id_for(o.run_name, k, len(keys)) or default_run_id(k, generator) for k in keys
     }
-    retriever = BM25Retriever(corpus.excerpts.values())
+    retriever = retriever_for(corpus.excerpts.values())
     llm = generator if isinstance(generator, PlansAnswers) else None
     with ws.open_store() as store:
         if llm is not None:

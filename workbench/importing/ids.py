@@ -33,9 +33,13 @@ def slug(text: str, limit: int = 64) -> str:
     return words[:limit].rstrip("-")
 
 
-def document_key(title: str, fallback: str) -> str:
-    """The key a document's excerpts are filed under: its title's slug."""
-    return slug(title, _KEY_CHARS) or slug(fallback, _KEY_CHARS) or "document"
+def document_key(title: str, fallback: str, *, part: str = "") -> str:
+    """The key a document's excerpts are filed under: its title's slug, and the file's
+    name (`part`) when several files share one source title."""
+    key = slug(title, _KEY_CHARS) or slug(fallback, _KEY_CHARS) or "document"
+    if part:
+        key = f"{key[: _KEY_CHARS // 2].rstrip('-')}-{slug(part, _KEY_CHARS) or 'part'}"
+    return key
 
 
 def chunk_id(key: str, chunk: Chunk) -> str:

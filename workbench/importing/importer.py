@@ -172,7 +172,7 @@ def import_documents(
     keyed: dict[str, tuple[Document, str]] = {}
     for doc in docs:
         title = _title(doc, src.title)
-        key = document_key(f"{title} {doc.path.stem}" if shared_title else title, doc.path.stem)
+        key = document_key(title, doc.path.stem, part=doc.path.stem if shared_title else "")
         if key in keyed:
             raise DocumentError(
                 doc.path,

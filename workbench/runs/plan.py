@@ -15,7 +15,7 @@ from typing import Protocol
 from workbench.data.datasets import Corpus
 from workbench.data.text import extract_citations
 from workbench.generation.base import Generation
-from workbench.generation.retrieval import BM25Retriever
+from workbench.generation.retrieval import BM25Retriever, retriever_for
 from workbench.models import Answer, EvaluationStatus, Excerpt, PromptTemplate, Question, Run
 from workbench.scoring.staleness import is_stale
 from workbench.store import Store
@@ -88,7 +88,7 @@ def plan_generation(
 ) -> GenerationPlan:
     """Record the run (once) and list the questions not yet answered in it."""
     prompt = corpus.prompts[prompt_key]
-    retriever = retriever or BM25Retriever(corpus.excerpts.values())
+    retriever = retriever or retriever_for(corpus.excerpts.values())
     run = store.ensure_run(
         Run(
             id=run_id or default_run_id(prompt.key, generator),

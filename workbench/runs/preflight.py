@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Protocol, runtime_checkable
 
 from workbench.data.datasets import Corpus
-from workbench.generation.retrieval import BM25Retriever
+from workbench.generation.retrieval import BM25Retriever, retriever_for
 from workbench.llm.calls import LLMClient
 from workbench.llm.estimate import Estimate, PlannedCall, estimate
 from workbench.models import Excerpt, PromptTemplate, Question
@@ -58,7 +58,7 @@ def generation_preflight(
     retriever: BM25Retriever | None = None,
 ) -> Estimate:
     """The calls of generating `questions` under each prompt key of `run_ids` (key -> run)."""
-    retriever = retriever or BM25Retriever(corpus.excerpts.values())
+    retriever = retriever or retriever_for(corpus.excerpts.values())
     planned: list[PlannedCall] = []
     for key, run_id in run_ids.items():
         done = store.answered_question_ids(run_id)
