@@ -52,12 +52,16 @@ def _title_heading(blocks: Sequence[Block]) -> Block | None:
     return None
 
 
-def sections_of(blocks: Sequence[Block], *, title: str = "") -> tuple[str, list[Section]]:
-    """The document's title (its one top heading, else `title`) and its sections.
+def sections_of(
+    blocks: Sequence[Block], *, title: str = "", top_is_title: bool = True
+) -> tuple[str, list[Section]]:
+    """The document's title and its sections.
 
-    Paragraphs before any heading are put under the title.
+    With `top_is_title` (web pages, PDFs, Markdown, where a lone H1 names the page), a
+    heading that is the only one at the top level and comes first is the title, not a
+    section; else the title is `title`. Paragraphs before any heading go under the title.
     """
-    title_block = _title_heading(blocks)
+    title_block = _title_heading(blocks) if top_is_title else None
     doc_title = title_block.text if title_block else title
     stack: list[tuple[int, str]] = []
     sections: list[Section] = []

@@ -85,4 +85,5 @@ def read_document(path: Path) -> Document:
     if fmt == "markdown":
         title, blocks = markdown_blocks(text)
         return Document(path, fmt, tuple(blocks), title)
-    return Document(path, fmt, tuple(text_blocks(text)))
+    title, blocks = text_blocks(text)
+    return Document(path, fmt, tuple(blocks), title)

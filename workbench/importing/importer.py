@@ -108,7 +108,7 @@ class _Source:
 
 
 def _excerpts(doc: Document, key: str, title: str, src: _Source, today: date) -> list[Excerpt]:
-    _, sections = sections_of(doc.blocks, title=title)
+    _, sections = sections_of(doc.blocks, title=title, top_is_title=_top_is_title(doc))
     link = src.link or doc.link or doc.path.resolve().as_uri()
     when = src.date or doc.date or today
     out = []
@@ -133,10 +133,16 @@ def _excerpts(doc: Document, key: str, title: str, src: _Source, today: date) ->
     return out
 
 
+def _top_is_title(doc: Document) -> bool:
+    """A lone top heading names the document in web pages, PDFs and Markdown; Word and
+    plain text have their own title (the Title style, a first title line)."""
+    return doc.format in ("html", "pdf", "markdown")
+
+
 def _title(doc: Document, given: str) -> str:
     if given:
         return given
-    heading, _ = sections_of(doc.blocks, title=doc.title)
+    heading, _ = sections_of(doc.blocks, title=doc.title, top_is_title=_top_is_title(doc))
     return doc.title or heading or doc.path.stem.replace("_", " ").replace("-", " ")
 
 

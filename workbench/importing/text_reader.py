@@ -6,7 +6,8 @@ markup (links, emphasis, code, HTML tags) reduced to its words.
 
 Plain text: paragraphs are separated by blank lines. A paragraph of one short line that
 does not end like a sentence is a heading: numbered ones (`2.1 Surgery`) get their depth
-as level, ALL-CAPS ones are level 1, others level 2.
+as level, ALL-CAPS ones are level 1, others level 2. Such a line first in the file is
+the document's title.
 """
 
 from __future__ import annotations
@@ -148,9 +149,13 @@ def _heading_level(line: str) -> int:
     return 2 if text[0].isupper() else 0
 
 
-def text_blocks(source: str) -> list[Block]:
-    """The blocks of a plain text: blank lines part paragraphs; short title lines head them."""
+def text_blocks(source: str) -> tuple[str, list[Block]]:
+    """The title (a heading-like first line, else "") and the blocks of a plain text:
+    blank lines part paragraphs; short title-like lines head them."""
     chunks = list(_chunks(source))
+    title = ""
+    if chunks and len(chunks[0]) == 1 and len(chunks) > 1 and _heading_level(chunks[0][0]):
+        title = clean_text(chunks.pop(0)[0])
     blocks: list[Block] = []
     for i, lines in enumerate(chunks):
         followed = i + 1 < len(chunks)
@@ -161,4 +166,4 @@ def text_blocks(source: str) -> list[Block]:
         text = _paragraph(lines)
         if text:
             blocks.append(Block(text, level))
-    return blocks
+    return title, blocks
