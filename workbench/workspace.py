@@ -6,11 +6,11 @@ from what the user said, and the library takes its paths from it:
 - the store: `--store` (or a notebook's `store=`), else `$WORKBENCH_STORE`, else
   `workbench.db` in the project folder (`default_store`);
 - the data sets: `--datasets`, else `$WORKBENCH_DATASETS`, else the repository's
-  `datasets/`; `--questions`, `--excerpts` and `--prompts` override single parts. A
-  folder may hold only some parts, as one made by `workbench import` holds only
-  `excerpts/`: the questions, prompts, safety rules and gold labels it lacks are the
-  embedded ones (and the gold claims are measured against the excerpts they were
-  labeled on, which come with them);
+  `datasets/`; `--questions`, `--excerpts` and `--prompts` override single parts. The
+  safety rules and the gold labels are the folder's own when it has them, else the
+  embedded ones (a folder made by `workbench import` has excerpts, questions and
+  prompts only); the gold claims are measured against the excerpts they were labeled
+  on, which come with them;
 - a face's outputs: `--out`, else `$WORKBENCH_OUTPUT/NAME`, else `reports/NAME`.
 """
 
@@ -104,9 +104,9 @@ class Workspace:
         return cls(
             datasets=folder,
             store=default_store(store),
-            questions=Path(questions) if questions is not None else _part(folder, "questions"),
+            questions=Path(questions) if questions is not None else folder / "questions",
             excerpts=Path(excerpts) if excerpts is not None else folder / "excerpts",
-            prompts=Path(prompts) if prompts is not None else _part(folder, "prompts"),
+            prompts=Path(prompts) if prompts is not None else folder / "prompts",
         )
 
     @cached_property

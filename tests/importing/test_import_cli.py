@@ -133,6 +133,9 @@ def test_outputs_follow_the_umask(guide: Path, umask_002: None) -> None:
     assert stat.S_IMODE(Path("data/excerpts").stat().st_mode) == 0o775
     (file,) = Path("data/excerpts").iterdir()
     assert stat.S_IMODE(file.stat().st_mode) == 0o664
+    for copied in [*Path("data/questions").iterdir(), *Path("data/prompts").iterdir()]:
+        assert stat.S_IMODE(copied.stat().st_mode) == 0o664
+    assert stat.S_IMODE(Path("data/prompts").stat().st_mode) == 0o775
 
 
 def test_a_folder_imports_its_documents_and_skips_other_files(guide: Path) -> None:
@@ -169,7 +172,8 @@ def test_demo_runs_on_a_folder_made_only_by_import(
     guide: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["import", str(guide), "--into", "mine", "--cancer-type", "breast"]) == 0
-    assert sorted(p.name for p in Path("mine").iterdir()) == ["excerpts"]
+    assert sorted(p.name for p in Path("mine").iterdir()) == ["excerpts", "prompts", "questions"]
+    assert "copied the embedded questions and prompts into mine" in capsys.readouterr().out
     assert main(["demo", "--datasets", "mine", "--out", "demo", "--limit", "3", "-q"]) == 0
     out = capsys.readouterr().out
     assert "offline judge on" in out and Path("demo/report.html").exists()

@@ -31,8 +31,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     )
     print(result.summary())
     print(
-        f"{len(result.excerpts)} excerpts in {args.into}; use it with --datasets {args.into} "
-        "(questions, prompts and rules it lacks come from the embedded data sets)"
+        f"{len(result.excerpts)} excerpts from {len(result.documents)} document(s) in "
+        f"{args.into}: use it with --datasets {args.into}"
     )
     return 0
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from workbench.data.datasets import embedded_datasets_dir
 from workbench.errors import ConfigError, DocumentError
 from workbench.importing.blocks import Document
 from workbench.importing.chunking import chunk_sections, sections_of
@@ -54,6 +55,8 @@ class ImportResult:
     excerpts: tuple[Excerpt, ...]
     documents: tuple[DocumentReport, ...]
     skipped: tuple[Path, ...] = field(default=())  # files in a folder with an unknown format
+    copied: tuple[str, ...] = ()  # embedded parts copied into a folder that lacked them
+    into: Path | None = None
 
     def summary(self) -> str:
         """What was added, changed and removed, document by document, id by id."""
@@ -68,6 +71,11 @@ class ImportResult:
             ]
             out += [f"  removed  {i}" for i in doc.removed]
         out += [f"skipped {p} (unknown format)" for p in self.skipped]
+        if self.copied and self.into is not None:
+            parts = " and ".join(self.copied)
+            out.append(
+                f"copied the embedded {parts} into {self.into} to start from: edit them there"
+            )
         return "\n".join(out)
 
 
@@ -196,7 +204,11 @@ def import_documents(
         ]
         written[key] = [e for e, _ in merged]
         reports.append((doc, key, title, merged, previous))
-    files_out = write_documents(Path(into), written) if into is not None else []
+    files_out, copied = (
+        write_documents(Path(into), written, starter=embedded_datasets_dir())
+        if into is not None
+        else ([], [])
+    )
     documents = []
     for i, (doc, key, title, merged, previous) in enumerate(reports):
         ids = {e.id for e, _ in merged}
@@ -218,7 +230,11 @@ def import_documents(
             )
         )
     return ImportResult(
-        tuple(e for d in documents for e in d.excerpts), tuple(documents), tuple(skipped)
+        tuple(e for d in documents for e in d.excerpts),
+        tuple(documents),
+        tuple(skipped),
+        tuple(copied),
+        Path(into) if into is not None else None,
     )
 
 

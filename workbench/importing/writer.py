@@ -1,8 +1,10 @@
 """Writing imported excerpts into a data set folder, all or nothing.
 
 Each document's excerpts go to `DIR/excerpts/<document key>.jsonl`, one JSON object a
-line in the format `workbench.data.datasets` loads (and is checked by loading it back). The
-files are first written to a new folder beside DIR, then moved into place: a failure
+line in the format `workbench.data.datasets` loads (and is checked by loading it back).
+A folder without questions or prompts gets a copy of the embedded ones to start from,
+so that it is a whole data set its team can edit (new questions, new prompt versions).
+The files are first written to a new folder beside DIR, then moved into place: a failure
 leaves DIR as it was. Files and folders get the user's usual permissions (umask).
 """
 
@@ -20,9 +22,10 @@ from workbench.data.datasets import load_excerpts
 from workbench.errors import DatasetError
 from workbench.models import Excerpt
 
-__all__ = ["EXCERPTS", "excerpt_row", "previous_excerpts", "write_documents"]
+__all__ = ["EXCERPTS", "STARTER_PARTS", "excerpt_row", "previous_excerpts", "write_documents"]
 
 EXCERPTS = "excerpts"
+STARTER_PARTS = ("questions", "prompts")  # copied into a folder that lacks them
 
 
 def excerpt_row(e: Excerpt) -> dict[str, Any]:
@@ -75,8 +78,20 @@ def _write_jsonl(file: Path, excerpts: Sequence[Excerpt]) -> None:
             fh.write(json.dumps(excerpt_row(e), ensure_ascii=False) + "\n")
 
 
-def write_documents(into: Path, files: Mapping[str, Sequence[Excerpt]]) -> list[Path]:
-    """Write each document's excerpts as `into/excerpts/<key>.jsonl`; return the paths."""
+def _copy_flat(source: Path, target: Path) -> None:
+    """The files of a folder, copied without their modes (new files follow the umask)."""
+    target.mkdir()
+    for file in sorted(source.iterdir()):
+        if file.is_file():
+            shutil.copyfile(file, target / file.name)
+
+
+def write_documents(
+    into: Path, files: Mapping[str, Sequence[Excerpt]], *, starter: Path | None = None
+) -> tuple[list[Path], list[str]]:
+    """Write each document's excerpts as `into/excerpts/<key>.jsonl`, and copy the
+    `starter` folder's questions and prompts when `into` has none; return the excerpt
+    files and the parts copied."""
     into = into.absolute()
     if into.exists() and not into.is_dir():
         raise DatasetError(into, "is a file: --into needs a folder")
@@ -89,14 +104,21 @@ def write_documents(into: Path, files: Mapping[str, Sequence[Excerpt]]) -> list[
         for key, excerpts in files.items():
             _write_jsonl(staging / EXCERPTS / f"{key}.jsonl", excerpts)
         load_excerpts(staging / EXCERPTS)  # what we wrote must load as a data set
+        copied = []
+        for part in STARTER_PARTS if starter is not None else ():
+            if not (into / part).exists() and (starter / part).is_dir():
+                _copy_flat(starter / part, staging / part)
+                copied.append(part)
         if not into.exists():
             os.rename(staging, into)
-        elif not (into / EXCERPTS).exists():
-            os.rename(staging / EXCERPTS, into / EXCERPTS)
         else:
+            for part in [EXCERPTS, *copied]:
+                if not (into / part).exists():
+                    os.rename(staging / part, into / part)
             for key in files:
                 name = f"{key}.jsonl"
-                os.replace(staging / EXCERPTS / name, into / EXCERPTS / name)
+                if (staging / EXCERPTS / name).exists():
+                    os.replace(staging / EXCERPTS / name, into / EXCERPTS / name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return [into / EXCERPTS / f"{key}.jsonl" for key in files]
+    return [into / EXCERPTS / f"{key}.jsonl" for key in files], copied
