@@ -82,7 +82,7 @@ def main() -> None:
         total, edition, import_s = 0, 0, 0.0
         while total < args.size:
             edition += 1
-            for i, (title, text) in enumerate(docs):
+            for i, (_, text) in enumerate(docs):
                 (folder / f"{edition:02d}-{i:04d}.md").write_text(text, encoding="utf-8")
             started = time.perf_counter()
             result = import_documents(
@@ -112,8 +112,9 @@ def main() -> None:
     p95 = times[int(0.95 * (len(times) - 1))]
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores")
     print(f"text: {source}; {edition} editions")
-    print(f"imported {total} excerpts in {import_s:.1f} s ({total / import_s:.0f} excerpts/s);"
-          f" the first {len(excerpts)} are the corpus")  # fmt: skip
+    rate = total / import_s
+    print(f"imported {total} excerpts in {import_s:.1f} s ({rate:.0f} excerpts/s); the first")
+    print(f"{len(excerpts)} of them are the corpus")
     print(f"index built in {build_s:.2f} s; fetched from the cache in {cached_s * 1000:.1f} ms")
     print(
         f"retrieval over {len(questions)} questions x {args.rounds} rounds: "

@@ -5,7 +5,15 @@ The public API is listed in `__all__`; everything else may change between versio
 
 # `agreement()` itself stays in its module: exported here it would shadow the submodule.
 from workbench.data.datasets import load_corpus, load_excerpts, load_prompts, load_questions
-from workbench.errors import ConfigError, DatasetError, ReviewError, StoreError, WorkbenchError
+from workbench.errors import (
+    ConfigError,
+    DatasetError,
+    DocumentError,
+    ReviewError,
+    StoreError,
+    WorkbenchError,
+)
+from workbench.importing import ImportResult, import_documents
 from workbench.models import (
     Answer,
     ClaimVerdict,
@@ -36,10 +44,12 @@ __all__ = [
     "ConfigError",
     "DatasetError",
     "Decision",
+    "DocumentError",
     "Evaluation",
     "EvaluationStatus",
     "Excerpt",
     "FaithfulnessResult",
+    "ImportResult",
     "PromptTemplate",
     "Question",
     "Readability",
@@ -55,6 +65,7 @@ __all__ = [
     "agreement_frame",
     "check_safety",
     "edit_answer",
+    "import_documents",
     "judge_claims",
     "judge_faithfulness",
     "load_corpus",

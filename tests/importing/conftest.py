@@ -15,8 +15,15 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 PrintPdf = Callable[[str, str], Path]
 
@@ -48,8 +55,13 @@ def print_pdf(tmp_path: Path) -> PrintPdf:
         out.parent.mkdir(exist_ok=True)
         profile = tmp_path / "chromium-profile"
         subprocess.run(
-            [str(CHROMIUM), *ARGS, f"--user-data-dir={profile}", f"--print-to-pdf={out}",
-             source.as_uri()],  # fmt: skip
+            [
+                str(CHROMIUM),
+                *ARGS,
+                f"--user-data-dir={profile}",
+                f"--print-to-pdf={out}",
+                source.as_uri(),
+            ],
             check=True,
             capture_output=True,
             timeout=120,

@@ -27,13 +27,11 @@ BOILERPLATE = ["Home", "About us", "Donate today", "Copyright 2026", "Privacy po
 
 def _html_page() -> str:
     nav = "".join(f'<li><a href="/{w}">{w}</a></li>' for w in BOILERPLATE[:3])
-    body = "".join(
-        f"<h2>{h}</h2>" + "".join(f"<p>{p}</p>" for p in ps) for h, ps in ARTICLE
-    )
+    body = "".join(f"<h2>{h}</h2>" + "".join(f"<p>{p}</p>" for p in ps) for h, ps in ARTICLE)
     return (
         '<!doctype html><html><head><meta charset="utf-8"><title>Lung cancer treatment | '
         'Example Health</title><link rel="canonical" href="https://example.org/lung"></head>'
-        f'<body><header><nav><ul>{nav}</ul></nav></header>'
+        f"<body><header><nav><ul>{nav}</ul></nav></header>"
         '<div class="cookie-banner">Accept cookies</div>'
         f"<main><article><h1>Lung cancer treatment</h1>{body}</article></main>"
         '<aside class="sidebar"><h3>Newsletter</h3><p>Sign up for our newsletter</p></aside>'
@@ -113,7 +111,9 @@ def test_markdown_headings_setext_code_and_front_matter(tmp_path: Path) -> None:
     screening = result.excerpts[1].text
     assert "Screening finds polyps before they turn into cancer. See the guide." in screening
     assert "## not a heading inside code" in screening
-    assert result.excerpts[2].text == "1. Surgery is the main treatment.\n2. Chemotherapy may follow."
+    assert (
+        result.excerpts[2].text == "1. Surgery is the main treatment.\n2. Chemotherapy may follow."
+    )
     assert result.documents[0].file is None  # no folder given: nothing written
 
 

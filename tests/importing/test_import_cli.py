@@ -16,8 +16,8 @@ from tests.importing.conftest import words
 from workbench.cli.main import main
 from workbench.data.datasets import load_excerpts
 from workbench.importing import import_documents
-from workbench.importing.chunking import MAX_WORDS, TARGET_WORDS, chunk_sections, sections_of
 from workbench.importing.blocks import Block
+from workbench.importing.chunking import MAX_WORDS, TARGET_WORDS, chunk_sections, sections_of
 
 GUIDE = """# Breast cancer care
 

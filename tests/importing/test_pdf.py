@@ -43,8 +43,8 @@ def _import(*args: str) -> int:
 def test_a_two_section_page_becomes_excerpts_titled_by_its_headings(
     print_pdf: PrintPdf, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    pdf = print_pdf(page("Breast cancer care", [("Treatment", TREATMENT),
-                                                 ("Side effects", SIDE_EFFECTS)]), "guide")  # fmt: skip
+    sections = [("Treatment", TREATMENT), ("Side effects", SIDE_EFFECTS)]
+    pdf = print_pdf(page("Breast cancer care", sections), "guide")
     assert _import(str(pdf), "--into", "data", "--link", "https://example.org/guide") == 0
     excerpts = load_excerpts(Path("data/excerpts"))
     assert len(excerpts) >= 2
@@ -74,8 +74,8 @@ def test_reimport_keeps_ids_and_an_edited_section_alone_gets_the_new_version(
     assert (Path("data/excerpts") / "breast-cancer-care.jsonl").read_bytes() == text_before
     assert "0 added, 0 changed, 2 unchanged, 0 removed" in capsys.readouterr().out
 
-    edited = print_pdf(page("Breast cancer care", [("Treatment", TREATMENT),
-                                                    ("Side effects", EDITED)]), "v2")  # fmt: skip
+    edited_sections = [("Treatment", TREATMENT), ("Side effects", EDITED)]
+    edited = print_pdf(page("Breast cancer care", edited_sections), "v2")
     assert _import(str(edited), "--into", "data", "--version", "2025.2") == 0
     after = {r["id"]: r for r in _rows(Path("data"))}
     assert set(after) == {r["id"] for r in before}
@@ -95,8 +95,10 @@ def test_reimport_keeps_ids_and_an_edited_section_alone_gets_the_new_version(
 def test_a_long_document_keeps_page_numbers_and_drops_running_heads(
     print_pdf: PrintPdf,
 ) -> None:
-    topics = ["pain", "sleep", "appetite", "mood", "energy", "skin", "weight", "breathing",
-              "bowel habits", "memory", "work", "exercise", "family life", "money", "travel"]  # fmt: skip
+    topics = (
+        "pain, sleep, appetite, mood, energy, skin, weight, breathing, bowel habits, memory, "
+        "work, exercise, family life, money, travel"
+    ).split(", ")
     paragraphs = [
         f"At visit {i} the care team asks about {topic} and about any new symptom since the "
         f"last visit, checks the treated area, and writes down what changed for {topic} so "

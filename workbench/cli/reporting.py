@@ -60,7 +60,11 @@ def report(o: ReportOptions) -> int:
     if o.judge is not None:
         judge = make_judge(o.judge, settings=o.llm, store_path=ws.store)
         calibration = calibrate(
-            ws.gold_corpus, judge, gold_claims=ws.gold_claims, gold_safety=ws.gold_safety, rules=ws.rules
+            ws.gold_corpus,
+            judge,
+            gold_claims=ws.gold_claims,
+            gold_safety=ws.gold_safety,
+            rules=ws.rules,
         )
     with ws.open_store() as store:
         paths, frame = write_report(

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from workbench.importing.blocks import Block
 from workbench.data.text import sentences
+from workbench.importing.blocks import Block
 
 __all__ = ["MAX_WORDS", "TARGET_WORDS", "Chunk", "Section", "chunk_sections", "sections_of"]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 from workbench.errors import DocumentError
 from workbench.importing.blocks import Block, Document, clean_text
@@ -69,7 +70,6 @@ def _iso_date(value: str | None) -> date | None:
 def read_html(path: Path, raw: bytes) -> Document:
     """The main text of an HTML page as blocks, with its title, stated date and URL."""
     import trafilatura
-    from lxml import etree
 
     xml = trafilatura.extract(
         raw,
@@ -85,7 +85,7 @@ def read_html(path: Path, raw: bytes) -> Document:
     )
     if not xml:
         raise DocumentError(path, "no main text found in this HTML page")
-    doc = etree.fromstring(xml.encode("utf-8"))
+    doc = ElementTree.fromstring(xml)
     main = doc.find("main")
     blocks = _blocks(main) if main is not None else []
     if not any(not b.is_heading for b in blocks):

@@ -47,7 +47,9 @@ def chunk_id(key: str, chunk: Chunk) -> str:
     path = "\x1f".join(chunk.path) + f"\x1e{chunk.occurrence}"
     digest = hashlib.sha256(path.encode("utf-8")).hexdigest()[:6]
     heading = slug(chunk.path[-1], _HEADING_CHARS) if chunk.path else ""
-    parts = [key, heading, digest, str(chunk.number)] if heading else [key, digest, str(chunk.number)]
+    parts = (
+        [key, heading, digest, str(chunk.number)] if heading else [key, digest, str(chunk.number)]
+    )
     return "-".join(parts)
 
 

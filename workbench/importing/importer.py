@@ -93,7 +93,9 @@ def _files(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
     skipped: list[Path] = []
     for path in paths:
         if path.is_dir():
-            inside = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+            inside = sorted(
+                p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")
+            )
             files += [p for p in inside if p.suffix.lower() in FORMATS]
             skipped += [p for p in inside if p.suffix.lower() not in FORMATS]
         else:
@@ -199,8 +201,7 @@ def import_documents(
     for key, (doc, title) in keyed.items():
         previous = previous_excerpts(Path(into), key) if into is not None else {}
         merged = [
-            merge_version(e, previous)
-            for e in _excerpts(doc, key, title, src, today or _today())
+            merge_version(e, previous) for e in _excerpts(doc, key, title, src, today or _today())
         ]
         written[key] = [e for e, _ in merged]
         reports.append((doc, key, title, merged, previous))

@@ -25,7 +25,14 @@ from workbench.importing.blocks import Block, Document, clean_text
 __all__ = ["read_pdf"]
 
 _LIGATURES = str.maketrans(
-    {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl", "\ufb06": "st"}
+    {
+        "\ufb00": "ff",
+        "\ufb01": "fi",
+        "\ufb02": "fl",
+        "\ufb03": "ffi",
+        "\ufb04": "ffl",
+        "\ufb06": "st",
+    }
 )
 _HEADING_RATIO = 1.15  # a line this much larger than the body font is a heading
 _MARGIN_BAND = 0.06  # top and bottom share of the page where running heads live
@@ -107,8 +114,9 @@ def _drop_running_heads(lines: list[_Line], body: float, pages: int) -> list[_Li
 
     dropped: set[int] = set()
     for page in {ln.page for ln in lines}:
-        on_page = sorted((i for i, ln in enumerate(lines) if ln.page == page),
-                         key=lambda i: lines[i].y)  # fmt: skip
+        on_page = sorted(
+            (i for i, ln in enumerate(lines) if ln.page == page), key=lambda i: lines[i].y
+        )
         for order in (on_page, on_page[::-1]):  # from the bottom edge, then from the top
             for i in order:
                 if not running(lines[i]):
@@ -207,6 +215,4 @@ def read_pdf(path: Path) -> Document:
     if not any(not b.is_heading for b in blocks):
         raise DocumentError(path, no_text)
     title = clean_text(str(metadata.title or "")) if metadata else ""
-    return Document(
-        path, "pdf", tuple(blocks), title, _pdf_date(metadata) if metadata else None
-    )
+    return Document(path, "pdf", tuple(blocks), title, _pdf_date(metadata) if metadata else None)

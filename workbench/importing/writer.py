@@ -105,8 +105,8 @@ def write_documents(
             _write_jsonl(staging / EXCERPTS / f"{key}.jsonl", excerpts)
         load_excerpts(staging / EXCERPTS)  # what we wrote must load as a data set
         copied = []
-        for part in STARTER_PARTS if starter is not None else ():
-            if not (into / part).exists() and (starter / part).is_dir():
+        for part in STARTER_PARTS:
+            if starter is not None and not (into / part).exists() and (starter / part).is_dir():
                 _copy_flat(starter / part, staging / part)
                 copied.append(part)
         if not into.exists():

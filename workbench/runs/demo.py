@@ -67,7 +67,11 @@ def run_demo(
         ]
         scoring = score_batch(store, corpus, judge, rules=ws.rules, progress=progress)
         calibration = calibrate(
-            ws.gold_corpus, judge, gold_claims=ws.gold_claims, gold_safety=ws.gold_safety, rules=ws.rules
+            ws.gold_corpus,
+            judge,
+            gold_claims=ws.gold_claims,
+            gold_safety=ws.gold_safety,
+            rules=ws.rules,
         )
         paths, frame = write_report(
             store,
