@@ -42,6 +42,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/review_queue.py
 	$(BIN)/python benchmarks/report_10k.py
 	$(BIN)/python benchmarks/llm_throughput.py
+	$(BIN)/python benchmarks/retrieval_scale.py
 
 clean:
 	rm -rf $(VENV) reports/demo reports/latest reports/export reports/nbval reports/browser

@@ -16,19 +16,23 @@ import ipywidgets as w
 
 from workbench.errors import ConfigError
 from workbench.importing import ImportResult, import_documents
-from workbench.reports.render import PANEL_CSS
-from workbench.ui.events import attempt
-from workbench.ui.forms import _WIDE, _button, _Form
+from workbench.reports.render import PANEL_CSS, notice
+from workbench.ui.events import Events, attempt
+from workbench.ui.widgets import button
 from workbench.workspace import project_dir
 
 __all__ = ["ImportController", "ImportView", "import_app"]
 
 
-class ImportView(_Form):
+_WIDE = w.Layout(width="98%")
+
+
+class ImportView:
     """Paths, the target folder and the source's details; Import; the summary."""
 
     def __init__(self, *, into: str) -> None:
-        super().__init__()
+        self.events = Events()
+        self.status = w.HTML()
         self.paths = w.Textarea(
             description="Documents",
             placeholder="PDF, HTML, Markdown, text or DOCX files or folders, one a line",
@@ -41,7 +45,7 @@ class ImportView(_Form):
         self.date = w.Text(description="Date", placeholder="YYYY-MM-DD")
         self.license = w.Text(description="License")
         self.cancer = w.Text(value="general", description="Cancer type")
-        self.run = _button("Import", "wb-import")
+        self.run = button("Import", "wb-import", "primary")
         self.summary = w.Textarea(disabled=True, layout=w.Layout(width="98%", height="160px"))
         self.run.on_click(lambda _: self.events.emit("import"))
         self.widget = w.VBox(
@@ -57,6 +61,10 @@ class ImportView(_Form):
             ]
         )
         self.widget.add_class("wb-panel")
+
+    def show_notice(self, kind: str, message: str) -> None:
+        """A status line: `ok`, `error` or `info`."""
+        self.status.value = str(notice(kind, message))
 
     def show_summary(self, text: str) -> None:
         """What the import added, changed and removed (plain text, never HTML)."""
