@@ -9,7 +9,7 @@ import pytest
 
 import workbench.cli.review_server as review_server
 from workbench.cli.main import main
-from workbench.data.datasets import default_datasets_dir
+from workbench.data.datasets import default_datasets_dir, embedded_datasets_dir
 from workbench.store import Store
 from workbench.workspace import Workspace, default_store
 
@@ -30,6 +30,11 @@ def test_the_store_is_the_flag_then_the_environment_then_the_project_file(
 def test_a_workspace_names_every_part_of_its_data_set_folder(tmp_path: Path) -> None:
     ws = Workspace.resolve(datasets=tmp_path, questions=tmp_path / "q.jsonl")
     assert ws.questions == tmp_path / "q.jsonl" and ws.excerpts == tmp_path / "excerpts"
+    # rules and gold labels the folder lacks are the embedded ones (an imported folder)
+    assert ws.rules_file == embedded_datasets_dir() / "safety_rules.yaml"
+    assert ws.gold_claims == embedded_datasets_dir() / "gold" / "claims"
+    (tmp_path / "safety_rules.yaml").write_text("rules: []\n")
+    (tmp_path / "gold" / "claims").mkdir(parents=True)
     assert ws.rules_file == tmp_path / "safety_rules.yaml"
     assert ws.gold_claims == tmp_path / "gold" / "claims"
     default = Workspace.resolve()
