@@ -63,7 +63,7 @@ def test_summary_names_sections_and_the_section_path_is_kept(
     assert "Treatment > CAR T-cell therapy" in out
     (row,) = [
         json.loads(line)
-        for line in Path("data/excerpts/breast-cancer-care.jsonl").read_text().splitlines()
+        for line in Path("data/excerpts/guide.jsonl").read_text().splitlines()
         if "CAR T" in line
     ]
     assert row["section"] == "Treatment > CAR T-cell therapy"
@@ -138,13 +138,43 @@ def test_outputs_follow_the_umask(guide: Path, umask_002: None) -> None:
     assert stat.S_IMODE(Path("data/prompts").stat().st_mode) == 0o775
 
 
+def test_import_has_help(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["import", "--help"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    for option in ("--into", "--source-title", "--link", "--version", "--date", "--license"):
+        assert option in out
+
+
 def test_a_folder_imports_its_documents_and_skips_other_files(guide: Path) -> None:
     (guide.parent / "notes.csv").write_text("a,b\n")
+    (guide.parent / ".git").mkdir()
+    (guide.parent / ".git" / "README.md").write_text("# not a guideline\n\nhidden text.\n")
     (guide.parent / "more.txt").write_text("Diet\n\nEating well helps during treatment.\n")
     result = import_documents([guide.parent], "data")
     assert {d.path.name for d in result.documents} == {"guide.md", "more.txt"}
     assert [p.name for p in result.skipped] == ["notes.csv"]
     assert "skipped" in result.summary()
+
+
+def test_documents_are_filed_by_file_name_or_source_title_never_by_inner_title(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("a", "b"):  # two unrelated files whose inner title is the same
+        (tmp_path / f"{name}.md").write_text(f"# Untitled\n\n## Notes\n\nText of {name}, kept.\n")
+    import_documents([tmp_path / "a.md"], "data")
+    import_documents([tmp_path / "b.md"], "data")
+    assert sorted(p.name for p in Path("data/excerpts").iterdir()) == ["a.jsonl", "b.jsonl"]
+    long = "Breast Cancer Treatment (PDQ) Patient Version"
+    one = import_documents([tmp_path / "a.md"], source_title=long)
+    two = import_documents([tmp_path / "a.md"], source_title=long.replace("Patient", "Health"))
+    assert one.documents[0].key != two.documents[0].key
+    assert len(one.documents[0].key) <= 32
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.md").write_text("## Other\n\nAnother file named a.\n")
+    assert main(["import", str(tmp_path / "a.md"), str(tmp_path / "sub"), "--into", "x"]) == 2
+    assert "import them one at a time" in _one_line(capsys)
 
 
 def test_two_documents_with_one_title_get_a_key_each(guide: Path) -> None:

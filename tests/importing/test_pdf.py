@@ -66,17 +66,18 @@ def test_reimport_keeps_ids_and_an_edited_section_alone_gets_the_new_version(
 ) -> None:
     sections = [("Treatment", TREATMENT), ("Side effects", SIDE_EFFECTS)]
     first = print_pdf(page("Breast cancer care", sections), "v1")
-    assert _import(str(first), "--into", "data", "--version", "2025.1") == 0
+    title = ["--source-title", "Breast cancer care"]  # the same document: v1.pdf, v2.pdf
+    assert _import(str(first), "--into", "data", *title, "--version", "2025.1") == 0
     before = _rows(Path("data"))
     text_before = (Path("data/excerpts") / "breast-cancer-care.jsonl").read_bytes()
 
-    assert _import(str(first), "--into", "data", "--version", "2025.1") == 0
+    assert _import(str(first), "--into", "data", *title, "--version", "2025.1") == 0
     assert (Path("data/excerpts") / "breast-cancer-care.jsonl").read_bytes() == text_before
     assert "0 added, 0 changed, 2 unchanged, 0 removed" in capsys.readouterr().out
 
     edited_sections = [("Treatment", TREATMENT), ("Side effects", EDITED)]
     edited = print_pdf(page("Breast cancer care", edited_sections), "v2")
-    assert _import(str(edited), "--into", "data", "--version", "2025.2") == 0
+    assert _import(str(edited), "--into", "data", *title, "--version", "2025.2") == 0
     after = {r["id"]: r for r in _rows(Path("data"))}
     assert set(after) == {r["id"] for r in before}
     for row in before:

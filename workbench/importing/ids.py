@@ -1,6 +1,8 @@
 """Stable excerpt ids, and versions carried over from the previous import of a document.
 
-An id is `<document>-<heading>-<hash>-<n>`: the document's key (from its source title),
+An id is `<document>-<heading>-<hash>-<n>`: the document's key (from `--source-title`,
+else from the file name, never from a title inside the file, which is too often a
+generic "Untitled" or "Microsoft Word - Document1" that unrelated files share),
 the section's own heading, a short hash of the whole heading path, and the chunk's
 number in the section. It depends on where the text sits, not on the text, so an edited
 section keeps its ids; its `version` goes up and its `source_version` becomes the new
@@ -33,12 +35,23 @@ def slug(text: str, limit: int = 64) -> str:
     return words[:limit].rstrip("-")
 
 
-def document_key(title: str, fallback: str, *, part: str = "") -> str:
-    """The key a document's excerpts are filed under: its title's slug, and the file's
-    name (`part`) when several files share one source title."""
-    key = slug(title, _KEY_CHARS) or slug(fallback, _KEY_CHARS) or "document"
+def _short(text: str, limit: int) -> str:
+    """The slug, cut to `limit` with a hash of the whole text when longer, so that two
+    long titles that start alike still differ."""
+    full = slug(text, 1000)
+    if len(full) <= limit:
+        return full
+    digest = hashlib.sha256(full.encode()).hexdigest()[:6]
+    return f"{full[: limit - 7].rstrip('-')}-{digest}"
+
+
+def document_key(name: str, *, part: str = "") -> str:
+    """The key a document's excerpts are filed under: the slug of its `--source-title`,
+    else of its file name; with `part` (the file name when several files share one
+    source title), both."""
+    key = _short(name, _KEY_CHARS) or "document"
     if part:
-        key = f"{key[: _KEY_CHARS // 2].rstrip('-')}-{slug(part, _KEY_CHARS) or 'part'}"
+        key = f"{key[: _KEY_CHARS // 2].rstrip('-')}-{_short(part, _KEY_CHARS) or 'part'}"
     return key
 
 

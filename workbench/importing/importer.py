@@ -94,7 +94,10 @@ def _files(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
     for path in paths:
         if path.is_dir():
             inside = sorted(
-                p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
             files += [p for p in inside if p.suffix.lower() in FORMATS]
             skipped += [p for p in inside if p.suffix.lower() not in FORMATS]
@@ -172,8 +175,9 @@ def import_documents(
 
     With `into`, the excerpts are written to `into/excerpts/<document>.jsonl` (a folder
     `--datasets` accepts), versions settled against the previous import of the same
-    document (same source title): unchanged text keeps its id and version, changed text
-    keeps its id with the next version. Without `into`, nothing is written. Unset
+    document (the same `source_title`, else the same file name): unchanged text keeps
+    its id and version, changed text keeps its id with the next version. Without `into`,
+    nothing is written. Unset
     `source_title`, `link` and `date` come from the document itself where it says them
     (title, canonical URL, date), else the file name, its `file://` URL and `today`.
     """
@@ -188,11 +192,14 @@ def import_documents(
     keyed: dict[str, tuple[Document, str]] = {}
     for doc in docs:
         title = _title(doc, src.title)
-        key = document_key(title, doc.path.stem, part=doc.path.stem if shared_title else "")
+        if src.title:
+            key = document_key(src.title, part=doc.path.stem if shared_title else "")
+        else:
+            key = document_key(doc.path.stem)
         if key in keyed:
             raise DocumentError(
                 doc.path,
-                f"has the same source title as {keyed[key][0].path} ({title!r}): "
+                f"would be filed as {key!r} like {keyed[key][0].path}: "
                 "import them one at a time, each with its own --source-title",
             )
         keyed[key] = (doc, title)
