@@ -19,7 +19,7 @@ from workbench.importing.chunking import chunk_sections, sections_of
 from workbench.importing.formats import FORMATS, read_document
 from workbench.importing.ids import chunk_id, document_key, merge_version, slug
 from workbench.importing.writer import previous_excerpts, write_documents
-from workbench.models import Excerpt
+from workbench.models import Excerpt, utc_now
 
 __all__ = ["DocumentReport", "ImportResult", "import_documents"]
 
@@ -177,9 +177,9 @@ def import_documents(
     `--datasets` accepts), versions settled against the previous import of the same
     document (the same `source_title`, else the same file name): unchanged text keeps
     its id and version, changed text keeps its id with the next version. Without `into`,
-    nothing is written. Unset
-    `source_title`, `link` and `date` come from the document itself where it says them
-    (title, canonical URL, date), else the file name, its `file://` URL and `today`.
+    nothing is written. Unset `source_title`, `link` and `date` come from the document
+    itself where it says them (title, canonical URL, date), else the file name, its
+    `file://` URL and `today` (default: the current UTC date).
     """
     if link and not link.startswith(("https://", "http://", "file://")):
         raise ConfigError(f"--link must be an http(s):// or file:// URL, not {link!r}")
@@ -208,7 +208,8 @@ def import_documents(
     for key, (doc, title) in keyed.items():
         previous = previous_excerpts(Path(into), key) if into is not None else {}
         merged = [
-            merge_version(e, previous) for e in _excerpts(doc, key, title, src, today or _today())
+            merge_version(e, previous)
+            for e in _excerpts(doc, key, title, src, today or utc_now().date())
         ]
         written[key] = [e for e, _ in merged]
         reports.append((doc, key, title, merged, previous))
@@ -234,7 +235,7 @@ def import_documents(
                     if what == "changed"
                 ),
                 unchanged=tuple(e.id for e, what in merged if what == "unchanged"),
-                removed=tuple(i for i in previous if i not in ids),
+                removed=tuple(old for old in previous if old not in ids),
             )
         )
     return ImportResult(
@@ -244,9 +245,3 @@ def import_documents(
         tuple(copied),
         Path(into) if into is not None else None,
     )
-
-
-def _today() -> date:
-    from workbench.models import utc_now
-
-    return utc_now().date()
