@@ -17,16 +17,20 @@ __all__ = ["AsyncJudge", "FaithfulnessResult", "Judge"]
 
 @dataclass(frozen=True, slots=True)
 class FaithfulnessResult:
-    """A judge's output for one answer: the verdicts and the share supported.
+    """A judge's output for one answer: the verdicts, a score and the judge's decision.
 
-    `status` says whether there was anything to score; `score` is None unless SCORED.
-    A judge that could not judge says so in `error` with status JUDGE_FAILED.
+    `status` says whether there was anything to score; `score` (higher is more
+    faithful, 0..1) is None unless SCORED. `flagged` is the judge's own answer-level
+    decision at its documented fixed threshold: True means "a reviewer should look at
+    an unsupported part of this answer". A judge that could not judge says so in
+    `error` with status JUDGE_FAILED (and does not flag).
     """
 
     status: EvaluationStatus
     score: float | None
     verdicts: tuple[ClaimVerdict, ...]
     error: str | None = None
+    flagged: bool = False
 
 
 class Judge(Protocol):

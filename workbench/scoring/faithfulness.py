@@ -44,6 +44,9 @@ __all__ = [
 ]
 
 JUDGE_NAME = "offline"
+JUDGE_VERSION = "1"
+FLAG_BELOW = 1.0  # the answer is flagged when its score is below this
+DECISION = "flagged when any claim is not supported"
 SUPPORT_THRESHOLD = 0.6  # share of the claim's weighted content the evidence must hold
 MIN_TERMS_MATCHED = 0.5  # and at least this share of its content words, unweighted
 # Short capitals that are everyday abbreviations, not names of drugs or genes.
@@ -208,7 +211,12 @@ def judge_faithfulness(
     ids, units, evidence_text = _prepare(excerpts)
     verdicts = tuple(_judge_claim(c, units, ids, evidence_text) for c in claims)
     supported = sum(v.verdict.is_supported for v in verdicts)
-    return FaithfulnessResult(EvaluationStatus.SCORED, supported / len(verdicts), verdicts)
+    return FaithfulnessResult(
+        EvaluationStatus.SCORED,
+        supported / len(verdicts),
+        verdicts,
+        flagged=supported < len(verdicts),
+    )
 
 
 class OfflineJudge:

@@ -134,7 +134,9 @@ class RagasJudge:
             excerpts,
             self.name,
         )
-        return FaithfulnessResult(EvaluationStatus.SCORED, faithfulness_score(nli), verdicts)
+        score = faithfulness_score(nli)
+        # ragas' own decision is its score: any statement it did not find supported flags.
+        return FaithfulnessResult(EvaluationStatus.SCORED, score, verdicts, flagged=score < 1.0)
 
     def judge(
         self, answer_text: str, excerpts: Sequence[Excerpt], *, question: str | None = None

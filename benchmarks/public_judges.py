@@ -1,0 +1,277 @@
+"""Every available faithfulness judge beside word overlap, on public sets and on our gold.
+
+For each public set found under the shared data folder (`--shared`, else
+`$WORKBENCH_SHARED`, else `../shared` beside the repository) and for our own gold claims,
+it prints per judge: ROC AUC of its continuous score (faithful above hallucinated), the
+balanced accuracy and confusion counts of its own fixed decision (`flagged`), the share
+of tied faithful/hallucinated pairs answering the same source, and answers per second.
+Word overlap (the share of the answer's words found in the sources) is printed beside
+it, in the same run, with its best balanced accuracy at a cut chosen on the labels
+themselves (an upper bound no fixed decision can count on).
+
+With an endpoint configured (`OPENAI_BASE_URL` / `OPENAI_API_KEY` and `WORKBENCH_MODEL`,
+or the `WORKBENCH_JUDGE_*` variables: a llama.cpp or Ollama server works the same way),
+the ragas judge runs too, on the first `--llm-limit` answers of each set.
+
+Public set formats understood: RAGTruth style JSON lines (`source`, `responses` with
+`response` and `labels`); the source is split on blank lines into excerpts.
+
+    .venv/bin/python benchmarks/public_judges.py [--shared PATH] [--llm-limit 60]
+    .venv/bin/python benchmarks/public_judges.py --write-card   # updates the judge card
+
+Without the shared folder it says so and measures our gold claims only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from workbench.datasets import load_corpus, load_gold_claims
+from workbench.errors import ConfigError
+from workbench.llm import LLMSettings, open_client
+from workbench.models import EvaluationStatus, Excerpt
+from workbench.scoring import faithfulness
+from workbench.scoring.base import FaithfulnessResult
+from workbench.scoring.judge_card import (
+    CARD_FILE,
+    JudgeCard,
+    SetFigures,
+    best_balanced_accuracy,
+    measure,
+    write_card,
+)
+from workbench.text import words
+
+REPO = Path(__file__).resolve().parents[1]
+CARD_PATH = REPO / "workbench" / "scoring" / CARD_FILE
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One labeled answer with the texts it must be faithful to."""
+
+    answer: str
+    excerpts: tuple[str, ...]
+    hallucinated: bool
+    group: str
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """A judge's score and decision on one item (score None: it could not judge)."""
+
+    score: float | None
+    flagged: bool | None
+
+
+def shared_folder(given: str | None) -> Path:
+    if given:
+        return Path(given)
+    env = os.environ.get("WORKBENCH_SHARED")
+    return Path(env) if env else REPO.parent / "shared"
+
+
+def _passages(source: str) -> tuple[str, ...]:
+    parts = tuple(p.strip() for p in source.split("\n\n") if p.strip())
+    return parts or (source,)
+
+
+def public_sets(folder: Path) -> dict[str, list[Item]]:
+    """Every RAGTruth-style JSON-lines file under `folder/data`, by its folder name."""
+    found: dict[str, list[Item]] = {}
+    for path in sorted((folder / "data").glob("*/*.jsonl")):
+        with path.open(encoding="utf-8") as fh:
+            first = json.loads(fh.readline() or "{}")
+            if not {"source", "responses"} <= first.keys():
+                continue
+            fh.seek(0)
+            items = []
+            for line in fh:
+                row = json.loads(line)
+                excerpts = _passages(row["source"])
+                for r in row["responses"]:
+                    items.append(
+                        Item(r["response"], excerpts, bool(r["labels"]), str(row["source_id"]))
+                    )
+        found[path.parent.name] = items
+    return found
+
+
+def gold_items() -> list[Item]:
+    """Our gold claims, each one claim against its named excerpts."""
+    corpus = load_corpus()
+    return [
+        Item(
+            g.claim,
+            tuple(corpus.excerpts[i].text for i in g.excerpt_ids),
+            not g.label.is_supported,
+            g.id,
+        )
+        for g in load_gold_claims()
+    ]
+
+
+def overlap(item: Item) -> Outcome:
+    """Share of the answer's words found anywhere in its sources; no decision of its own."""
+    answer = words(item.answer)
+    source = set(words(" ".join(item.excerpts)))
+    return Outcome(sum(w in source for w in answer) / len(answer) if answer else 1.0, None)
+
+
+def offline(item: Item, *, one_claim: bool) -> Outcome:
+    """The offline judge: a whole answer, or (gold) one claim given alone."""
+    if one_claim:
+        (v,) = faithfulness.judge_claims([item.answer], list(item.excerpts))
+        return Outcome(v.support_score, not v.verdict.is_supported)
+    r = faithfulness.judge_faithfulness(item.answer, list(item.excerpts))
+    return _outcome(r)
+
+
+def _outcome(r: FaithfulnessResult) -> Outcome:
+    if r.status is EvaluationStatus.NO_CLAIMS:
+        return Outcome(1.0, False)  # nothing checkable: nothing unsupported to flag
+    if r.status is EvaluationStatus.JUDGE_FAILED or r.score is None:
+        return Outcome(None, None)
+    return Outcome(r.score, r.flagged)
+
+
+def _as_excerpts(texts: Sequence[str]) -> list[Excerpt]:
+    return [
+        Excerpt(f"p{i + 1}", t, "", (), "public set", "", "", date(2000, 1, 1))
+        for i, t in enumerate(texts)
+    ]
+
+
+def ragas_outcomes(items: Sequence[Item], settings: LLMSettings) -> list[Outcome]:
+    """The ragas judge on every item, as many at once as the endpoint settings allow."""
+    from workbench.scoring.ragas_judge import RagasJudge
+
+    judge = RagasJudge(open_client(settings, store_path=REPO / "reports" / "bench-judges.db"))
+
+    async def run() -> list[Outcome]:
+        try:
+            results = await asyncio.gather(
+                *(judge.ajudge(i.answer, _as_excerpts(i.excerpts)) for i in items)
+            )
+        finally:
+            await judge.aclose()
+        return [_outcome(r) for r in results]
+
+    return asyncio.run(run())
+
+
+def run_judge(
+    name: str, set_name: str, items: Sequence[Item], call: Callable[[Sequence[Item]], list[Outcome]]
+) -> SetFigures:
+    started = time.perf_counter()
+    outcomes = call(items)
+    seconds = time.perf_counter() - started
+    kept = [(o, i) for o, i in zip(outcomes, items, strict=True) if o.score is not None]
+    scores = [o.score for o, _ in kept if o.score is not None]
+    flags = [bool(o.flagged) for o, _ in kept] if all(o.flagged is not None for o, _ in kept) else None
+    labels = [i.hallucinated for _, i in kept]
+    note = ""
+    if flags is None:
+        note = f"no decision of its own; best cut on these labels {best_balanced_accuracy(scores, labels):.3f}"
+    return measure(
+        set_name,
+        name,
+        scores,
+        flags,
+        labels,
+        seconds,
+        groups=[i.group for _, i in kept],
+        failed=len(items) - len(kept),
+        note=note,
+    )
+
+
+def show(f: SetFigures) -> None:
+    ba = "   –  " if f.balanced_accuracy is None else f"{f.balanced_accuracy:.3f} "
+    ties = "  –  " if f.tied_pairs is None else f"{f.tied_pairs:5.1%}"
+    conf = (
+        f"flagged {f.true_flags}/{f.true_flags + f.missed} hallucinated, "
+        f"{f.false_flags}/{f.false_flags + f.passed} faithful"
+        if f.balanced_accuracy is not None
+        else ""
+    )
+    print(
+        f"  {f.judge:18} AUC {f.auc:.3f}  balanced acc. {ba} ties {ties}  "
+        f"{f.answers_per_s:8.1f} answers/s  {conf}{'  ' + f.note if f.note else ''}"
+        f"{f'  ({f.failed} could not be judged)' if f.failed else ''}"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", help="the shared folder (default ../shared)")
+    parser.add_argument("--llm-limit", type=int, default=60, help="answers per set for LLM judges")
+    parser.add_argument("--no-llm", action="store_true", help="skip LLM judges even if configured")
+    parser.add_argument("--write-card", action="store_true", help=f"write {CARD_PATH.name}")
+    args = parser.parse_args()
+
+    folder = shared_folder(args.shared)
+    sets: dict[str, list[Item]] = {}
+    if folder.is_dir():
+        sets = public_sets(folder)
+        if not sets:
+            print(f"no public set in a known format under {folder / 'data'}")
+    else:
+        print(f"skipped the public sets: {folder} does not exist (pass --shared PATH)")
+    public_names = list(sets)
+    sets["gold-claims"] = gold_items()
+
+    settings: LLMSettings | None = None
+    if not args.no_llm and (os.environ.get("OPENAI_BASE_URL") or os.environ.get("OPENAI_API_KEY")):
+        try:
+            settings = LLMSettings.from_env(judge=True)
+        except ConfigError as exc:
+            print(f"LLM judge skipped: {exc}")
+
+    judge_name = f"offline v{faithfulness.JUDGE_VERSION}"
+    ours: list[SetFigures] = []
+    base: list[SetFigures] = []
+    for name, items in sets.items():
+        gold = name == "gold-claims"
+        bad = sum(i.hallucinated for i in items)
+        print(f"{name}: {len(items)} answers, {bad} hallucinated" + (" (claims)" if gold else ""))
+        base.append(run_judge("word overlap", name, items, lambda xs: [overlap(x) for x in xs]))
+        ours.append(
+            run_judge(judge_name, name, items, lambda xs: [offline(x, one_claim=gold) for x in xs])
+        )
+        for f in (base[-1], ours[-1]):
+            show(f)
+        if settings is not None and not gold:
+            part = items[: args.llm_limit]
+            show(run_judge(f"ragas:{settings.model}", name, part, lambda xs: ragas_outcomes(xs, settings)))
+
+    if args.write_card:
+        if not public_names:
+            print("the judge card needs a public set: none was measured, card not written")
+            return 2
+        card = JudgeCard(
+            judge="offline",
+            judge_version=faithfulness.JUDGE_VERSION,
+            threshold=faithfulness.FLAG_BELOW,
+            decision=faithfulness.DECISION,
+            written=datetime.now(UTC).date().isoformat(),
+            command="python benchmarks/public_judges.py --write-card",
+            figures=tuple(ours),
+            baseline=tuple(base),
+        )
+        write_card(card, CARD_PATH)
+        print(f"wrote {CARD_PATH.relative_to(REPO)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
