@@ -33,6 +33,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 
 from workbench.datasets import load_corpus, load_gold_claims
@@ -49,7 +50,7 @@ from workbench.scoring.judge_card import (
     measure,
     write_card,
 )
-from workbench.text import words
+from workbench.data.text import words
 
 REPO = Path(__file__).resolve().parents[1]
 CARD_PATH = REPO / "workbench" / "scoring" / CARD_FILE
@@ -136,6 +137,10 @@ def offline(item: Item, *, one_claim: bool) -> Outcome:
     return _outcome(r)
 
 
+def _offline_all(items: Sequence[Item], *, one_claim: bool) -> list[Outcome]:
+    return [offline(x, one_claim=one_claim) for x in items]
+
+
 def _outcome(r: FaithfulnessResult) -> Outcome:
     if r.status is EvaluationStatus.NO_CLAIMS:
         return Outcome(1.0, False)  # nothing checkable: nothing unsupported to flag
@@ -177,11 +182,14 @@ def run_judge(
     seconds = time.perf_counter() - started
     kept = [(o, i) for o, i in zip(outcomes, items, strict=True) if o.score is not None]
     scores = [o.score for o, _ in kept if o.score is not None]
-    flags = [bool(o.flagged) for o, _ in kept] if all(o.flagged is not None for o, _ in kept) else None
+    flags = (
+        [bool(o.flagged) for o, _ in kept] if all(o.flagged is not None for o, _ in kept) else None
+    )
     labels = [i.hallucinated for _, i in kept]
     note = ""
     if flags is None:
-        note = f"no decision of its own; best cut on these labels {best_balanced_accuracy(scores, labels):.3f}"
+        best = best_balanced_accuracy(scores, labels)
+        note = f"no decision of its own; best cut on these labels {best:.3f}"
     return measure(
         set_name,
         name,
@@ -245,14 +253,16 @@ def main() -> int:
         bad = sum(i.hallucinated for i in items)
         print(f"{name}: {len(items)} answers, {bad} hallucinated" + (" (claims)" if gold else ""))
         base.append(run_judge("word overlap", name, items, lambda xs: [overlap(x) for x in xs]))
-        ours.append(
-            run_judge(judge_name, name, items, lambda xs: [offline(x, one_claim=gold) for x in xs])
-        )
+        ours.append(run_judge(judge_name, name, items, partial(_offline_all, one_claim=gold)))
         for f in (base[-1], ours[-1]):
             show(f)
         if settings is not None and not gold:
             part = items[: args.llm_limit]
-            show(run_judge(f"ragas:{settings.model}", name, part, lambda xs: ragas_outcomes(xs, settings)))
+            show(
+                run_judge(
+                    f"ragas:{settings.model}", name, part, lambda xs: ragas_outcomes(xs, settings)
+                )
+            )
 
     if args.write_card:
         if not public_names:

@@ -1,16 +1,27 @@
 """Faithfulness: the offline judge, claim by claim, with no model download.
 
-Each claim is matched to its best evidence unit (an excerpt sentence, or two neighbours:
-a claim may sum up both) by the weighted share of its content words the unit holds, rare
-words weighing more. Then, in order:
+Each claim gets a continuous support score in 0..1 (`workbench.scoring.support`: how
+much of its rarity-weighted content the sources state anywhere, times how well it holds
+together in one or two source sentences) and a verdict, found in this order:
 
-1. a name (drug, gene, target, trial) that no excerpt uses: *not found*;
-2. a number the unit does not state: *contradicted* if it states another, else *not found*;
-3. too little of the claim in the unit: *not found*;
+1. a name (drug, gene, person, place) that no excerpt uses: *not found*;
+2. a number no excerpt states: *contradicted* if its closest sentence states another,
+   else *not found*;
+3. support below `CLAIM_SUPPORT`: *not found*;
 4. a name where the closest sentence names another: *contradicted* (a swap);
-5. a negation or antonym that turns the unit around: *contradicted*;
-6. more certainty than the unit has ("always" where it says "may"): *not found*;
+5. a negation or antonym that turns the best evidence around: *contradicted*;
+6. more certainty than the evidence has ("always" where it says "may"): *not found*;
 7. otherwise *supported*.
+
+A claim that is not supported keeps a support below the threshold (scaled down, halved
+again when contradicted), so the scores and the verdicts tell the same story.
+
+The answer's `score` is 3/4 its weakest claim's support and 1/4 the mean of all: one
+unsupported sentence among many faithful ones pulls the answer down, and the rest break
+ties between answers whose weakest claims match. The answer is `flagged` when any claim
+is not supported. `CLAIM_SUPPORT` (0.5) was fixed on our gold claims of group A before
+any measurement on public text: the strictest cut whose balanced accuracy there is
+within 0.01 of the best (the best, 0.899 at 0.40-0.45; 0.892 at 0.5).
 
 Not found counts as unsupported (the medical default). `judge_faithfulness(answer,
 excerpts)` and `judge_claims(claims, excerpts)` work on any text, outside our data sets.
@@ -26,14 +37,9 @@ from workbench.scoring.base import FaithfulnessResult
 from workbench.scoring.claims import Claim, split_claims
 from workbench.scoring.evidence import EvidenceUnit, analyse, evidence_units
 from workbench.scoring.lexicon import canonical
-from workbench.scoring.matching import (
-    certainty_gap,
-    coverage,
-    flips,
-    name_in,
-    norm,
-    share_matched,
-)
+from workbench.scoring.matching import certainty_gap, coverage, flips, name_in, norm
+from workbench.scoring.support import source_index
+from workbench.scoring.support import support as claim_support
 
 __all__ = [
     "JUDGE_NAME",
@@ -44,11 +50,17 @@ __all__ = [
 ]
 
 JUDGE_NAME = "offline"
-JUDGE_VERSION = "1"
-FLAG_BELOW = 1.0  # the answer is flagged when its score is below this
-DECISION = "flagged when any claim is not supported"
-SUPPORT_THRESHOLD = 0.6  # share of the claim's weighted content the evidence must hold
-MIN_TERMS_MATCHED = 0.5  # and at least this share of its content words, unweighted
+JUDGE_VERSION = "2"
+# A claim is supported only with at least this support (`workbench.scoring.support`);
+# fixed on our gold claims of group A before any measurement on public text.
+CLAIM_SUPPORT = 0.5
+FLAG_BELOW = CLAIM_SUPPORT
+DECISION = (
+    f"flagged when any claim is not supported: its support is below {CLAIM_SUPPORT}, or it "
+    "names, numbers, negates or overstates what the excerpts do not"
+)
+LOCAL_SUPPORT = 0.6  # a unit that states the claim's numbers is preferred from this coverage
+WEAKEST_SHARE = 0.75  # the weakest claim's part in the answer's score
 # Short capitals that are everyday abbreviations, not names of drugs or genes.
 _COMMON_ABBREVIATIONS = frozenset({"er", "iv", "us", "uk", "md", "rn", "am", "pm", "ok", "tv"})
 
@@ -81,11 +93,38 @@ def _parts(unit: EvidenceUnit, units: list[EvidenceUnit]) -> list[EvidenceUnit]:
 
 
 def _judge_claim(
-    claim: Claim, units: list[EvidenceUnit], ids: Sequence[str], evidence_text: str
+    claim: Claim, units: list[EvidenceUnit], ids: Sequence[str], sources: tuple[str, ...]
 ) -> ClaimVerdict:
     c = analyse(claim.text)
+    if not units:
+        return ClaimVerdict(
+            claim.text,
+            claim.span,
+            Verdict.NOT_FOUND,
+            "There is no evidence to check this claim against.",
+            None,
+            None,
+            JUDGE_NAME,
+            support_score=0.0,
+        )
+    scored = [(coverage(c, u.analysed), u) for u in units]
+    cov, best = _best(scored)
+    if c.numbers:  # prefer a unit that states the claim's numbers, if it matches well
+        stating = [p for p in scored if c.numbers <= p[1].analysed.numbers]
+        if stating and _best(stating)[0] >= LOCAL_SUPPORT:
+            cov, best = _best(stating)
+    closest = max(
+        _parts(best, units),
+        key=lambda u: (c.numbers <= u.analysed.numbers, coverage(c, u.analysed)),
+    )
+    index = source_index(sources)
+    support = claim_support(c, index, cov).score
 
-    def verdict(v: Verdict, reason: str, unit: EvidenceUnit | None, cov: float) -> ClaimVerdict:
+    def verdict(v: Verdict, reason: str, unit: EvidenceUnit | None) -> ClaimVerdict:
+        score = support
+        if not v.is_supported:  # below the threshold, in the same order as before
+            score = score * CLAIM_SUPPORT if score >= CLAIM_SUPPORT else score
+            score *= 0.5 if v is Verdict.CONTRADICTED else 1.0
         return ClaimVerdict(
             claim=claim.text,
             span=claim.span,
@@ -94,26 +133,12 @@ def _judge_claim(
             evidence_id=ids[unit.excerpt_index] if unit else None,
             evidence_sentence=unit.sentence if unit else None,
             judge=JUDGE_NAME,
-            support_score=round(cov, 3),
+            support_score=round(score, 4),
         )
 
-    if not units:
-        return verdict(
-            Verdict.NOT_FOUND, "There is no evidence to check this claim against.", None, 0.0
-        )
-    scored = [(coverage(c, u.analysed), u) for u in units]
-    cov, best = _best(scored)
-    if c.numbers:  # prefer a unit that states the claim's numbers, if it matches well
-        stating = [p for p in scored if c.numbers <= p[1].analysed.numbers]
-        if stating and _best(stating)[0] >= SUPPORT_THRESHOLD:
-            cov, best = _best(stating)
-    closest = max(
-        _parts(best, units),
-        key=lambda u: (c.numbers <= u.analysed.numbers, coverage(c, u.analysed)),
-    )
     where = f"[{ids[best.excerpt_index]}]"
     quote = f"\u201c{best.sentence}\u201d"
-
+    evidence_text = norm(" ".join(sources))
     names = sorted(c.names - _COMMON_ABBREVIATIONS)
     unknown = [
         n
@@ -121,31 +146,26 @@ def _judge_claim(
         if n not in _COMMON_ABBREVIATIONS and not name_in(n, evidence_text)
     ]
     if unknown:
-        return verdict(Verdict.NOT_FOUND, f"'{unknown[0]}' is not named in any excerpt.", best, cov)
-    differs = c.numbers - closest.analysed.numbers
-    if differs and closest.analysed.numbers and cov >= SUPPORT_THRESHOLD / 2:
+        return verdict(Verdict.NOT_FOUND, f"'{unknown[0]}' is not named in any excerpt.", best)
+    absent = c.numbers - index.numbers  # a number stated elsewhere in the sources is not new
+    if absent and closest.analysed.numbers and cov >= LOCAL_SUPPORT / 2:
         said = ", ".join(_fmt(n) for n in sorted(closest.analysed.numbers))
         return verdict(
             Verdict.CONTRADICTED,
-            f"The claim says {_fmt(min(differs))} where the evidence {where} says {said}: "
+            f"The claim says {_fmt(min(absent))} where the evidence {where} says {said}: "
             f"\u201c{closest.sentence}\u201d",
             closest,
-            cov,
         )
-    unstated = c.numbers - best.analysed.numbers
-    if unstated:
+    if absent:
+        return verdict(
+            Verdict.NOT_FOUND, f"No excerpt states the number {_fmt(min(absent))}.", best
+        )
+    if support < CLAIM_SUPPORT:
         return verdict(
             Verdict.NOT_FOUND,
-            f"No excerpt states the number {_fmt(min(unstated))} about this.",
+            f"Too little of this is in the excerpts (support {support:.2f}); "
+            f"the closest sentence {where}: {quote}",
             best,
-            cov,
-        )
-    if cov < SUPPORT_THRESHOLD or share_matched(c, best.analysed) < MIN_TERMS_MATCHED:
-        return verdict(
-            Verdict.NOT_FOUND,
-            f"No excerpt says this; the closest sentence {where} holds {cov:.0%} of it: {quote}",
-            best,
-            cov,
         )
     closest_text = norm(closest.sentence)
     swapped = [n for n in names if not name_in(n, closest_text)]
@@ -155,7 +175,6 @@ def _judge_claim(
             Verdict.CONTRADICTED,
             f"The evidence {where} names '{others[0]}' here, not '{swapped[0]}': {quote}",
             best,
-            cov,
         )
     turned = flips(c, best.analysed, closest.analysed)
     if turned:  # a negation and an antonym rarely cancel; they usually flip two things
@@ -163,7 +182,6 @@ def _judge_claim(
             Verdict.CONTRADICTED,
             f"The evidence {where} says the opposite ({turned[0]}): {quote}",
             best,
-            cov,
         )
     gap = certainty_gap(c, best.analysed)
     if gap:
@@ -172,28 +190,35 @@ def _judge_claim(
             f"The claim is surer than the evidence ('{_surface(claim.text, gap[0])}'); "
             f"{where} says: {quote}",
             best,
-            cov,
         )
-    return verdict(Verdict.SUPPORTED, f"Supported by {where}: {quote}", best, cov)
+    return verdict(
+        Verdict.SUPPORTED, f"Supported by {where} (support {support:.2f}): {quote}", best
+    )
+
+
+def answer_score(supports: Sequence[float]) -> float:
+    """The answer's score from its claims' supports: driven by the weakest claim
+    (3/4 of it), the mean of all breaking ties between answers with the same weakest."""
+    return WEAKEST_SHARE * min(supports) + (1 - WEAKEST_SHARE) * sum(supports) / len(supports)
 
 
 def _prepare(
     excerpts: Mapping[str, str] | Sequence[str],
-) -> tuple[list[str], list[EvidenceUnit], str]:
+) -> tuple[list[str], list[EvidenceUnit], tuple[str, ...]]:
     if isinstance(excerpts, Mapping):
         ids, texts = list(excerpts.keys()), tuple(excerpts.values())
     else:
         texts = tuple(excerpts)
         ids = [f"excerpt-{i + 1}" for i in range(len(texts))]
-    return ids, evidence_units(texts), norm(" ".join(texts))
+    return ids, evidence_units(texts), texts
 
 
 def judge_claims(
     claims: Sequence[str], excerpts: Mapping[str, str] | Sequence[str]
 ) -> list[ClaimVerdict]:
     """Judge claims that are already split (one statement each) against `excerpts`."""
-    ids, units, evidence_text = _prepare(excerpts)
-    return [_judge_claim(Claim(c, None), units, ids, evidence_text) for c in claims]
+    ids, units, sources = _prepare(excerpts)
+    return [_judge_claim(Claim(c, None), units, ids, sources) for c in claims]
 
 
 def judge_faithfulness(
@@ -208,15 +233,11 @@ def judge_faithfulness(
     claims = split_claims(answer)
     if not claims:
         return FaithfulnessResult(EvaluationStatus.NO_CLAIMS, None, ())
-    ids, units, evidence_text = _prepare(excerpts)
-    verdicts = tuple(_judge_claim(c, units, ids, evidence_text) for c in claims)
-    supported = sum(v.verdict.is_supported for v in verdicts)
-    return FaithfulnessResult(
-        EvaluationStatus.SCORED,
-        supported / len(verdicts),
-        verdicts,
-        flagged=supported < len(verdicts),
-    )
+    ids, units, sources = _prepare(excerpts)
+    verdicts = tuple(_judge_claim(c, units, ids, sources) for c in claims)
+    score = answer_score([v.support_score or 0.0 for v in verdicts])
+    flagged = any(not v.verdict.is_supported for v in verdicts)
+    return FaithfulnessResult(EvaluationStatus.SCORED, round(score, 4), verdicts, flagged=flagged)
 
 
 class OfflineJudge:
