@@ -9,7 +9,7 @@ together in one or two source sentences) and a verdict, found in this order:
    else *not found*;
 3. support below `CLAIM_SUPPORT`: *not found*;
 4. a name where the closest sentence names another: *contradicted* (a swap);
-5. a negation or antonym that turns the best evidence around: *contradicted*;
+5. a negation or antonym that turns the closest evidence sentence around: *contradicted*;
 6. more certainty than the evidence has ("always" where it says "may"): *not found*;
 7. otherwise *supported*.
 
@@ -50,7 +50,7 @@ __all__ = [
 ]
 
 JUDGE_NAME = "offline"
-JUDGE_VERSION = "2"
+JUDGE_VERSION = "3"
 # A claim is supported only with at least this support (`workbench.scoring.support`);
 # fixed on our gold claims of group A before any measurement on public text.
 CLAIM_SUPPORT = 0.5
@@ -176,7 +176,7 @@ def _judge_claim(
             f"The evidence {where} names '{others[0]}' here, not '{swapped[0]}': {quote}",
             best,
         )
-    turned = flips(c, best.analysed, closest.analysed)
+    turned = flips(c, closest.analysed)
     if turned:  # a negation and an antonym rarely cancel; they usually flip two things
         return verdict(
             Verdict.CONTRADICTED,

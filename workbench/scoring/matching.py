@@ -18,7 +18,6 @@ __all__ = [
     "flips",
     "name_in",
     "norm",
-    "share_matched",
 ]
 
 _STOP_STEMS = frozenset(stem(w) for w in STOP_WORDS)
@@ -45,13 +44,6 @@ def coverage(claim: Analysed, unit: Analysed) -> float:
         elif len(term) >= PREFIX and term[:PREFIX] in unit.prefixes:
             got += _NEAR_MATCH * weight
     return got / total
-
-
-def share_matched(claim: Analysed, unit: Analysed) -> float:
-    """Unweighted share of the claim's words found in the unit: one rare name is not enough."""
-    if not claim.terms:
-        return 0.0
-    return sum(_has(t, unit) for t in claim.terms) / len(claim.terms)
 
 
 def norm(text: str) -> str:
@@ -84,14 +76,14 @@ def _relevant_negations(side: Analysed, other: Analysed) -> int:
     )
 
 
-def flips(claim: Analysed, evidence: Analysed, closest: Analysed) -> list[str]:
-    """Reasons the claim says the opposite of the evidence.
+def flips(claim: Analysed, closest: Analysed) -> list[str]:
+    """Reasons the claim says the opposite of its closest evidence sentence.
 
-    Negations are weighed over the whole matched unit (a claim may sum up two
-    sentences); antonyms over the closest single sentence.
+    Negations and antonyms are both weighed over that one sentence: a "not" in a
+    neighbouring sentence (weighed in before judge version 3) flipped faithful claims.
     """
     reasons: list[str] = []
-    if _relevant_negations(claim, evidence) % 2 != _relevant_negations(evidence, claim) % 2:
+    if _relevant_negations(claim, closest) % 2 != _relevant_negations(closest, claim) % 2:
         reasons.append("negation")
     c_raw, s_raw = set(claim.raw_stems), set(closest.raw_stems)
     reasons += _prefix_flips(c_raw, s_raw) + _prefix_flips(s_raw, c_raw)
