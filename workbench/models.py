@@ -142,7 +142,12 @@ class Verdict(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class ClaimVerdict:
-    """A judge's verdict on one claim of an answer."""
+    """A judge's verdict on one claim of an answer.
+
+    `support_score` (0..1) says how much of the claim the evidence holds, continuous so
+    claims and answers can be ranked; the offline judge keeps every unsupported claim
+    below its fixed threshold, and None means the judge gave none.
+    """
 
     claim: str
     span: Span | None
@@ -202,6 +207,30 @@ class Evaluation:
     def unsupported(self) -> tuple[ClaimVerdict, ...]:
         """The claims the judge did not find supported."""
         return tuple(c for c in self.claims if not c.verdict.is_supported)
+
+    @property
+    def flagged(self) -> bool:
+        """The judge's own answer-level decision (`FaithfulnessResult.flagged`).
+
+        Every judge we ship flags an answer when any claim is not supported (the offline
+        judge: support below its fixed threshold, or a name, number, negation or
+        overclaim the excerpts do not back), so the stored verdicts carry the decision
+        and stores written before it existed need nothing new.
+        """
+        return self.status is EvaluationStatus.SCORED and bool(self.unsupported)
+
+    @property
+    def weakest(self) -> tuple[ClaimVerdict, ...]:
+        """The claims, weakest first: unsupported before supported, then by support."""
+        return tuple(
+            sorted(
+                self.claims,
+                key=lambda c: (
+                    c.verdict.is_supported,
+                    c.support_score if c.support_score is not None else 1.0,
+                ),
+            )
+        )
 
     @property
     def safety_failed(self) -> bool:

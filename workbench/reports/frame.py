@@ -17,7 +17,8 @@ __all__ = ["COLUMNS", "evaluation_frame", "frame_of"]
 COLUMNS = [
     "run_id", "prompt", "backend", "model", "judge", "question_id", "cancer_type", "question",
     "answer_id", "status", "faithfulness", "claims", "supported", "contradicted", "not_found",
-    "any_unsupported", "safety_fail", "safety_warn", "safety_rules", "fk_grade", "smog",
+    "any_unsupported", "flagged", "weakest_support", "safety_fail", "safety_warn",
+    "safety_rules", "fk_grade", "smog",
     "within_grade_target", "prompt_tokens", "completion_tokens", "latency_s", "cost_usd",
     "stale", "review_status", "error",
 ]  # fmt: skip
@@ -43,6 +44,7 @@ def frame_of(
         q = questions.get(a.question_id)
         counts = {v: sum(c.verdict is v for c in ev.claims) for v in Verdict}
         decision = decisions.get(a.id)
+        supports = [c.support_score for c in ev.claims if c.support_score is not None]
         rows.append(
             {
                 "run_id": a.run_id,
@@ -61,6 +63,8 @@ def frame_of(
                 "contradicted": counts[Verdict.CONTRADICTED],
                 "not_found": counts[Verdict.NOT_FOUND],
                 "any_unsupported": bool(ev.unsupported),
+                "flagged": ev.flagged,
+                "weakest_support": min(supports) if supports else None,
                 "safety_fail": sum(f.severity is Severity.FAIL for f in ev.safety),
                 "safety_warn": sum(f.severity is Severity.WARN for f in ev.safety),
                 "safety_rules": ";".join(sorted({f.rule_id for f in ev.safety})),

@@ -22,7 +22,7 @@ from workbench.reports.compare import Comparison
 from workbench.reports.render import highlight_answer, status_label
 from workbench.reports.summary import rule_counts, rule_pass_rates, summary_frame
 from workbench.reports.svg import bar_chart, grouped_bar_chart, strip_chart
-from workbench.reports.trust import judge_vs_reviewers
+from workbench.reports.trust import judge_vs_reviewers, public_trust
 from workbench.scoring.calibration import JudgeGoldMetrics, SafetyGoldMetrics
 from workbench.scoring.readability import GRADE_TARGET
 from workbench.scoring.staleness import stale_reasons
@@ -112,7 +112,7 @@ def _charts(frame: pd.DataFrame) -> list[Any]:
         bar_chart(
             labels,
             [0.0 if pd.isna(v) else float(v) for v in summary["faithfulness"]],
-            title="Mean faithfulness (share of claims supported)",
+            title="Mean faithfulness score (the judge's own score)",
             maximum=1.0,
         ),
         bar_chart(
@@ -165,8 +165,9 @@ def _questions(data: ReportData) -> list[dict[str, Any]]:
                 "answer_id": a.id,
                 "review": decision.decision.value if decision else "not reviewed",
                 "highlighted": highlight_answer(a.text, ev.claims, ev.safety),
-                "claims": ev.claims,
+                "claims": ev.weakest,
                 "findings": ev.safety,
+                "flagged": ev.flagged,
                 "excerpts": [
                     data.corpus.excerpts[i] for i in a.retrieved_ids if i in data.corpus.excerpts
                 ],
@@ -180,14 +181,41 @@ def _questions(data: ReportData) -> list[dict[str, Any]]:
                     "id": q.id,
                     "text": q.text,
                     "cancer_type": q.cancer_type,
-                    "items": by_question.pop(q.id),
+                    "items": _flagged_first(by_question.pop(q.id)),
                 }
             )
     for qid, items in by_question.items():  # answers to questions no longer in the data set
         out.append(
-            {"id": qid, "text": f"(question {qid} not loaded)", "cancer_type": "?", "items": items}
+            {
+                "id": qid,
+                "text": f"(question {qid} not loaded)",
+                "cancer_type": "?",
+                "items": _flagged_first(items),
+            }
         )
     return out
+
+
+def _flagged_first(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(items, key=lambda item: not item["flagged"])
+
+
+def _flagged(data: ReportData) -> list[dict[str, Any]]:
+    """Flagged answers, lowest score first, each with its weakest claim."""
+    answers = {a.id: a for a in data.answers}
+    flagged = [ev for ev in data.evaluations if ev.flagged]
+    flagged.sort(key=lambda ev: ev.faithfulness if ev.faithfulness is not None else 0.0)
+    return [
+        {
+            "answer_id": ev.answer_id,
+            "question_id": answers[ev.answer_id].question_id,
+            "prompt": answers[ev.answer_id].prompt_key,
+            "judge": ev.judge,
+            "score": ev.faithfulness,
+            "claim": ev.weakest[0],
+        }
+        for ev in flagged
+    ]
 
 
 def render_report(data: ReportData) -> str:
@@ -223,6 +251,8 @@ def render_report(data: ReportData) -> str:
         safety_metrics=data.safety_metrics,
         pass_rates=_pass_rates(frame, data.rule_ids),
         trust=judge_vs_reviewers(frame) if not frame.empty else [],
+        public=public_trust(sorted({ev.judge for ev in data.evaluations}) or ["offline"]),
+        flagged=_flagged(data),
         comparisons=_comparisons(data),
         summary=summary_frame(frame).to_dict("records") if not frame.empty else [],
         charts=_charts(frame),

@@ -1,8 +1,13 @@
-"""How far to trust each judge on our own questions: its flags against clinicians' decisions.
+"""How far to trust each judge: on public text (its judge card) and against clinicians.
+
+`public_trust` pairs each judge that made the report's numbers with the judge card
+measured on text nobody here wrote (`benchmarks/public_judges.py --write-card`); a
+judge without a card is "not measured" there, never given another judge's figures.
 
 A clinician who rejects an answer, or sends it back for editing, found a problem; the
-judge found one when it marked any claim unsupported. Where both looked at the same
-answer, their agreement and Cohen's kappa say how far the judge can stand in for review.
+judge found one when it flagged the answer (any claim unsupported). Where both looked
+at the same answer, their agreement and Cohen's kappa say how far the judge can stand
+in for review.
 """
 
 from __future__ import annotations
@@ -12,8 +17,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from workbench.review.agreement import cohen_kappa
+from workbench.scoring.judge_card import JudgeCard, SetFigures, load_card
 
-__all__ = ["JudgeVsReviewers", "judge_vs_reviewers"]
+__all__ = ["JudgeVsReviewers", "PublicTrust", "judge_vs_reviewers", "public_trust"]
 
 _PROBLEM = {"reject", "needs_edit", "edit"}
 
@@ -31,6 +37,29 @@ class JudgeVsReviewers:
     agreement: float | None
     kappa: float | None
     disagreements: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PublicTrust:
+    """One judge of the report and its judge card's figures (None: not measured)."""
+
+    judge: str
+    card: JudgeCard | None
+    rows: tuple[tuple[SetFigures, SetFigures | None], ...]  # (judge, overlap on the same set)
+
+
+def public_trust(judges: list[str], card: JudgeCard | None = None) -> list[PublicTrust]:
+    """Each judge with the card measured for it (the shipped card unless one is given)."""
+    card = card if card is not None else load_card()
+    out = []
+    for judge in judges:
+        mine = card if card is not None and card.judge == judge else None
+        rows: tuple[tuple[SetFigures, SetFigures | None], ...] = ()
+        if mine is not None:
+            base = {f.data_set: f for f in mine.baseline}
+            rows = tuple((f, base.get(f.data_set)) for f in mine.figures)
+        out.append(PublicTrust(judge, mine, rows))
+    return out
 
 
 def judge_vs_reviewers(frame: pd.DataFrame) -> list[JudgeVsReviewers]:

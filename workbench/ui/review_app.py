@@ -39,17 +39,33 @@ _SHORT = {
 }
 
 
+def _support(score: float | None) -> str:
+    return "" if score is None else f" ({score:.2f})"
+
+
 def claim_options(ev: Evaluation | None) -> tuple[list[tuple[str, int]], int | None]:
-    """The claim list's labels (plain text) and the first claim that needs a look."""
+    """The claim list's labels (plain text), weakest first, and the first one to look at.
+
+    Unsupported claims come first, then the rest; within each, the lowest support score
+    first. Each label keeps the claim's number in the answer and shows its support.
+    """
     if ev is None:
         return [], None
     failed = ev.status is EvaluationStatus.JUDGE_FAILED
-    options = [
-        (f"{i + 1}. {'JUDGE FAILED' if failed else _SHORT[c.verdict.value]}: {c.claim[:110]}", i)
-        for i, c in enumerate(ev.claims)
-    ]
-    first_bad = next((i for i, c in enumerate(ev.claims) if not c.verdict.is_supported), None)
-    return options, first_bad if first_bad is not None else (0 if options else None)
+    order = sorted(
+        range(len(ev.claims)),
+        key=lambda i: (
+            ev.claims[i].verdict.is_supported,
+            ev.claims[i].support_score if ev.claims[i].support_score is not None else 1.0,
+            i,
+        ),
+    )
+    options = []
+    for i in order:
+        c = ev.claims[i]
+        label = "JUDGE FAILED" if failed else _SHORT[c.verdict.value] + _support(c.support_score)
+        options.append((f"{i + 1}. {label}: {c.claim[:110]}", i))
+    return options, options[0][1] if options else None
 
 
 class ReviewController:

@@ -1,0 +1,71 @@
+"""The report's trust section shows the judge card; flagged answers and weak claims lead."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from workbench.datasets import Corpus
+from workbench.jobs import write_report
+from workbench.models import Answer, ClaimVerdict, Evaluation, EvaluationStatus, Run, Verdict
+from workbench.reports.trust import public_trust
+from workbench.scoring.judge_card import load_card
+from workbench.store import Store
+
+
+def _verdict(text: str, verdict: Verdict, support: float) -> ClaimVerdict:
+    return ClaimVerdict(text, None, verdict, f"why {text}", None, None, "offline", support)
+
+
+def _evaluation(answer_id: str, claims: tuple[ClaimVerdict, ...], score: float) -> Evaluation:
+    return Evaluation(answer_id, "offline", EvaluationStatus.SCORED, score, claims, (), 6.0, 7.0)
+
+
+CLAIMS = (
+    _verdict("fine claim", Verdict.SUPPORTED, 0.9),
+    _verdict("shaky claim", Verdict.NOT_FOUND, 0.4),
+    _verdict("wrong claim", Verdict.CONTRADICTED, 0.1),
+    _verdict("good claim", Verdict.SUPPORTED, 0.7),
+)
+
+
+def test_claims_are_listed_weakest_first() -> None:
+    ev = _evaluation("a", CLAIMS, 0.3)
+    assert [c.claim for c in ev.weakest] == [
+        "wrong claim", "shaky claim", "good claim", "fine claim"
+    ]  # fmt: skip
+    assert ev.flagged and not _evaluation("b", (CLAIMS[0],), 0.9).flagged
+    failed = Evaluation("c", "offline", EvaluationStatus.JUDGE_FAILED, None, (), (), None, None)
+    assert not failed.flagged
+
+
+def test_a_judge_without_a_card_is_not_measured() -> None:
+    card = load_card()
+    assert card is not None
+    offline, ragas = public_trust(["offline", "ragas:tiny"], card)
+    assert offline.card is card and offline.rows
+    assert all(base is not None and base.judge == "word overlap" for _, base in offline.rows)
+    assert ragas.card is None and ragas.rows == ()
+
+
+def test_report_shows_the_card_and_flagged_answers_first(
+    store: Store, corpus: Corpus, tmp_path: Path
+) -> None:
+    q = corpus.questions[0]
+    store.ensure_run(Run("r", "patient_answer@v1", "fake", "m", "t"))
+    store.add_answer(Answer("a-good", "r", q.id, "patient_answer@v1", "fake", "m", "Text.", (), ()))
+    store.ensure_run(Run("r2", "patient_answer@v2", "fake", "m", "t"))
+    store.add_answer(Answer("a-bad", "r2", q.id, "patient_answer@v2", "fake", "m", "Text.", (), ()))
+    store.add_evaluation(_evaluation("a-good", (CLAIMS[0],), 0.9))
+    store.add_evaluation(_evaluation("a-bad", CLAIMS, 0.3))
+    paths, _ = write_report(store, corpus, tmp_path / "out")
+    html = paths.html.read_text()
+    card = load_card()
+    assert card is not None
+    assert "The judges on text nobody here wrote" in html and card.command in html
+    assert f"{card.figures[0].auc:.3f}" in html and card.figures[0].data_set in html
+    assert "Flagged answers, lowest score first" in html
+    flagged = html.split("Flagged answers, lowest score first")[1]
+    assert "a-bad" in flagged.split("</table>")[0] and "a-good" not in flagged.split("</table>")[0]
+    answers = html.split("Answers, question by question")[1]
+    assert answers.index("a-bad") < answers.index("a-good")  # flagged first
+    assert answers.index("wrong claim") < answers.index("fine claim")  # weakest first

@@ -1,0 +1,102 @@
+"""The offline judge's continuous support, its answer score and its fixed decision.
+
+The texts are our own, about general facts, so none of them comes from a public set.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from workbench import judge_claims, judge_faithfulness
+from workbench.scoring.faithfulness import CLAIM_SUPPORT, FLAG_BELOW, answer_score
+
+SOURCES = [
+    "The hospital opened a new radiation unit in March. It treats about forty patients a "
+    "day. The unit was paid for by a regional health fund.",
+    "Patients who live far away can stay at a guest house next to the hospital. The guest "
+    "house has twelve rooms and is free of charge.",
+]
+
+
+def support_of(claim: str) -> float:
+    (v,) = judge_claims([claim], SOURCES)
+    assert v.support_score is not None
+    return v.support_score
+
+
+def test_support_falls_as_less_of_the_claim_is_in_the_sources() -> None:
+    stated = support_of("The hospital opened a new radiation unit in March.")
+    glued = support_of("The guest house was paid for by a regional health fund.")
+    novel = support_of("The hospital opened a new heart surgery wing run by volunteers.")
+    unrelated = support_of("Volcanic eruptions cooled the northern summer.")
+    assert stated > glued > unrelated
+    assert stated > novel > unrelated
+    assert 0.0 <= unrelated < CLAIM_SUPPORT <= stated <= 1.0
+
+
+def test_glued_facts_cost_support_even_when_every_word_is_stated() -> None:
+    """Each word is in the sources, but 'guest house' and 'fund' never share a sentence."""
+    apart = support_of("The guest house was paid for by a regional health fund.")
+    together = support_of("The radiation unit was paid for by a regional health fund.")
+    assert apart < together
+
+
+def test_verdicts_and_support_tell_the_same_story() -> None:
+    claims = [
+        "The hospital opened a new radiation unit in March.",
+        "The guest house has twelve rooms and is free of charge.",
+        "The guest house has twenty rooms.",  # a number the sources do not state
+        "The unit was paid for by the Gates Foundation.",  # a name no source uses
+        "The guest house is not free of charge.",  # negation
+        "Volcanic eruptions cooled the northern summer.",
+    ]
+    for v in judge_claims(claims, SOURCES):
+        assert v.support_score is not None
+        if v.verdict.is_supported:
+            assert v.support_score >= CLAIM_SUPPORT, v
+        else:
+            assert v.support_score < CLAIM_SUPPORT, v
+    verdicts = [v.verdict.is_supported for v in judge_claims(claims, SOURCES)]
+    assert verdicts == [True, True, False, False, False, False]
+
+
+def test_answer_score_is_driven_by_the_weakest_claim_and_ranks_answers() -> None:
+    faithful = (
+        "The hospital opened a new radiation unit in March. It treats about forty patients a "
+        "day. Patients who live far away can stay at a free guest house next to the hospital."
+    )
+    one_bad = faithful.replace("forty", "four hundred")
+    all_bad = "The hospital closed its radiation unit. The guest house charges a nightly fee."
+    scores = [judge_faithfulness(a, SOURCES) for a in (faithful, one_bad, all_bad)]
+    assert [r.flagged for r in scores] == [False, True, True]
+    values = [r.score for r in scores]
+    assert all(v is not None for v in values)
+    assert values[0] > max(values[1], values[2])  # type: ignore[operator]
+    two_bad = one_bad.replace("March", "May")
+    worse = judge_faithfulness(two_bad, SOURCES).score
+    assert worse is not None and worse < values[1]  # type: ignore[operator]
+
+
+def test_answer_score_formula() -> None:
+    assert answer_score([0.9]) == pytest.approx(0.9)
+    assert answer_score([1.0, 1.0, 0.2]) == pytest.approx(0.75 * 0.2 + 0.25 * 2.2 / 3)
+    # the rest break ties between answers with the same weakest claim
+    assert answer_score([0.9, 0.3]) > answer_score([0.5, 0.3])
+
+
+def test_paraphrase_does_not_saturate_the_score() -> None:
+    copied = judge_faithfulness("The guest house has twelve rooms.", SOURCES)
+    reworded = judge_faithfulness("Twelve rooms are offered at the guest house.", SOURCES)
+    assert copied.score is not None and reworded.score is not None
+    assert copied.score > reworded.score
+
+
+def test_flag_follows_the_documented_threshold() -> None:
+    assert FLAG_BELOW == CLAIM_SUPPORT == 0.5
+    result = judge_faithfulness(
+        "The hospital opened a new radiation unit in March. The unit has a helicopter pad.",
+        SOURCES,
+    )
+    weakest = min(v.support_score or 0.0 for v in result.verdicts)
+    assert result.flagged is (weakest < FLAG_BELOW)
+    assert result.flagged
