@@ -36,7 +36,8 @@ from datetime import UTC, date, datetime
 from functools import partial
 from pathlib import Path
 
-from workbench.datasets import load_corpus, load_gold_claims
+from workbench.data.datasets import load_corpus, load_gold_claims
+from workbench.data.text import words
 from workbench.errors import ConfigError
 from workbench.llm import LLMSettings, open_client
 from workbench.models import EvaluationStatus, Excerpt
@@ -50,7 +51,6 @@ from workbench.scoring.judge_card import (
     measure,
     write_card,
 )
-from workbench.data.text import words
 
 REPO = Path(__file__).resolve().parents[1]
 CARD_PATH = REPO / "workbench" / "scoring" / CARD_FILE

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from workbench.datasets import Corpus
-from workbench.jobs import write_report
+from workbench.data.datasets import Corpus
 from workbench.models import Answer, ClaimVerdict, Evaluation, EvaluationStatus, Run, Verdict
+from workbench.reports.assemble import write_report
 from workbench.reports.trust import public_trust
 from workbench.scoring.judge_card import load_card
 from workbench.store import Store

@@ -22,8 +22,8 @@ import itertools
 from dataclasses import dataclass
 from functools import lru_cache
 
-from workbench.scoring.evidence import PREFIX, Analysed, analyse
 from workbench.data.text import sentences
+from workbench.scoring.evidence import PREFIX, Analysed, analyse
 
 __all__ = ["NEAR_MATCH", "NUMBER_WEIGHT", "SourceIndex", "Support", "source_index", "support"]
 
