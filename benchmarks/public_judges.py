@@ -156,11 +156,14 @@ def _as_excerpts(texts: Sequence[str]) -> list[Excerpt]:
     ]
 
 
-def ragas_outcomes(items: Sequence[Item], settings: LLMSettings) -> list[Outcome]:
-    """The ragas judge on every item, as many at once as the endpoint settings allow."""
+def ragas_outcomes(items: Sequence[Item], settings: LLMSettings, cache: Path) -> list[Outcome]:
+    """The ragas judge on every item, as many at once as the endpoint settings allow.
+
+    Its calls are cached beside `cache`: a rerun of the benchmark makes no call again.
+    """
     from workbench.scoring.ragas_judge import RagasJudge
 
-    judge = RagasJudge(open_client(settings, store_path=REPO / "reports" / "bench-judges.db"))
+    judge = RagasJudge(open_client(settings, store_path=cache))
 
     async def run() -> list[Outcome]:
         try:
@@ -223,6 +226,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", help="the shared folder (default ../shared)")
     parser.add_argument("--llm-limit", type=int, default=60, help="answers per set for LLM judges")
+    parser.add_argument("--no-gold", action="store_true", help="skip our gold claims")
+    parser.add_argument(
+        "--llm-cache",
+        default=str(REPO / "reports" / "bench-judges.db"),
+        help="the LLM call cache goes beside this path (default reports/bench-judges.db)",
+    )
     parser.add_argument("--no-llm", action="store_true", help="skip LLM judges even if configured")
     parser.add_argument("--write-card", action="store_true", help=f"write {CARD_PATH.name}")
     args = parser.parse_args()
@@ -236,7 +245,8 @@ def main() -> int:
     else:
         print(f"skipped the public sets: {folder} does not exist (pass --shared PATH)")
     public_names = list(sets)
-    sets["gold-claims"] = gold_items()
+    if not args.no_gold:
+        sets["gold-claims"] = gold_items()
 
     settings: LLMSettings | None = None
     if not args.no_llm and (os.environ.get("OPENAI_BASE_URL") or os.environ.get("OPENAI_API_KEY")):
@@ -258,15 +268,12 @@ def main() -> int:
             show(f)
         if settings is not None and not gold:
             part = items[: args.llm_limit]
-            show(
-                run_judge(
-                    f"ragas:{settings.model}", name, part, lambda xs: ragas_outcomes(xs, settings)
-                )
-            )
+            llm = partial(ragas_outcomes, settings=settings, cache=Path(args.llm_cache))
+            show(run_judge(f"ragas:{settings.model}", name, part, llm))
 
     if args.write_card:
-        if not public_names:
-            print("the judge card needs a public set: none was measured, card not written")
+        if not public_names or args.no_gold:
+            print("the judge card needs a public set and our gold claims: card not written")
             return 2
         card = JudgeCard(
             judge="offline",
