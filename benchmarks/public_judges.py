@@ -249,7 +249,9 @@ def main() -> int:
         sets["gold-claims"] = gold_items()
 
     settings: LLMSettings | None = None
-    if not args.no_llm and (os.environ.get("OPENAI_BASE_URL") or os.environ.get("OPENAI_API_KEY")):
+    if not args.no_llm and any(
+        os.environ.get(v) for v in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "WORKBENCH_JUDGE_BASE_URL")
+    ):
         try:
             settings = LLMSettings.from_env(judge=True)
         except ConfigError as exc:
