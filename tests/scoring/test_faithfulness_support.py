@@ -100,3 +100,23 @@ def test_flag_follows_the_documented_threshold() -> None:
     weakest = min(v.support_score or 0.0 for v in result.verdicts)
     assert result.flagged is (weakest < FLAG_BELOW)
     assert result.flagged
+
+
+@pytest.mark.parametrize(
+    ("answer", "flagged"),
+    [
+        ("Twelve.", False),  # a one-word answer is still checked
+        ("Fifty.", True),
+        ("Stay at the guest house for 12 nights.", False),  # advice with a number: checked
+        ("Stay at the guest house for 30 nights.", True),
+        ("Use of the guest house is free of charge.", False),  # a noun, not an instruction
+    ],
+)
+def test_short_answers_and_numbered_advice_are_judged(answer: str, flagged: bool) -> None:
+    result = judge_faithfulness(answer, SOURCES)
+    assert result.score is not None and result.flagged is flagged, result
+
+
+@pytest.mark.parametrize("answer", ["Yes.", "No.", "Please talk with your care team."])
+def test_bare_replies_and_referrals_still_have_no_claims(answer: str) -> None:
+    assert judge_faithfulness(answer, SOURCES).score is None

@@ -60,12 +60,15 @@ _IMPERATIVES = (
     "use",
     "take",
 )
+# "Use of X …" is a noun phrase, not an instruction: an imperative is not followed by "of".
 _ADVICE_RE = re.compile(
     r"^(?:if\b[^,]{0,160},\s*|when\b[^,]{0,160},\s*|before\b[^,]{0,160},\s*)?"
-    r"(?:" + "|".join(re.escape(w) for w in _IMPERATIVES) + r")\b",
+    r"(?:" + "|".join(re.escape(w) for w in _IMPERATIVES) + r")\b(?!\s+of\b)",
     re.IGNORECASE,
 )
 _MIN_CONTENT_WORDS = 2
+_REPLY_WORDS = frozenset({"yes", "no", "ok", "okay", "sure"})  # a bare reply checks nothing
+_DIGIT_RE = re.compile(r"\d")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,15 +79,22 @@ class Claim:
     span: Span | None
 
 
-def _is_claim(text: str) -> bool:
+def _is_claim(text: str, *, short: bool = False) -> bool:
+    """Whether a sentence part states something checkable.
+
+    `short` (an answer with no other claim) also takes one-word answers ("Lyon.") and
+    advice that states a number ("Take 650 mg every hour."): they can be checked, and an
+    answer made only of them would otherwise go unjudged.
+    """
     bare = _URL_RE.sub(" ", text).strip()
     if not bare or bare.endswith("?") or bare.endswith(":"):
         return False
-    if FOOTER_RE.search(bare) or _GENERAL_ONLY_RE.search(bare):
+    if FOOTER_RE.search(bare) or _GENERAL_ONLY_RE.search(bare) or _REFUSAL_RE.search(bare):
         return False
-    if _REFUSAL_RE.search(bare) or _ADVICE_RE.search(bare):
-        return False
-    return len(content_stems(bare)) >= _MIN_CONTENT_WORDS
+    content = [s for s in content_stems(bare) if s not in _REPLY_WORDS]
+    if _ADVICE_RE.search(bare):
+        return short and bool(_DIGIT_RE.search(bare)) and len(content) >= _MIN_CONTENT_WORDS
+    return len(content) >= (1 if short else _MIN_CONTENT_WORDS)
 
 
 def _parts(text: str, span: Span) -> list[tuple[str, Span]]:
@@ -99,7 +109,16 @@ def _parts(text: str, span: Span) -> list[tuple[str, Span]]:
 
 
 def split_claims(answer: str) -> list[Claim]:
-    """The checkable claims of an answer, in order, each with its span."""
+    """The checkable claims of an answer, in order, each with its span.
+
+    An answer with no claim by the usual test is read again with the `short` test, so
+    a one-word answer or a bare dosing instruction is still checked; a refusal, a bare
+    referral or a yes/no stays without claims.
+    """
+    return _split(answer, short=False) or _split(answer, short=True)
+
+
+def _split(answer: str, *, short: bool) -> list[Claim]:
     claims: list[Claim] = []
     skipping_section = False
     for sentence in sentences(answer):
@@ -112,6 +131,6 @@ def split_claims(answer: str) -> list[Claim]:
             continue
         for text, span in _parts(sentence.text, sentence.span):
             bare = CITATION_RE.sub("", text).strip().rstrip(".").strip()
-            if _is_claim(bare):
+            if _is_claim(bare, short=short):
                 claims.append(Claim(strip_citations(text), span))
     return claims

@@ -50,7 +50,7 @@ __all__ = [
 ]
 
 JUDGE_NAME = "offline"
-JUDGE_VERSION = "3"
+JUDGE_VERSION = "4"
 # A claim is supported only with at least this support (`workbench.scoring.support`);
 # fixed on our gold claims of group A before any measurement on public text.
 CLAIM_SUPPORT = 0.5
