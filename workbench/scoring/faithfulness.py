@@ -42,9 +42,14 @@ from workbench.scoring.support import source_index
 from workbench.scoring.support import support as claim_support
 
 __all__ = [
+    "CLAIM_SUPPORT",
+    "DECISION",
+    "FLAG_BELOW",
     "JUDGE_NAME",
+    "JUDGE_VERSION",
     "FaithfulnessResult",
     "OfflineJudge",
+    "answer_score",
     "judge_claims",
     "judge_faithfulness",
 ]
