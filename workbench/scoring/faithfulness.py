@@ -30,6 +30,7 @@ excerpts)` and `judge_claims(claims, excerpts)` work on any text, outside our da
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 from workbench.data.text import stem, words
 from workbench.models import ClaimVerdict, EvaluationStatus, Excerpt, Verdict
@@ -97,6 +98,12 @@ def _parts(unit: EvidenceUnit, units: list[EvidenceUnit]) -> list[EvidenceUnit]:
     ]
 
 
+@lru_cache(maxsize=1024)
+def _normed(sources: tuple[str, ...]) -> str:
+    """All sources as one normalised text, for whole-word name tests (cached)."""
+    return norm(" ".join(sources))
+
+
 def _judge_claim(
     claim: Claim, units: list[EvidenceUnit], ids: Sequence[str], sources: tuple[str, ...]
 ) -> ClaimVerdict:
@@ -143,7 +150,7 @@ def _judge_claim(
 
     where = f"[{ids[best.excerpt_index]}]"
     quote = f"\u201c{best.sentence}\u201d"
-    evidence_text = norm(" ".join(sources))
+    evidence_text = _normed(sources)
     names = sorted(c.names - _COMMON_ABBREVIATIONS)
     unknown = [
         n
