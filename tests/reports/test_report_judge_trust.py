@@ -7,8 +7,8 @@ from pathlib import Path
 from workbench.data.datasets import Corpus
 from workbench.models import Answer, ClaimVerdict, Evaluation, EvaluationStatus, Run, Verdict
 from workbench.reports.assemble import write_report
-from workbench.reports.trust import public_trust
-from workbench.scoring.judge_card import load_card
+from workbench.reports.trust import card_lines, public_trust
+from workbench.scoring.judge_card import JudgeCard, load_card
 from workbench.store import Store
 
 
@@ -69,3 +69,13 @@ def test_report_shows_the_card_and_flagged_answers_first(
     answers = html.split("Answers, question by question")[1]
     assert answers.index("a-bad") < answers.index("a-good")  # flagged first
     assert answers.index("wrong claim") < answers.index("fine claim")  # weakest first
+
+
+def test_the_card_in_plain_lines() -> None:
+    card = load_card()
+    assert card is not None
+    (line,) = card_lines(card)  # one public set: gold claims are shown beside, not here
+    public = next(f for f in card.figures if f.data_set != "gold-claims")
+    assert f"ROC AUC {public.auc:.3f}" in line and public.data_set in line
+    assert f"judge card of {card.written}" in line and "word overlap AUC" in line
+    assert card_lines(JudgeCard("x", "1", 0.5, "d", "w", "c", (), ())) == []

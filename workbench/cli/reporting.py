@@ -23,6 +23,7 @@ from workbench.llm.settings import LLMSettings
 from workbench.reports.assemble import write_report
 from workbench.reports.export import write_rows
 from workbench.reports.frame import evaluation_frame
+from workbench.reports.trust import card_lines
 from workbench.runs.demo import run_demo
 from workbench.scoring.calibration import calibrate
 from workbench.scoring.judges import JUDGES, make_judge
@@ -108,6 +109,8 @@ def demo(
         f"\noffline judge on {j.n} gold claims: balanced accuracy {j.balanced_accuracy:.3f}"
         f" (three-way accuracy {j.accuracy_3way:.3f})"
     )
+    for line in card_lines():
+        print(line)
     print(
         f"safety checks on {s.n_answers} gold answers: precision {s.precision:.3f}, "
         f"recall {s.recall:.3f}\n"

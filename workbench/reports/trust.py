@@ -19,7 +19,7 @@ import pandas as pd
 from workbench.review.agreement import cohen_kappa
 from workbench.scoring.judge_card import JudgeCard, SetFigures, load_card
 
-__all__ = ["JudgeVsReviewers", "PublicTrust", "judge_vs_reviewers", "public_trust"]
+__all__ = ["JudgeVsReviewers", "PublicTrust", "card_lines", "judge_vs_reviewers", "public_trust"]
 
 _PROBLEM = {"reject", "needs_edit", "edit"}
 
@@ -59,6 +59,26 @@ def public_trust(judges: list[str], card: JudgeCard | None = None) -> list[Publi
             base = {f.data_set: f for f in mine.baseline}
             rows = tuple((f, base.get(f.data_set)) for f in mine.figures)
         out.append(PublicTrust(judge, mine, rows))
+    return out
+
+
+def card_lines(card: JudgeCard | None = None) -> list[str]:
+    """The judge card's public figures as plain lines (the demo prints them)."""
+    card = card if card is not None else load_card()
+    if card is None:
+        return ["offline judge on public text: not measured (no judge card)"]
+    base = {f.data_set: f for f in card.baseline}
+    out = []
+    for f in card.figures:
+        if f.data_set == "gold-claims":
+            continue
+        overlap = base.get(f.data_set)
+        beside = f", word overlap AUC {overlap.auc:.3f}" if overlap else ""
+        out.append(
+            f"{card.judge} judge v{card.judge_version} on {f.data_set} ({f.n} answers, public "
+            f"text): ROC AUC {f.auc:.3f}{beside}, balanced accuracy "
+            f"{f.balanced_accuracy or float('nan'):.3f} (judge card of {card.written})"
+        )
     return out
 
 
