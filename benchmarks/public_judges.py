@@ -28,6 +28,7 @@ import argparse
 import asyncio
 import json
 import os
+import platform
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -286,6 +287,10 @@ def main() -> int:
             command="python benchmarks/public_judges.py --write-card",
             figures=tuple(ours),
             baseline=tuple(base),
+            machine=(
+                f"{platform.machine()}, {os.cpu_count()} cores, Python "
+                f"{platform.python_version()}, load average {os.getloadavg()[0]:.1f} at the end"
+            ),
         )
         write_card(card, CARD_PATH)
         print(f"wrote {CARD_PATH.relative_to(REPO)}")

@@ -69,6 +69,7 @@ class JudgeCard:
     command: str
     figures: tuple[SetFigures, ...]
     baseline: tuple[SetFigures, ...]  # word overlap on the same sets, same run
+    machine: str = ""  # where answers/s were measured, with the load at the time
 
 
 def roc_auc(scores: Sequence[float], hallucinated: Sequence[bool]) -> float:
