@@ -241,3 +241,51 @@ def test_an_answer_judged_against_a_changed_excerpt_shows_as_stale(
         assert "Stale:" in panel.view.header.value and target in panel.view.header.value
     finally:
         panel.desk.store.close()
+
+
+def test_the_reason_and_edit_boxes_are_cleared_when_the_item_changes(
+    panel: ReviewController, store_file: Path
+) -> None:
+    _start(panel)
+    first = panel.item.answer.id if panel.item else ""
+    panel.view.reason.value = "Wrong dose for the first answer."
+    panel.view.edit.click()
+    panel.view.edit_reason.value = "first answer's edit"
+    panel.view.next.click()
+    assert panel.item is not None and panel.item.answer.id != first
+    assert panel.view.reason.value == "" and panel.view.edit_reason.value == ""
+    assert panel.view.edit_box.layout.display == "none"
+    panel.view.needs_edit.click()
+    assert "needs a reason" in panel.view.status.value
+    assert _decisions(store_file) == []
+
+
+def test_approving_over_a_failed_safety_rule_asks_for_an_override_with_a_reason(
+    panel: ReviewController, store_file: Path
+) -> None:
+    from dataclasses import replace
+
+    from workbench.models import SafetyFinding, Severity
+
+    _start(panel)
+    assert panel.item is not None
+    target = panel.item.answer.id
+    finding = SafetyFinding("stop-standard-treatment", Severity.FAIL, "Says stop.", "h")
+    with Store(store_file) as store:
+        for ev in store.evaluations_of(target):
+            store.add_evaluation(replace(ev, safety=(*ev.safety, finding)))
+    panel.view.refresh.click()
+    assert panel.item.answer.id == target
+    assert panel.view.override.layout.display == ""
+    panel.view.approve.click()
+    assert "stop-standard-treatment" in panel.view.status.value
+    assert "override" in panel.view.status.value.lower() and _decisions(store_file) == []
+    panel.view.override.value = True
+    panel.view.approve.click()
+    assert "reason" in panel.view.status.value and _decisions(store_file) == []
+    panel.view.reason.value = "Discussed with the oncologist: fine in context."
+    panel.view.approve.click()
+    with Store(store_file) as store:
+        (d,) = store.decisions()
+    assert d.answer_id == target and d.overrides == ("stop-standard-treatment",)
+    assert panel.view.override.value is False  # never carried to the next answer
