@@ -45,9 +45,9 @@ field_names = st.sampled_from(["id", "text", "cancer_type", "tags", "topics", "l
 rows = st.dictionaries(field_names | st.text(max_size=5), json_values, max_size=6)
 
 VALID = (
-    '{"id": "q1", "text": "What is stage 2 breast cancer?", "cancer_type": "breast"}\n'
-    '{"id": "q2", "text": "Is lymphoma curable?", "cancer_type": "lymphoma", "tags": ["a"]}\n'
-).encode()
+    b'{"id": "q1", "text": "What is stage 2 breast cancer?", "cancer_type": "breast"}\n'
+    b'{"id": "q2", "text": "Is lymphoma curable?", "cancer_type": "lymphoma", "tags": ["a"]}\n'
+)
 
 
 def _only_dataset_errors(path: Path, load: object) -> None:
@@ -179,13 +179,17 @@ def test_any_rewritten_field_is_caught_and_a_full_rehash_is_caught_by_key_or_anc
     )
     d = rows[i]
     if change == "decision":
-        new = replace(d, decision=Decision.REJECT if d.decision is Decision.APPROVE else Decision.APPROVE)
+        new = replace(
+            d, decision=Decision.REJECT if d.decision is Decision.APPROVE else Decision.APPROVE
+        )
     elif change == "overrides":
         new = replace(d, overrides=() if d.overrides else ("some-rule",))
     elif change == "created_at":
         new = replace(d, created_at=d.created_at + timedelta(seconds=1))
     else:
-        new = replace(d, **{change: getattr(d, change) + data.draw(st.text(min_size=1, max_size=3))})
+        new = replace(
+            d, **{change: getattr(d, change) + data.draw(st.text(min_size=1, max_size=3))}
+        )
     tampered = [*rows[:i], new, *rows[i + 1 :]]
     check = check_chain(tampered, recorded=n)
     assert not check.ok and check.first_bad_seq == i + 1

@@ -20,7 +20,7 @@ import pytest
 
 from tests.readonly import read_only
 from workbench.cli.main import main
-from workbench.models import Evaluation, SafetyFinding, Severity
+from workbench.models import SafetyFinding, Severity
 from workbench.store import Store
 from workbench.store.decision_log import decision_hash
 

@@ -6,8 +6,10 @@
     ├── ConfigError       a setting or option is missing or wrong
     │   └── BudgetError   a run's pre-flight cost estimate is above --max-cost (or unknown)
     ├── EndpointError     an LLM endpoint failed after its retries, or answered unusably
-    ├── StoreError        the store cannot be opened or is from a newer version
-    └── ReviewError       a review decision breaks a rule (no reason, not the latest version)
+    ├── StoreError        the store cannot be opened, is damaged, missing or from a newer version
+    ├── OutputError       an output file or folder cannot be written (names it)
+    └── ReviewError       a review decision breaks a rule (no reason, not the latest version),
+                          or the decision log is broken and nothing may leave
 
 Anything else is a bug and propagates, so tests and logs see it.
 """
@@ -22,6 +24,7 @@ __all__ = [
     "DatasetError",
     "DocumentError",
     "EndpointError",
+    "OutputError",
     "ReviewError",
     "StoreError",
     "WorkbenchError",
@@ -72,6 +75,10 @@ class EndpointError(WorkbenchError):
 
 class StoreError(WorkbenchError):
     """The store cannot be opened or used."""
+
+
+class OutputError(WorkbenchError):
+    """An output (report, export, backup) cannot be written where the user asked."""
 
 
 class ReviewError(WorkbenchError):

@@ -298,3 +298,5 @@ class ReviewDecision:
     new_answer_id: str | None = None
     old_text: str | None = None
     new_text: str | None = None
+    overrides: tuple[str, ...] = ()  # fail-severity safety rules approved over, on purpose
+    mac: str | None = None  # HMAC-SHA256 of `hash` under the log key, when one was set

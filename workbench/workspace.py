@@ -144,9 +144,14 @@ class Workspace:
         labeled = load_excerpts(labeled_on)
         return dataclasses.replace(self.corpus, excerpts={e.id: e for e in labeled})
 
-    def open_store(self) -> Store:
-        """Open (creating when new) the store."""
-        return Store(self.store)
+    def open_store(
+        self, *, create: bool = False, read_only: bool = False, check_pages: bool = False
+    ) -> Store:
+        """Open the store. Only commands that make runs pass `create` (`generate`, the
+        demo, the run form); for the others a missing store is "no store at PATH".
+        `read_only` for commands that only read (verify, report, export, runs): they then
+        work on read-only media. `check_pages` refuses a damaged store with one line."""
+        return Store(self.store, create=create, read_only=read_only, check_pages=check_pages)
 
     def reloaded(self) -> Workspace:
         """The same places, with the corpus and rules read again on next use."""

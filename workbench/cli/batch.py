@@ -175,7 +175,7 @@ def generate(o: GenerateOptions) -> int:
     }
     retriever = retriever_for(corpus.excerpts.values())
     llm = generator if isinstance(generator, PlansAnswers) else None
-    with ws.open_store() as store:
+    with ws.open_store(create=True) as store:
         if llm is not None:
             plan = generation_preflight(store, corpus, llm, questions, run_ids, retriever=retriever)
             _preflight([plan], o.max_cost)

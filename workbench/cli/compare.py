@@ -16,7 +16,7 @@ __all__ = ["add_run_commands"]
 
 
 def cmd_runs(args: argparse.Namespace) -> int:
-    with store_workspace(args).open_store() as store:
+    with store_workspace(args).open_store(read_only=True, check_pages=True) as store:
         runs = store.runs()
         counts = pd.Series([a.run_id for a in store.answers()]).value_counts()
     if not runs:
@@ -31,7 +31,7 @@ def cmd_runs(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     ws = workspace_of(args)
-    with ws.open_store() as store:
+    with ws.open_store(read_only=True, check_pages=True) as store:
         c = compare_runs(store, ws.corpus, args.run_a, args.run_b, judge=args.judge)
     print(f"{c.run_b} against {c.run_a} on {len(c.rows)} shared questions (judge {c.judge}):")
     print(f"  faithfulness difference (B - A): {c.faithfulness}  [95% paired bootstrap]")

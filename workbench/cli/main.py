@@ -1,5 +1,5 @@
 """The command line: `workbench generate | score | report | export | runs | compare |
-decide | verify | agreement | review | demo | import`.
+decide | verify | backup | agreement | review | demo | import`.
 
 Each command group lives in its own module and turns its arguments into typed options
 once; the command calls the library with them and prints what it did. A
@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from workbench.cli.batch import add_batch_commands
 from workbench.cli.compare import add_run_commands
 from workbench.cli.imports import add_import_command
+from workbench.cli.records import add_record_commands
 from workbench.cli.reporting import add_output_commands
 from workbench.cli.review import add_review_commands
 from workbench.errors import WorkbenchError
@@ -35,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_batch_commands(sub)
     add_output_commands(sub)
     add_review_commands(sub)
+    add_record_commands(sub)
     add_run_commands(sub)
     add_import_command(sub)
     return parser

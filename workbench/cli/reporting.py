@@ -4,6 +4,7 @@ out for people to read and for other tools."""
 from __future__ import annotations
 
 import argparse
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,12 +19,14 @@ from workbench.cli.common import (
     quiet_option,
     workspace_of,
 )
+from workbench.cli.records import print_anchor
 from workbench.cli.review import export_approved
 from workbench.llm.settings import LLMSettings
 from workbench.reports.assemble import write_report
-from workbench.reports.export import write_rows
+from workbench.reports.export import write_anchor, write_rows
 from workbench.reports.frame import evaluation_frame
 from workbench.reports.trust import card_lines
+from workbench.review.decisions import require_intact_log, verify_log
 from workbench.runs.demo import run_demo
 from workbench.scoring.calibration import calibrate
 from workbench.scoring.judges import JUDGES, make_judge
@@ -67,7 +70,8 @@ def report(o: ReportOptions) -> int:
             gold_safety=ws.gold_safety,
             rules=ws.rules,
         )
-    with ws.open_store() as store:
+    with ws.open_store(read_only=True, check_pages=True) as store:
+        log = verify_log(store, key=store.log_key)
         paths, frame = write_report(
             store,
             ws.corpus,
@@ -77,9 +81,18 @@ def report(o: ReportOptions) -> int:
             datasets_folder=ws.datasets,
             title=o.title,
             calibration=calibration,
+            log=log,
         )
     print_summary(frame)
     print(f"report: {paths.html}\ncsv:    {paths.csv}\njson:   {paths.json}")
+    if not log.ok:
+        print(
+            f"decision log BROKEN at row {log.first_bad_seq}: {log.problem}; the report says "
+            "so and its review statuses cannot be trusted: run `workbench verify`",
+            file=sys.stderr,
+        )
+        return 1
+    print_anchor(log, paths.anchor)
     return 0
 
 
@@ -87,12 +100,15 @@ def export(ws: Workspace, out: Path, *, approved: bool, limit: int | None) -> in
     """The evaluation rows as CSV and JSON, or (`approved`) the approved answers."""
     if approved:
         return export_approved(ws, out)
-    with ws.open_store() as store:
+    with ws.open_store(read_only=True, check_pages=True) as store:
+        log = require_intact_log(store, "export")  # the rows carry review statuses
         frame = evaluation_frame(store, ws.corpus)
+        path = store.path
     if limit is not None:
         frame = frame.head(limit)
     csv, js = write_rows(out, frame)
     print(f"csv:  {csv}\njson: {js}\n{len(frame)} rows")
+    print_anchor(log, write_anchor(out, log.head, path))
     return 0
 
 

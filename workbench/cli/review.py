@@ -1,22 +1,27 @@
-"""Review commands: `workbench review` (in `workbench.cli.review_server`), `decide`, `verify`,
-`agreement`, and `export --approved`."""
+"""Review commands: `workbench review` (in `workbench.cli.review_server`), `decide`,
+`agreement`, and `export --approved` (`verify` and `backup` are in `workbench.cli.records`)."""
 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from workbench.cli.common import store_option, store_workspace
+from workbench.cli.records import print_anchor
 from workbench.cli.review_server import add_review_server
 from workbench.models import Decision
-from workbench.reports.export import write_approved
+from workbench.reports.export import write_anchor, write_approved
 from workbench.review.agreement import agreement
 from workbench.review.approved import select_approved
-from workbench.review.decisions import current_account, ratings, record_decision, verify_log
+from workbench.review.decisions import (
+    current_account,
+    ratings,
+    record_decision,
+    require_intact_log,
+)
 from workbench.workspace import Workspace
 
 __all__ = ["add_review_commands", "export_approved"]
@@ -34,29 +39,22 @@ def cmd_decide(args: argparse.Namespace) -> int:
             decision,
             reviewer=args.reviewer or current_account(),
             reason=args.reason or "",
+            override_safety=args.override_safety,
         )
+    overriding = (
+        f", overriding the failed safety rule(s) {', '.join(d.overrides)}: {d.reason}"
+        if d.overrides
+        else ""
+    )
     print(
         f"recorded {d.id}: {d.decision.value} of {d.answer_id} by {d.reviewer} "
-        f"({d.account}) at {d.created_at.isoformat()}: {d.meaning}"
+        f"({d.account}) at {d.created_at.isoformat()}: {d.meaning}{overriding}"
     )
     return 0
 
 
-def cmd_verify(args: argparse.Namespace) -> int:
-    with store_workspace(args).open_store() as store:
-        check = verify_log(store)
-    if check.ok:
-        print(f"decision log intact: {check.count} decisions, every hash and link holds")
-        return 0
-    print(
-        f"decision log BROKEN at row {check.first_bad_seq} of {check.count}: {check.problem}",
-        file=sys.stderr,
-    )
-    return 1
-
-
 def cmd_agreement(args: argparse.Namespace) -> int:
-    with store_workspace(args).open_store() as store:
+    with store_workspace(args).open_store(read_only=True) as store:
         results = agreement(ratings(store))
     if not results:
         print("no review decisions yet")
@@ -73,10 +71,17 @@ def cmd_agreement(args: argparse.Namespace) -> int:
 
 
 def export_approved(ws: Workspace, out: Path) -> int:
-    """`workbench export --approved`: write the approved answers and list what was skipped."""
-    with ws.open_store() as store:
+    """`workbench export --approved`: write the approved answers and list what was skipped.
+
+    Refused, with nothing written, when the decision log is broken: a removed rejection
+    must never let an answer out.
+    """
+    with ws.open_store(read_only=True, check_pages=True) as store:
+        log = require_intact_log(store, "export")
         approved, skipped = select_approved(store, ws.corpus)
+        path = store.path
     result = write_approved(out, approved, skipped)
+    print_anchor(log, write_anchor(out, log.head, path))
     print(
         f"exported {result.exported} approved answers: {result.jsonl}, {result.csv}, "
         f"{len(result.pages)} pages in {out / 'pages'}"
@@ -90,7 +95,7 @@ def export_approved(ws: Workspace, out: Path) -> int:
 
 
 def add_review_commands(sub: Any) -> None:
-    """Add `review`, `decide`, `verify` and `agreement` to the CLI's subcommands."""
+    """Add `review`, `decide` and `agreement` to the CLI's subcommands."""
     add_review_server(sub)
 
     c = sub.add_parser("decide", help="record a review decision on one answer version")
@@ -101,14 +106,18 @@ def add_review_commands(sub: Any) -> None:
     which.add_argument(
         "--needs-edit", action="store_true", help="return for editing (needs --reason)"
     )
-    c.add_argument("--reason", help="why; required for --reject and --needs-edit")
+    c.add_argument(
+        "--override-safety",
+        action="store_true",
+        help="approve although the answer fails a fail-severity safety rule (needs --reason; "
+        "the rules overridden are recorded)",
+    )
+    c.add_argument(
+        "--reason", help="why; required for --reject, --needs-edit and --override-safety"
+    )
     c.add_argument("--reviewer", help="your name (default: the logged-in account)")
     store_option(c)
     c.set_defaults(func=cmd_decide)
-
-    v = sub.add_parser("verify", help="check the review decision log's hash chain")
-    store_option(v)
-    v.set_defaults(func=cmd_verify)
 
     g = sub.add_parser("agreement", help="agreement between reviewers (Cohen's or Fleiss' kappa)")
     store_option(g)

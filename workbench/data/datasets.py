@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError
 
+from workbench.data.textfile import read_text
 from workbench.data.yamlfile import read_yaml
 from workbench.errors import ConfigError, DatasetError
 from workbench.models import Excerpt, PromptTemplate, Question, Verdict
@@ -133,22 +134,32 @@ def _validation_error(path: Path, line: int | None, exc: ValidationError) -> Dat
     return DatasetError(path, first["msg"], line=line, field=field)
 
 
+def _json_line(file: Path, lineno: int, raw: str) -> Any:
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError as exc:
+        said = exc.msg.removesuffix(" at")  # "Invalid control character at" ends mid-sentence
+        raise DatasetError(
+            file, f"not valid JSON: {said} at column {exc.colno}", line=lineno
+        ) from exc
+    except (ValueError, RecursionError) as exc:  # a 5,000-digit number, nesting too deep
+        what = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise DatasetError(file, f"not valid JSON: {what}", line=lineno) from exc
+
+
 def _read_jsonl(path: Path, model: type[_M]) -> Iterator[tuple[Path, int, _M]]:
     for file in _jsonl_files(path):
-        with file.open(encoding="utf-8") as fh:
-            for lineno, raw in enumerate(fh, start=1):
-                if not raw.strip():
-                    continue
-                try:
-                    data = json.loads(raw)
-                except json.JSONDecodeError as exc:
-                    raise DatasetError(file, f"not valid JSON ({exc.msg})", line=lineno) from exc
-                if not isinstance(data, dict):
-                    raise DatasetError(file, "expected a JSON object", line=lineno)
-                try:
-                    yield file, lineno, model.model_validate(data)
-                except ValidationError as exc:
-                    raise _validation_error(file, lineno, exc) from exc
+        text = read_text(file, "data file")
+        for lineno, raw in enumerate(text.split("\n"), start=1):
+            if not raw.strip():
+                continue
+            data = _json_line(file, lineno, raw)
+            if not isinstance(data, dict):
+                raise DatasetError(file, "expected a JSON object", line=lineno)
+            try:
+                yield file, lineno, model.model_validate(data)
+            except ValidationError as exc:
+                raise _validation_error(file, lineno, exc) from exc
 
 
 def _unique(rows: Iterator[tuple[Path, int, _I]]) -> list[_I]:
@@ -170,14 +181,20 @@ def _unique(rows: Iterator[tuple[Path, int, _I]]) -> list[_I]:
 
 
 def load_questions(path: Path | None = None) -> list[Question]:
-    """Questions from a JSONL file or folder (default `datasets/questions/`)."""
-    rows = _unique(_read_jsonl(path or default_datasets_dir() / "questions", _QuestionRow))
+    """Questions from a JSONL file or folder (default `datasets/questions/`); none is an error."""
+    where = path or default_datasets_dir() / "questions"
+    rows = _unique(_read_jsonl(where, _QuestionRow))
+    if not rows:
+        raise DatasetError(where, "no questions in it: add one JSON object per line")
     return [Question(r.id, r.text, r.cancer_type, tuple(r.tags)) for r in rows]
 
 
 def load_excerpts(path: Path | None = None) -> list[Excerpt]:
-    """Excerpts from a JSONL file or folder (default `datasets/excerpts/`)."""
-    rows = _unique(_read_jsonl(path or default_datasets_dir() / "excerpts", _ExcerptRow))
+    """Excerpts from a JSONL file or folder (default `datasets/excerpts/`); none is an error."""
+    where = path or default_datasets_dir() / "excerpts"
+    rows = _unique(_read_jsonl(where, _ExcerptRow))
+    if not rows:
+        raise DatasetError(where, "no excerpts in it: add one JSON object per line")
     return [
         Excerpt(
             r.id,

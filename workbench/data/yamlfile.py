@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from workbench.data.textfile import read_text
 from workbench.errors import DatasetError
 
 __all__ = ["Loc", "YamlFile", "read_yaml"]
@@ -66,13 +67,17 @@ def _child(node: yaml.Node | None, key: str | int) -> yaml.Node | None:
 
 def read_yaml(path: Path, what: str) -> YamlFile:
     """Read and parse a YAML file; unreadable or invalid YAML raises DatasetError."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as e:
-        raise DatasetError(path, f"cannot read the {what}: {e.strerror or e}") from e
+    text = read_text(path, what)
     try:
         return YamlFile(path, yaml.safe_load(text), yaml.compose(text, Loader=yaml.SafeLoader))
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
-        raise DatasetError(path, f"not valid YAML: {e}", line=line) from e
+        parts = [getattr(e, "context", None), getattr(e, "problem", None)]
+        said = ": ".join(str(p) for p in parts if p) or str(e)
+        where = f" (column {mark.column + 1})" if mark is not None else ""
+        raise DatasetError(
+            path, f"not valid YAML: {' '.join(said.split())}{where}", line=line
+        ) from e
+    except RecursionError as e:
+        raise DatasetError(path, "not valid YAML: nested too deeply") from e

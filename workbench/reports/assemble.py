@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -11,14 +12,16 @@ from workbench.data.datasets import Corpus, default_datasets_dir
 from workbench.errors import ConfigError
 from workbench.models import Evaluation
 from workbench.reports.compare import Comparison, compare_runs
-from workbench.reports.export import ReportPaths, write_report_files
+from workbench.reports.export import ReportPaths, write_anchor, write_report_files
 from workbench.reports.frame import frame_of
 from workbench.reports.html import ReportData, render_report
 from workbench.reports.summary import summary_frame
+from workbench.review.decisions import verify_log
 from workbench.scoring.calibration import Calibration
 from workbench.scoring.safety import RuleSet, load_rules
 from workbench.scoring.safety_rules import RULES_FILE
 from workbench.store import Store
+from workbench.store.decision_log import ChainCheck
 
 __all__ = ["MAX_COMPARISONS", "default_comparisons", "write_report"]
 
@@ -35,13 +38,17 @@ def write_report(
     rules_path: Path | None = None,
     title: str = "Answer evaluation report",
     calibration: Calibration | None = None,
+    log: ChainCheck | None = None,
 ) -> tuple[ReportPaths, pd.DataFrame]:
     """Write the HTML report and the CSV and JSON of its numbers; return paths and the rows.
 
     The report names the data set folder and the safety rules that made its numbers
     (default: the repository's). When the store holds several runs, the first run is
-    compared with each other one on their shared questions.
+    compared with each other one on their shared questions. The decision log is checked
+    (`log`, else now, with the log key when one is set): the report says whether it is
+    intact, and when it is, `anchor.json` records its head beside the report.
     """
+    log = log or verify_log(store, key=store.log_key)
     datasets_folder = datasets_folder or default_datasets_dir()
     rules_path = rules_path or datasets_folder / RULES_FILE
     rules = rules or load_rules(rules_path)
@@ -65,6 +72,7 @@ def write_report(
         judge_metrics=[calibration.judge] if calibration else [],
         safety_metrics=calibration.safety if calibration else None,
         comparisons=comparisons,
+        log=log,
     )
     tables = {
         "summary": summary_frame(frame),
@@ -74,7 +82,10 @@ def write_report(
         if comparisons
         else pd.DataFrame(),
     }
-    return write_report_files(out_dir, render_report(data), frame, tables), frame
+    paths = write_report_files(out_dir, render_report(data), frame, tables)
+    if log.ok:
+        paths = replace(paths, anchor=write_anchor(out_dir, log.head, store.path))
+    return paths, frame
 
 
 def default_comparisons(

@@ -1,10 +1,15 @@
-"""Writing reports and exports to disk: HTML, CSV, JSON and JSONL, each written atomically."""
+"""Writing reports and exports to disk: HTML, CSV, JSON and JSONL, each written atomically,
+with the user's umask (0644 under the usual 022), and the log anchor beside them.
+
+A folder that cannot be made or written is one `OutputError` naming it; files already
+written stay as they were.
+"""
 
 from __future__ import annotations
 
 import json
 import os
-import tempfile
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,12 +17,16 @@ from typing import Any
 
 import pandas as pd
 
+from workbench.errors import OutputError
+from workbench.models import utc_now
 from workbench.reports.answer_page import render_answer_page, scores_summary
 from workbench.review.approved import ApprovedAnswer, Skipped
+from workbench.store.decision_log import Anchor
 
 __all__ = [
     "ApprovedExport",
     "ReportPaths",
+    "write_anchor",
     "write_approved",
     "write_report_files",
     "write_rows",
@@ -32,19 +41,57 @@ class ReportPaths:
     html: Path
     csv: Path
     json: Path
+    anchor: Path | None = None  # anchor.json, written when the decision log was intact
 
 
 def write_text_atomic(path: Path, text: str) -> None:
-    """Write a file so that readers see either the old or the whole new content."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write a file so that readers see either the old or the whole new content.
+
+    The temporary file is created with mode 0666 less the umask, as any new file is (not
+    mkstemp's 0600), so a report is as readable as the user's other files.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(
+            f"{path.parent}: cannot make the output folder ({exc.strerror or exc})"
+        ) from exc
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OSError as exc:
+        raise OutputError(
+            f"{path.parent}: cannot write {path.name} there ({exc.strerror or exc})"
+        ) from exc
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
         os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OutputError(f"{path}: cannot write it ({exc.strerror or exc})") from exc
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+
+
+def write_anchor(out_dir: Path, anchor: Anchor, store: Path) -> Path:
+    """Write `anchor.json`: the decision log's head as this output saw it.
+
+    Keep it (or the `N:HASH` line printed with it) outside the store: `workbench verify
+    --anchor FILE` then checks that the log still extends it.
+    """
+    data = {
+        "decisions": anchor.count,
+        "head": anchor.head,
+        "anchor": str(anchor),
+        "store": str(store),
+        "written_at": utc_now().isoformat(),
+        "check": f"workbench verify --store {store} --anchor {out_dir / 'anchor.json'}",
+    }
+    path = out_dir / "anchor.json"
+    write_text_atomic(path, json.dumps(data, indent=1) + "\n")
+    return path
 
 
 def write_rows(out_dir: Path, frame: pd.DataFrame, stem: str = "evaluations") -> tuple[Path, Path]:
@@ -98,6 +145,8 @@ def _approved_row(item: ApprovedAnswer) -> dict[str, Any]:
         "approved_account": item.approval.account,
         "approved_at": item.approval.created_at.isoformat(),
         "meaning": item.approval.meaning,
+        "safety_overrides": list(item.approval.overrides),
+        "override_reason": item.approval.reason if item.approval.overrides else None,
         "answer_sha256": item.approval.answer_sha256,
         "decision_id": item.approval.id,
     }
@@ -115,6 +164,7 @@ def write_approved(
             {
                 **r,
                 "sources": "; ".join(s["link"] for s in r["sources"]),
+                "safety_overrides": "; ".join(r["safety_overrides"]),
                 "scores": " | ".join(f"{s['judge']}: {s['summary']}" for s in r["scores"]),
             }
             for r in rows

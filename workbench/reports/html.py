@@ -26,6 +26,7 @@ from workbench.reports.trust import judge_vs_reviewers, public_trust
 from workbench.scoring.calibration import JudgeGoldMetrics, SafetyGoldMetrics
 from workbench.scoring.readability import GRADE_TARGET
 from workbench.scoring.staleness import stale_reasons
+from workbench.store.decision_log import ChainCheck
 
 __all__ = ["ReportData", "render_report"]
 
@@ -57,6 +58,7 @@ class ReportData:
     safety_metrics: SafetyGoldMetrics | None = None
     comparisons: Sequence[Comparison] = ()
     generated_at: datetime | None = None
+    log: ChainCheck | None = None  # the decision log's check when the report was written
 
 
 def _fmt(value: Any, digits: int = 2) -> str:
@@ -145,6 +147,18 @@ def _charts(frame: pd.DataFrame) -> list[Any]:
     return charts
 
 
+def _review(decision: ReviewDecision | None) -> str:
+    if decision is None:
+        return "not reviewed"
+    if decision.overrides:
+        rules = ", ".join(decision.overrides)
+        return (
+            f"{decision.decision.value} by {decision.reviewer}, overriding failed safety "
+            f"rule(s) {rules}: {decision.reason}"
+        )
+    return decision.decision.value
+
+
 def _questions(data: ReportData) -> list[dict[str, Any]]:
     answers = {a.id: a for a in data.answers}
     by_question: dict[str, list[dict[str, Any]]] = {}
@@ -163,7 +177,7 @@ def _questions(data: ReportData) -> list[dict[str, Any]]:
                 "fk_grade": ev.fk_grade,
                 "smog": ev.smog,
                 "answer_id": a.id,
-                "review": decision.decision.value if decision else "not reviewed",
+                "review": _review(decision),
                 "highlighted": highlight_answer(a.text, ev.claims, ev.safety),
                 "claims": ev.weakest,
                 "findings": ev.safety,
@@ -246,6 +260,8 @@ def render_report(data: ReportData) -> str:
         rules_path=data.rules_path,
         grade_target=f"{GRADE_TARGET:g}",
         reviewed=sum(1 for a in data.answers if a.id in data.decisions),
+        overrides=sum(1 for d in data.decisions.values() if d.overrides),
+        log=data.log,
         total_answers=len(data.answers),
         judge_metrics=data.judge_metrics,
         safety_metrics=data.safety_metrics,

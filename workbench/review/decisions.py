@@ -11,16 +11,25 @@ import getpass
 import hashlib
 import os
 import uuid
+from collections.abc import Sequence
 from dataclasses import replace
 
 from workbench.data.text import extract_citations
-from workbench.errors import ReviewError
-from workbench.models import Answer, Decision, ReviewDecision, utc_now
+from workbench.errors import ReviewError, StoreError
+from workbench.models import Answer, Decision, ReviewDecision, Severity, utc_now
 from workbench.review.agreement import Rating
 from workbench.store import Store
-from workbench.store.decision_log import ChainCheck, DecisionDraft, check_chain
+from workbench.store.decision_log import Anchor, ChainCheck, DecisionDraft, check_chain
 
-__all__ = ["current_account", "edit_answer", "ratings", "record_decision", "verify_log"]
+__all__ = [
+    "current_account",
+    "edit_answer",
+    "failed_safety_rules",
+    "ratings",
+    "record_decision",
+    "require_intact_log",
+    "verify_log",
+]
 
 
 def current_account() -> str:
@@ -34,13 +43,59 @@ def current_account() -> str:
         return f"os:uid-{os.getuid()}"
 
 
+def failed_safety_rules(store: Store, answer_id: str) -> tuple[str, ...]:
+    """The fail-severity safety rules any evaluation of this answer version found, sorted."""
+    return tuple(
+        sorted(
+            {
+                f.rule_id
+                for ev in store.evaluations_of(answer_id)
+                for f in ev.safety
+                if f.severity is Severity.FAIL
+            }
+        )
+    )
+
+
+def _overrides(
+    store: Store, answer_id: str, decision: Decision, reason: str, override_safety: bool
+) -> tuple[str, ...]:
+    """The rules an approval overrides; refused unless the override is deliberate."""
+    if decision is not Decision.APPROVE:
+        if override_safety:
+            raise ReviewError("a safety override goes with an approval only")
+        return ()
+    failed = failed_safety_rules(store, answer_id)
+    if failed and not override_safety:
+        raise ReviewError(
+            f"answer {answer_id} fails the safety rule(s) {', '.join(failed)}: approving it "
+            "is a deliberate override (--override-safety with --reason; in the desk, tick "
+            "“Override failed safety rules” and give a reason)"
+        )
+    if override_safety and not failed:
+        raise ReviewError(f"answer {answer_id} has no failed safety rule: nothing to override")
+    if override_safety and not reason.strip():
+        raise ReviewError(
+            f"overriding the safety rule(s) {', '.join(failed)} needs a reason (--reason)"
+        )
+    return failed
+
+
 def record_decision(
-    store: Store, answer_id: str, decision: Decision, *, reviewer: str, reason: str = ""
+    store: Store,
+    answer_id: str,
+    decision: Decision,
+    *,
+    reviewer: str,
+    reason: str = "",
+    override_safety: bool = False,
 ) -> ReviewDecision:
     """Approve, reject or return an answer version for editing.
 
     Reject and needs-edit require a reason; only the latest version of an answer can be
-    approved. The reviewer's typed name is kept beside the account the environment names.
+    approved. Approving a version with a fail-severity safety finding needs
+    `override_safety` and a reason; the rules overridden are recorded with it. The
+    reviewer's typed name is kept beside the account the environment names.
     """
     if decision is Decision.EDIT:
         raise ReviewError("an edit needs the new text: use edit_answer()")
@@ -48,6 +103,7 @@ def record_decision(
         raise ReviewError("say who you are: the reviewer's name is required")
     if decision is not Decision.APPROVE and not reason.strip():
         raise ReviewError(f"{decision.value.replace('_', ' ')} needs a reason")
+    overrides = _overrides(store, answer_id, decision, reason, override_safety)
     newer = store.newer_version_of(answer_id) if decision is Decision.APPROVE else None
     if newer:
         raise ReviewError(
@@ -62,6 +118,7 @@ def record_decision(
         decision=decision,
         reason=reason.strip(),
         created_at=utc_now(),
+        overrides=overrides,
     )
     return store.append_decision(draft)
 
@@ -110,9 +167,37 @@ def edit_answer(
     return new, store.append_decision(draft, new_answer=new)
 
 
-def verify_log(store: Store) -> ChainCheck:
-    """Check the whole decision log's hash chain."""
-    return check_chain(store.decisions())
+def verify_log(
+    store: Store,
+    *,
+    key: bytes | None = None,
+    anchors: Sequence[Anchor] = (),
+    pages: bool = False,
+) -> ChainCheck:
+    """Check the decision log: its chain, the store's counter, the MACs under `key`, the
+    `anchors`, and (`pages`) every page of the database with SQLite's integrity check."""
+    damaged = tuple(store.integrity_problems()) if pages else ()
+    try:
+        decisions, recorded = store.decisions(), store.decision_counter()
+    except StoreError as exc:
+        damaged = (*damaged, f"the decision log cannot be read: {exc}")
+        return ChainCheck(0, Anchor(0, ""), damaged=damaged)
+    check = check_chain(decisions, recorded=recorded, key=key, anchors=anchors)
+    return replace(check, damaged=damaged)
+
+
+def require_intact_log(store: Store, what: str) -> ChainCheck:
+    """The log's check, or a `ReviewError` saying `what` was not done because it is broken.
+
+    Uses the log key when one is set, so a chain rewritten without it is refused too.
+    """
+    check = verify_log(store, key=store.log_key)
+    if not check.ok:
+        raise ReviewError(
+            f"the decision log of {store.path} is broken at row {check.first_bad_seq} "
+            f"({check.problem}); {what} refused: run `workbench verify --store {store.path}`"
+        )
+    return check
 
 
 def ratings(store: Store) -> list[Rating]:

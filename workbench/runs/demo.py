@@ -52,7 +52,7 @@ def run_demo(
         Path(f"{store_path}{suffix}").unlink(missing_ok=True)
     generator, judge = OfflineComposer(), OfflineJudge()
     questions = select_questions(corpus, limit=limit)
-    with ws.open_store() as store:
+    with ws.open_store(create=True) as store:
         generation = [
             generate_batch(
                 store,

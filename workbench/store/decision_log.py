@@ -2,36 +2,67 @@
 
 Each decision's hash is SHA-256 over its content (canonical JSON) and the previous
 decision's hash, so editing, deleting or reordering any past decision breaks every hash
-after it. `check_chain` walks the log in order and names the first row that does not fit.
+after it. That alone cannot catch what the file itself no longer shows, so three checks
+reach past the file's edge:
+
+- the store's own counter of decisions ever recorded (SQLite's autoincrement counter):
+  rows missing at the end of the log are named;
+- a keyed MAC: HMAC-SHA256 over each row's hash, with a key that lives outside the store
+  (`WORKBENCH_LOG_KEY`, or a file named by `WORKBENCH_LOG_KEY_FILE`); a chain rewritten
+  with fresh SHA-256s but without the key no longer matches;
+- anchors: the head (count and hash) printed and saved by every export and report; the
+  log must still extend each one.
+
+Everything here is pure Python over plain values, so any store adapter (SQLite,
+PostgreSQL) computes the same hashes and MACs and runs the same check.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
+import os
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from workbench.data.text import text_sha256
+from workbench.errors import ConfigError
 from workbench.models import Decision, ReviewDecision
 
 __all__ = [
     "GENESIS",
+    "KEY_ENV",
+    "KEY_FILE_ENV",
+    "Anchor",
     "ChainCheck",
     "DecisionDraft",
     "check_chain",
     "decision_content",
     "decision_hash",
+    "decision_mac",
+    "load_log_key",
     "text_sha256",
 ]
 
 GENESIS = "0" * 64  # the "previous hash" of the first decision
+KEY_ENV = "WORKBENCH_LOG_KEY"
+KEY_FILE_ENV = "WORKBENCH_LOG_KEY_FILE"
+MIN_KEY_BYTES = 16
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
 
 @dataclass(frozen=True, slots=True)
 class DecisionDraft:
-    """A decision before the store gives it its place in the chain."""
+    """A decision before the store gives it its place in the chain.
+
+    `overrides` lists the fail-severity safety rules an approval was given over, on
+    purpose and with a reason.
+    """
 
     id: str
     answer_id: str
@@ -43,13 +74,18 @@ class DecisionDraft:
     new_answer_id: str | None = None
     old_text: str | None = None
     new_text: str | None = None
+    overrides: tuple[str, ...] = ()
 
 
 def decision_content(
     draft: DecisionDraft | ReviewDecision, *, answer_sha256: str, meaning: str, prev_hash: str
 ) -> dict[str, Any]:
-    """The fields of a decision that its hash covers, as the log stores them."""
-    return {
+    """The fields of a decision that its hash covers, as the log stores them.
+
+    `overrides` is present only when the decision has some, so decisions recorded before
+    it existed keep their hashes.
+    """
+    content: dict[str, Any] = {
         "id": draft.id,
         "answer_id": draft.answer_id,
         "answer_sha256": answer_sha256,
@@ -64,12 +100,15 @@ def decision_content(
         "new_text": draft.new_text,
         "prev_hash": prev_hash,
     }
+    if draft.overrides:
+        content["overrides"] = list(draft.overrides)
+    return content
 
 
 def decision_hash(
     draft: DecisionDraft | ReviewDecision, *, answer_sha256: str, meaning: str, prev_hash: str
 ) -> str:
-    """The hash of a decision's content chained to the previous hash."""
+    """The hash of a decision's content chained to the previous hash (canonical JSON)."""
     content = decision_content(
         draft, answer_sha256=answer_sha256, meaning=meaning, prev_hash=prev_hash
     )
@@ -77,39 +116,229 @@ def decision_hash(
     return text_sha256(canonical)
 
 
+def decision_mac(key: bytes, digest: str) -> str:
+    """HMAC-SHA256 of a decision's hash under the log key (hex)."""
+    return hmac.new(key, digest.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def load_log_key(key_file: Path | None = None) -> bytes | None:
+    """The log key: `key_file`, else `$WORKBENCH_LOG_KEY`, else the file in
+    `$WORKBENCH_LOG_KEY_FILE`; None when none is set. A short key is refused."""
+    source, key = "", b""
+    env_file = os.environ.get(KEY_FILE_ENV, "").strip()
+    if key_file is None and os.environ.get(KEY_ENV, "").strip():
+        source, key = f"${KEY_ENV}", os.environ[KEY_ENV].strip().encode()
+    elif key_file is not None or env_file:
+        path = key_file if key_file is not None else Path(env_file)
+        source = str(path)
+        try:
+            key = path.read_bytes().strip()
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot read the log key ({exc.strerror or exc})") from exc
+    else:
+        return None
+    if len(key) < MIN_KEY_BYTES:
+        raise ConfigError(
+            f"{source}: the log key is too short ({len(key)} bytes; at least {MIN_KEY_BYTES}): "
+            "make one with `python -c 'import secrets; print(secrets.token_hex(32))'`"
+        )
+    return key
+
+
 @dataclass(frozen=True, slots=True)
-class ChainCheck:
-    """The outcome of checking the log: ok, or the first bad row and what is wrong with it."""
+class Anchor:
+    """A point the log must still extend: the number of decisions and the head's hash."""
 
     count: int
-    first_bad_seq: int | None = None
-    problem: str = ""
+    head: str
+
+    def __str__(self) -> str:
+        return f"{self.count}:{self.head}"
+
+    @classmethod
+    def parse(cls, text: str) -> Anchor | str:
+        """An anchor from `N:HASH`, a bare `HASH` (count -1: anywhere in the log), or an
+        anchor.json file; a string saying what is wrong otherwise."""
+        path = Path(text)
+        if path.is_file():
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+                return cls._checked(int(data["decisions"]), str(data["head"]), text)
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                return f"{text}: not an anchor file ({type(exc).__name__}: {exc})"
+        count, _, head = text.strip().rpartition(":")
+        if not count:
+            return cls._checked(-1, head, text)
+        if not count.isdigit():
+            return f"{text!r} is not an anchor: give N:HASH, a 64-hex-digit hash or anchor.json"
+        return cls._checked(int(count), head, text)
+
+    @classmethod
+    def _checked(cls, count: int, head: str, text: str) -> Anchor | str:
+        if not _HEX64.match(head.lower()):
+            return f"{text!r} is not an anchor: give N:HASH, a 64-hex-digit hash or anchor.json"
+        return cls(count, head.lower())
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with the log, at a row."""
+
+    seq: int
+    what: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChainCheck:
+    """The outcome of checking the log.
+
+    `keyed` is True when every decision's MAC was checked against the key, False when
+    that check failed, None when no key was given. `damaged` lists pages SQLite's
+    integrity check found bad (filled in by the store's verify).
+    """
+
+    count: int
+    head: Anchor
+    problems: tuple[Problem, ...] = ()
+    recorded: int | None = None
+    keyed: bool | None = None
+    unkeyed_rows: int = 0
+    anchors: tuple[Anchor, ...] = ()
+    damaged: tuple[str, ...] = field(default=())
 
     @property
     def ok(self) -> bool:
-        """True when every decision's hash and link hold."""
-        return self.first_bad_seq is None
+        """True when every hash, link, counter, MAC, anchor and page holds."""
+        return not self.problems and not self.damaged
+
+    @property
+    def first_bad_seq(self) -> int | None:
+        """The row of the first problem, if any."""
+        return min(p.seq for p in self.problems) if self.problems else None
+
+    @property
+    def problem(self) -> str:
+        """What is wrong at the first bad row ('' when none)."""
+        first = self.first_bad_seq
+        return next((p.what for p in self.problems if p.seq == first), "")
 
 
-def check_chain(decisions: Sequence[ReviewDecision]) -> ChainCheck:
-    """Check each decision's link to the one before and its own hash, in log order."""
-    prev = GENESIS
+def _missing(first: int, last: int) -> str:
+    rows = f"row {first} is" if first == last else f"rows {first}-{last} are"
+    return f"{rows} missing (removed from the log)"
+
+
+def check_chain(
+    decisions: Sequence[ReviewDecision],
+    *,
+    recorded: int | None = None,
+    key: bytes | None = None,
+    anchors: Sequence[Anchor] = (),
+) -> ChainCheck:
+    """Check the log in order: numbering, links and hashes; then the store's counter of
+    decisions ever recorded, each row's MAC under `key`, and that it extends `anchors`.
+    """
+    problems: list[Problem] = []
+    prev, expected = GENESIS, 1
     for d in decisions:
+        if d.seq > expected:
+            problems.append(Problem(expected, _missing(expected, d.seq - 1)))
+            break
         if d.prev_hash != prev:
-            return ChainCheck(
-                len(decisions),
-                d.seq,
-                "its link to the decision before it is "
-                "broken (a decision was removed, inserted or reordered)",
-            )
-        expected = decision_hash(
+            what = "its link to the decision before it is broken (removed, inserted or reordered)"
+            problems.append(Problem(d.seq, what))
+            break
+        content = decision_hash(
             d, answer_sha256=d.answer_sha256, meaning=d.meaning, prev_hash=d.prev_hash
         )
-        if d.hash != expected:
-            return ChainCheck(
-                len(decisions),
-                d.seq,
-                "its content does not match its hash (the row was changed after it was recorded)",
+        if d.hash != content:
+            what = "its content does not match its hash (the row was changed after it was recorded)"
+            problems.append(Problem(d.seq, what))
+            break
+        prev, expected = d.hash, d.seq + 1
+    last = decisions[-1].seq if decisions else 0
+    if recorded is not None and recorded > last:
+        problems.append(
+            Problem(
+                last + 1,
+                f"{_missing(last + 1, recorded)}: the store counted {recorded} decisions, "
+                f"the log holds {len(decisions)}",
             )
-        prev = d.hash
-    return ChainCheck(len(decisions))
+        )
+    elif recorded is not None and recorded < last:
+        problems.append(
+            Problem(
+                recorded + 1,
+                f"the store's decision counter ({recorded}) was "
+                f"set back below the last row ({last})",
+            )
+        )
+    keyed, unkeyed = _check_keys(decisions, key, problems)
+    head = Anchor(len(decisions), decisions[-1].hash if decisions else GENESIS)
+    by_seq = {d.seq: d.hash for d in decisions}
+    for anchor in anchors:
+        problems.extend(_check_anchor(anchor, by_seq, len(decisions)))
+    return ChainCheck(
+        len(decisions),
+        head,
+        tuple(problems),
+        recorded,
+        keyed,
+        unkeyed,
+        tuple(anchors),
+    )
+
+
+def _check_keys(
+    decisions: Sequence[ReviewDecision], key: bytes | None, problems: list[Problem]
+) -> tuple[bool | None, int]:
+    """MACs under the key: every row from the first keyed one on, and the newest row."""
+    unkeyed = sum(1 for d in decisions if d.mac is None)
+    if key is None:
+        return None, unkeyed
+    if decisions and unkeyed == len(decisions):
+        problems.append(
+            Problem(
+                decisions[-1].seq,
+                "no decision carries a keyed MAC although a key was given: the log was "
+                "written without this key, or its MACs were removed",
+            )
+        )
+        return False, unkeyed
+    keyed_from = next((i for i, d in enumerate(decisions) if d.mac is not None), len(decisions))
+    for d in decisions[keyed_from:]:
+        if d.mac is None:
+            what = "it has no keyed MAC, though decisions before it do (the MAC was removed)"
+            problems.append(Problem(d.seq, what))
+            return False, unkeyed
+        if not hmac.compare_digest(d.mac, decision_mac(key, d.hash)):
+            what = "its keyed MAC does not match (rewritten without the key, or a different key)"
+            problems.append(Problem(d.seq, what))
+            return False, unkeyed
+    return True, unkeyed
+
+
+def _check_anchor(anchor: Anchor, by_seq: dict[int, str], count: int) -> list[Problem]:
+    if anchor.count < 0:  # a bare hash: anywhere in the log
+        if anchor.head in by_seq.values():
+            return []
+        return [Problem(count + 1, f"no decision in the log has the anchor's hash {anchor.head}")]
+    if anchor.count == 0:
+        return []
+    if anchor.count not in by_seq:
+        return [
+            Problem(
+                min(anchor.count, count + 1),
+                f"the log no longer extends anchor {anchor}: it holds {count} decisions, "
+                f"the anchor {anchor.count}",
+            )
+        ]
+    if by_seq[anchor.count] != anchor.head:
+        return [
+            Problem(
+                anchor.count,
+                f"row {anchor.count} does not have the anchor's hash: the log was rewritten "
+                f"since anchor {anchor}",
+            )
+        ]
+    return []

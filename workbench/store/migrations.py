@@ -100,6 +100,30 @@ CREATE TRIGGER decision_log_answer_exists BEFORE INSERT ON decision_log
 """
 
 
+# `mac`: HMAC-SHA256 of the row's hash under a key kept outside the store (NULL when the
+# writer had no key). `overrides`: JSON list of the fail-severity safety rules an approval
+# was given over; such an approval needs a reason, and an approval of an answer with a
+# fail-severity finding needs it.
+_MAC_AND_OVERRIDES = """
+ALTER TABLE decision_log ADD COLUMN mac TEXT;
+ALTER TABLE decision_log ADD COLUMN overrides TEXT;
+CREATE TRIGGER decision_log_override_needs_a_reason BEFORE INSERT ON decision_log
+    WHEN NEW.overrides IS NOT NULL
+         AND (NEW.decision != 'approve' OR length(trim(NEW.reason)) = 0
+              OR json_array_length(NEW.overrides) = 0)
+    BEGIN SELECT RAISE(ABORT,
+        'a safety override is an approval with the rules it overrides and a reason'); END;
+CREATE TRIGGER decision_log_safety_fail_needs_override BEFORE INSERT ON decision_log
+    WHEN NEW.decision = 'approve' AND NEW.overrides IS NULL
+         AND EXISTS (SELECT 1 FROM evaluations e, json_each(e.safety) f
+                     WHERE e.answer_id = NEW.answer_id
+                       AND json_extract(f.value, '$.severity') = 'fail')
+    BEGIN SELECT RAISE(ABORT,
+        'this answer fails a safety rule: approving it needs a safety override with a reason');
+    END;
+"""
+
+
 def _decision_log(db: sqlite3.Connection) -> None:
     """Replace the first, unchained decision table by the hash-chained log."""
     (rows,) = db.execute("SELECT count(*) FROM review_decisions").fetchone()
@@ -126,6 +150,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
         "004_index_answers_parent_for_review_queue",
         "CREATE INDEX IF NOT EXISTS answers_parent ON answers(parent_id);",
     ),
+    ("005_decision_log_mac_and_safety_overrides", _MAC_AND_OVERRIDES),
 ]
 
 

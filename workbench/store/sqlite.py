@@ -1,9 +1,12 @@
-"""The store: one SQLite file holding runs, answers, evaluations and review decisions.
+"""The store: a SQLite database (the file and, in WAL mode, its `-wal` and `-shm`
+companions) holding runs, answers, evaluations and review decisions.
 
 WAL mode, and every write in its own `BEGIN IMMEDIATE` transaction, so two kernels or a
 kernel and the CLI can write at once without "database is locked". The schema grows by
 small, named, ordered migrations recorded in `migrations`. Review decisions are
-append-only: triggers refuse UPDATE and DELETE on them.
+append-only: triggers refuse UPDATE and DELETE on them. A store opened read-only (for
+verify, report and export, and on read-only media) never writes, not even a migration;
+`create=False` refuses a path with no store instead of making an empty one.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from workbench.errors import ReviewError, StoreError
 from workbench.models import (
@@ -31,6 +34,8 @@ from workbench.store.decision_log import (
     DecisionDraft,
     decision_content,
     decision_hash,
+    decision_mac,
+    load_log_key,
     text_sha256,
 )
 from workbench.store.migrations import MIGRATIONS, apply
@@ -40,7 +45,7 @@ from workbench.store.serialize import (
     verdict_from_dict,
     verdict_to_dict,
 )
-from workbench.store.sqlite_files import connect_wal
+from workbench.store.sqlite_files import connect_read_only, connect_wal, store_error
 
 __all__ = ["ReviewRow", "Store"]
 
@@ -59,14 +64,52 @@ def _insert(
 
 
 class Store:
-    """Runs, answers, evaluations and decisions in one SQLite file."""
+    """Runs, answers, evaluations and decisions in one SQLite database.
 
-    def __init__(self, path: Path | str) -> None:
+    `create=False` raises "no store at PATH" rather than making an empty store;
+    `read_only=True` opens it without writing anything (and on read-only media);
+    `check_pages=True` runs SQLite's quick check first, so a damaged store is one clear
+    error before anything is read from it. `log_key` signs each new decision's hash
+    (HMAC-SHA256); by default it comes from `$WORKBENCH_LOG_KEY` or
+    `$WORKBENCH_LOG_KEY_FILE`, and a store written without one records no MAC.
+    """
+
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        create: bool = True,
+        read_only: bool = False,
+        check_pages: bool = False,
+        log_key: bytes | Literal["env"] | None = "env",
+    ) -> None:
         self.path = Path(path)
-        self._db = connect_wal(self.path, "store")
+        self.read_only = read_only
+        self.log_key = load_log_key() if log_key == "env" else log_key
+        if not create and not self.path.is_file():
+            raise StoreError(
+                f"no store at {self.path}: check --store or $WORKBENCH_STORE "
+                "(`workbench generate` or `workbench demo` makes one)"
+            )
+        if read_only:
+            self._db = connect_read_only(self.path, "store")
+        else:
+            self._db = connect_wal(self.path, "store")
         self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._migrate()
+        if check_pages:
+            problems = self.integrity_problems(quick=True)
+            if problems:
+                self._db.close()
+                raise StoreError(
+                    f"{self.path}: the store is damaged ({problems[0]}): `workbench verify "
+                    f"--store {self.path}` names the damaged pages; restore it from a "
+                    "`workbench backup` copy"
+                )
+        if read_only:
+            self._check_schema()
+        else:
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
 
     def close(self) -> None:
         """Close the connection."""
@@ -88,16 +131,29 @@ class Store:
             raise
         self._db.execute("COMMIT")
 
+    def _newer(self, done: set[str]) -> None:
+        known = {name for name, _ in MIGRATIONS}
+        if done - known:
+            raise StoreError(
+                f"{self.path} was written by a newer workbench (migrations "
+                f"{sorted(done - known)}); upgrade the workbench to open it"
+            )
+
+    def _check_schema(self) -> None:
+        """A read-only store: refuse what is not a store, or one from a newer workbench."""
+        found = self._db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'migrations'"
+        ).fetchone()
+        if found is None:
+            self._db.close()
+            raise StoreError(f"{self.path}: not a workbench store (it has no migrations table)")
+        self._newer({r[0] for r in self._db.execute("SELECT name FROM migrations")})
+
     def _migrate(self) -> None:
         with self._write() as db:
             db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY)")
             done = {r[0] for r in db.execute("SELECT name FROM migrations")}
-            known = {name for name, _ in MIGRATIONS}
-            if done - known:
-                raise StoreError(
-                    f"{self.path} was written by a newer workbench (migrations "
-                    f"{sorted(done - known)}); upgrade the workbench to open it"
-                )
+            self._newer(done)
             for name, migration in MIGRATIONS:
                 if name not in done:
                     apply(db, migration)
@@ -241,9 +297,14 @@ class Store:
             prev = last[0] if last else GENESIS
             sha, meaning = text_sha256(found[0]), draft.decision.meaning
             chained = {"answer_sha256": sha, "meaning": meaning, "prev_hash": prev}
+            digest = decision_hash(draft, **chained)
+            content = decision_content(draft, **chained)
             row = {
-                **decision_content(draft, **chained),
-                "hash": decision_hash(draft, **chained),
+                **content,
+                # the log keeps the overridden rules as JSON text; the hash covers the list
+                "overrides": _dumps(content["overrides"]) if draft.overrides else None,
+                "hash": digest,
+                "mac": decision_mac(self.log_key, digest) if self.log_key else None,
             }
             seq = self._append_row(db, row, draft.answer_id)
         return self.decisions(since_seq=(seq or 1) - 1, limit=1)[0]
@@ -305,6 +366,54 @@ class Store:
             "SELECT * FROM decision_log WHERE answer_id = ? ORDER BY seq", (answer_id,)
         )
         return [_decision(r) for r in rows]
+
+    def decision_counter(self) -> int | None:
+        """How many decisions the store has ever numbered (SQLite's autoincrement counter),
+        kept apart from the rows, so a removed tail shows; None when it has none."""
+        row = self._db.execute(
+            "SELECT seq FROM sqlite_sequence WHERE name = 'decision_log'"
+        ).fetchone()
+        return int(row[0]) if row else None
+
+    def integrity_problems(self, *, quick: bool = False, limit: int = 20) -> list[str]:
+        """What SQLite's integrity check (or quick check) finds wrong; [] when sound."""
+        pragma = "quick_check" if quick else "integrity_check"
+        try:
+            rows = [str(r[0]) for r in self._db.execute(f"PRAGMA {pragma}({int(limit)})")]
+        except StoreError as exc:
+            return [str(exc.__cause__ or exc)]
+        return [] if rows == ["ok"] else rows
+
+    def checkpoint(self) -> None:
+        """Move what the `-wal` file holds into the database file."""
+        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def backup(self, dest: Path) -> None:
+        """Copy the store to `dest` through SQLite's online backup API.
+
+        Safe while others write: the copy is one consistent snapshot holding every
+        committed transaction, including those still only in the `-wal` file.
+        """
+        if dest.exists():
+            raise StoreError(f"{dest} exists: give a new file for the backup")
+        tmp = dest.with_name(f".{dest.name}.partial")
+        try:
+            target = sqlite3.connect(tmp)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{dest}: cannot write the backup ({exc})") from exc
+        try:
+            self._db.backup(target)
+            target.execute("PRAGMA journal_mode=DELETE")
+        except sqlite3.Error as exc:
+            target.close()
+            tmp.unlink(missing_ok=True)
+            raise store_error(self.path, "store", exc) from exc
+        target.close()
+        try:
+            tmp.rename(dest)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise StoreError(f"{dest}: cannot write the backup ({exc.strerror})") from exc
 
     def last_decision_seq(self) -> int:
         """The sequence number of the newest decision in the log (0 when empty)."""
@@ -374,6 +483,7 @@ def _answer(r: sqlite3.Row) -> Answer:
 
 
 def _decision(r: sqlite3.Row) -> ReviewDecision:
+    columns = set(r.keys())  # a store from before migration 005, opened read-only, lacks two
     return ReviewDecision(
         id=r["id"],
         seq=r["seq"],
@@ -390,6 +500,8 @@ def _decision(r: sqlite3.Row) -> ReviewDecision:
         new_answer_id=r["new_answer_id"],
         old_text=r["old_text"],
         new_text=r["new_text"],
+        overrides=tuple(json.loads(r["overrides"] or "[]")) if "overrides" in columns else (),
+        mac=r["mac"] if "mac" in columns else None,
     )
 
 

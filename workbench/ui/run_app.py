@@ -111,4 +111,4 @@ def run_app(
         judges=FORM_JUDGES,
         initial=initial,
     )
-    return RunController(data.open_store(), data, view)
+    return RunController(data.open_store(create=True), data, view)

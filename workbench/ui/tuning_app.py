@@ -138,4 +138,4 @@ def tuning_app(
     view.base.value = base or newest
     view.cancer.value = cancer_type
     view.show_versions(keys, keys[0], base or newest)
-    return TuningController(data.open_store(), data, view)
+    return TuningController(data.open_store(create=True), data, view)
