@@ -10,6 +10,7 @@ takes it, so it never lands in a shell history, a log or the store.
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +29,7 @@ from workbench.generation.retrieval import retriever_for
 from workbench.llm.calls import CallStats
 from workbench.llm.estimate import Estimate, check_budget
 from workbench.llm.settings import LLMSettings
+from workbench.models import Question
 from workbench.reports.frame import evaluation_frame
 from workbench.runs.batch import generate_batch, score_batch
 from workbench.runs.plan import default_run_id, run_id_for
@@ -39,6 +41,7 @@ from workbench.runs.preflight import (
 )
 from workbench.scoring.evaluate import warm_up
 from workbench.scoring.judges import JUDGES, make_judge
+from workbench.scoring.safety import unknown_cancer_types
 from workbench.workspace import Workspace
 
 __all__ = [
@@ -159,6 +162,22 @@ def _preflight(estimates: Sequence[Estimate], max_cost: float | None) -> None:
     check_budget(estimates, max_cost)
 
 
+def _warn_unknown_cancer_types(questions: Sequence[Question], ws: Workspace) -> None:
+    """A warning (not an error: new cancer types are welcome) naming the known ones."""
+    unknown = unknown_cancer_types(questions, ws.rules)
+    if not unknown:
+        return
+    known = ", ".join(c.id for c in ws.rules.cancer_types)
+    shown = ", ".join(f"{qid} ({kind!r})" for qid, kind in unknown[:10])
+    more = f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""
+    print(
+        f"workbench: warning: {ws.questions}: the safety rules ({ws.rules_file}) do not know the "
+        f"cancer type of {shown}{more}; known: {known}, general. Their answers are made and "
+        "scored, but the investigational-therapy rule can only go by the question's words",
+        file=sys.stderr,
+    )
+
+
 def generate(o: GenerateOptions) -> int:
     """Answer the chosen questions under each prompt version; one run each."""
     ws, corpus = o.workspace, o.workspace.corpus
@@ -169,6 +188,7 @@ def generate(o: GenerateOptions) -> int:
     questions = select_questions(
         corpus, cancer_types=o.cancer_types, ids=o.question_ids, limit=o.limit
     )
+    _warn_unknown_cancer_types(questions, ws)
     generator = make_generator(o.backend, settings=o.llm, store_path=ws.store)
     run_ids = {
         k: run_id_for(o.run_name, k, len(keys)) or default_run_id(k, generator) for k in keys

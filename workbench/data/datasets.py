@@ -291,6 +291,13 @@ def select_questions(
     unknown = sorted(set(ids) - {q.id for q in corpus.questions})
     if unknown:
         raise ConfigError(f"--question: no question with id {', '.join(unknown)}")
+    types = sorted({q.cancer_type for q in corpus.questions})
+    strange = sorted(set(cancer_types) - set(types))
+    if strange:
+        raise ConfigError(
+            f"--cancer-type: no question has cancer type {', '.join(map(repr, strange))}; "
+            f"the questions have: {', '.join(types)}"
+        )
     chosen = [
         q
         for q in corpus.questions

@@ -24,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from workbench.data.text import CITATION_RE, marker_ids, sentences, words
-from workbench.models import SafetyFinding, Span
+from workbench.models import Question, SafetyFinding, Span
 from workbench.scoring.readability import readability
 from workbench.scoring.safety_rules import (
     Pattern,
@@ -34,7 +34,13 @@ from workbench.scoring.safety_rules import (
     load_rules,
 )
 
-__all__ = ["RuleSet", "check_safety", "default_rules_path", "load_rules"]
+__all__ = [
+    "RuleSet",
+    "check_safety",
+    "default_rules_path",
+    "load_rules",
+    "unknown_cancer_types",
+]
 
 # A Markdown heading, or a line that is only bold text ("**Risks**"), opens a section.
 _HEADING_RE = re.compile(r"^[ \t]*(?:#{1,6}[ \t]|\*\*[^*\n]+\*\*:?[ \t]*$)", re.MULTILINE)
@@ -233,10 +239,33 @@ def _investigational(rule: Rule, a: _Answer) -> list[SafetyFinding]:
         if missing:
             names = ", ".join(c.name for c in rs.cancer_types if c.id in wrong)
             message = rule.message.format(
-                therapy=therapy.name, cancer=names, missing=" and ".join(missing)
+                therapy=therapy.name, cancer=names, missing=_what_is_missing(missing)
             )
             out.append(a.finding(rule, message, _trim(a.text, mention.start(), mention.end())))
     return out
+
+
+def _what_is_missing(missing: list[str]) -> str:
+    """'doing this: X', 'doing both of these: X and Y', 'doing all of these: X, Y and Z'."""
+    if len(missing) == 1:
+        return f"doing this: {missing[0]}"
+    listed = ", ".join(missing[:-1]) + f" and {missing[-1]}"
+    return f"doing {'both' if len(missing) == 2 else 'all'} of these: {listed}"
+
+
+def unknown_cancer_types(questions: Collection[Question], rules: RuleSet) -> list[tuple[str, str]]:
+    """(question id, cancer type) for questions whose cancer type the rule set cannot name.
+
+    Such a question is still answered and scored, but the investigational-therapy rule
+    cannot tell from its cancer type whose cancer it is (it falls back to the question's
+    words). "general" is a cancer type on purpose: questions about no one cancer.
+    """
+    return [
+        (q.id, q.cancer_type)
+        for q in questions
+        if q.cancer_type.strip().lower() != "general"
+        and not rules.cancers_in(q.cancer_type, field=True)
+    ]
 
 
 def _citations(rule: Rule, a: _Answer) -> list[SafetyFinding]:
