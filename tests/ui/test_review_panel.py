@@ -147,6 +147,13 @@ def test_an_edit_is_a_new_version_scored_at_once(panel: ReviewController, store_
     assert any(f.rule_id == "cure-guarantee" for f in ev.safety)
     assert "cure-guarantee" in panel.view.findings.value  # the new verdicts are on screen
     assert panel.desk.queue.row(old.id) is None and panel.desk.queue.row(new.id) is not None
+    # the new version fails a fail-severity rule: one click does not approve it
+    assert panel.view.override.layout.display == ""
+    panel.view.approve.click()
+    assert "cure-guarantee" in panel.view.status.value
+    assert _decisions(store_file)[-1][:2] == (old.id, "edit")
+    panel.view.override.value = True
+    panel.view.reason.value = "Checked with the team: kept on purpose for this test."
     panel.view.approve.click()
     assert _decisions(store_file)[-1][:2] == (new.id, "approve")
 

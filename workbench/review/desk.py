@@ -22,6 +22,7 @@ from workbench.models import (
     Excerpt,
     Question,
     ReviewDecision,
+    Severity,
 )
 from workbench.review.decisions import edit_answer, record_decision
 from workbench.scoring.base import Judge
@@ -150,6 +151,20 @@ class ReviewItem:
         """Whether some evaluation raised a concern."""
         return flags(self.evaluations)
 
+    @property
+    def failed_rules(self) -> tuple[str, ...]:
+        """The fail-severity safety rules some evaluation found: approving needs an override."""
+        return tuple(
+            sorted(
+                {
+                    f.rule_id
+                    for ev in self.evaluations
+                    for f in ev.safety
+                    if f.severity is Severity.FAIL
+                }
+            )
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class EditResult:
@@ -185,10 +200,23 @@ class ReviewDesk:
         )
 
     def decide(
-        self, answer_id: str, decision: Decision, *, reviewer: str, reason: str = ""
+        self,
+        answer_id: str,
+        decision: Decision,
+        *,
+        reviewer: str,
+        reason: str = "",
+        override_safety: bool = False,
     ) -> ReviewDecision:
         """Record approve, reject or needs edit now, in its own transaction."""
-        made = record_decision(self.store, answer_id, decision, reviewer=reviewer, reason=reason)
+        made = record_decision(
+            self.store,
+            answer_id,
+            decision,
+            reviewer=reviewer,
+            reason=reason,
+            override_safety=override_safety,
+        )
         self.queue.sync()
         return made
 

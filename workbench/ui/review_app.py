@@ -78,6 +78,7 @@ class ReviewController:
         self.ids: list[str] = []
         self.pos = 0
         self.item: ReviewItem | None = None
+        self.shown: str | None = None  # the answer whose inputs the boxes hold
         self.judge_index = 0
         events = view.events
         events.on("start", self.start)
@@ -134,11 +135,16 @@ class ReviewController:
     def draw(self, item: ReviewItem | None = None) -> None:
         """Show the item at the current position (or the one given) and the counts."""
         if item is None and not self.ids:
-            self.item = None
+            self.item, self.shown = None, None
+            self.view.clear_inputs()
             self._show_counts()
             self.view.show_empty(f"No answers under “{self.which.value}”.")
             return
         self.item = item or self.desk.item(self.ids[self.pos])
+        if self.item.answer.id != self.shown:  # never carry typed text to another answer
+            self.view.clear_inputs()
+            self.shown = self.item.answer.id
+        self.view.show_override(self.item.failed_rules)
         self._show_counts()
         self.judge_index = 0
         ev = self._evaluation()
@@ -195,15 +201,23 @@ class ReviewController:
     def _attempt(self, what: str, action: Callable[[], T]) -> T | None:
         return attempt(lambda m: self.view.show_notice("error", m), what, action)
 
-    def decide(self, decision: Decision, reason: str) -> None:
-        """Record approve, reject or needs edit on the current version, then go on."""
+    def decide(self, decision: Decision, reason: str, override_safety: bool = False) -> None:
+        """Record approve, reject or needs edit on the current version, then go on.
+
+        Approving an answer that fails a fail-severity safety rule needs the override box
+        ticked and a reason; the rules overridden are recorded with the approval.
+        """
         item = self.item
         if item is None:
             return
         made = self._attempt(
             "Decision",
             lambda: self.desk.decide(
-                item.answer.id, decision, reviewer=self.reviewer, reason=reason
+                item.answer.id,
+                decision,
+                reviewer=self.reviewer,
+                reason=reason,
+                override_safety=override_safety and decision is Decision.APPROVE,
             ),
         )
         if made is None:

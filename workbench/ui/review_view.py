@@ -3,7 +3,9 @@
 The view holds no store and no rules. It shows what the controller gives it (HTML from
 `workbench.reports.render`, which escaped every untrusted value) and emits `start(name)`,
 `filter(QueueFilter)`, `previous`, `next`, `refresh`, `claim(index)`, `judge(index)`,
-`decide(Decision, reason)`, `edit`, `save_edit(text, reason)` and `cancel_edit`.
+`decide(Decision, reason, override_safety)`, `edit`, `save_edit(text, reason)` and
+`cancel_edit`. Every input box is emptied when another answer is shown, so nothing typed
+for one answer can be saved against the next.
 """
 
 from __future__ import annotations
@@ -62,6 +64,13 @@ class ReviewView:
             layout=w.Layout(width="98%", height="60px"),
         )
         self.reason.add_class("wb-reason")
+        self.override = w.Checkbox(
+            value=False,
+            indent=False,
+            description="Override the failed safety rule(s) on purpose (say why above)",
+            layout=w.Layout(display=_HIDDEN, width="98%"),
+        )
+        self.override.add_class("wb-override")
         self.approve = button("Approve", "wb-approve", "success", "Approve for patient use")
         self.reject = button("Reject", "wb-reject", "danger", "Not for patient use (reason)")
         self.needs_edit = button(
@@ -91,6 +100,7 @@ class ReviewView:
                 w.HTML("<b>Safety findings</b>"),
                 self.findings,
                 self.reason,
+                self.override,
                 w.HBox([self.approve, self.reject, self.needs_edit, self.edit]),
                 self.edit_box,
             ]
@@ -124,7 +134,11 @@ class ReviewView:
             (self.reject, Decision.REJECT),
             (self.needs_edit, Decision.NEEDS_EDIT),
         ):
-            pressed.on_click(lambda _, d=decision: emit("decide", d, str(self.reason.value)))
+            pressed.on_click(
+                lambda _, d=decision: emit(
+                    "decide", d, str(self.reason.value), bool(self.override.value)
+                )
+            )
         self.edit.on_click(lambda _: emit("edit"))
         self.save_edit.on_click(
             lambda _: emit("save_edit", str(self.editor.value), str(self.edit_reason.value))
@@ -198,8 +212,26 @@ class ReviewView:
         self.status.value = str(notice(kind, message))
 
     def clear_reason(self) -> None:
-        """Empty the reason box after a decision was saved."""
+        """Empty the reason box and untick the override after a decision was saved."""
         self.reason.value = ""
+        self.override.value = False
+
+    def clear_inputs(self) -> None:
+        """Empty every input: another answer is about to be shown."""
+        self.clear_reason()
+        self.editor.value = ""
+        self.edit_reason.value = ""
+        self.close_editor()
+
+    def show_override(self, failed_rules: Sequence[str]) -> None:
+        """Offer the safety override only for an answer that fails a fail-severity rule."""
+        if not failed_rules:
+            self.override.value = False
+        self.override.description = (
+            f"Override the failed safety rule(s) {', '.join(failed_rules)} on purpose "
+            "(say why in the reason box)"
+        )
+        self.override.layout.display = _SHOWN if failed_rules else _HIDDEN
 
     def open_editor(self, text: str) -> None:
         """Show the answer's text for editing."""
