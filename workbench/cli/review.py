@@ -88,7 +88,7 @@ def export_approved(ws: Workspace, out: Path) -> int:
     )
     print(f"skipped {len(result.skipped)} questions (see {out / 'skipped.csv'})")
     if result.skipped:
-        reasons = pd.Series([s.reason.split(":")[0] for s in result.skipped]).value_counts()
+        reasons = pd.Series([s.reason.split(": ")[0] for s in result.skipped]).value_counts()
         for reason, count in reasons.items():
             print(f"  {count:4d}  {reason}")
     return 0
