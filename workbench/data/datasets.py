@@ -110,6 +110,9 @@ class GoldSafetyAnswer(_Identified):
     answer: str
     retrieved_ids: list[str]
     expected: list[str]
+    # Rules the answer tempts (same words, used safely) and must not raise; every rule not
+    # in `expected` must stay silent, these are the ones written as traps.
+    must_not: list[str] = []
     note: str = ""
 
 
