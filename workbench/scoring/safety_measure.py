@@ -1,0 +1,107 @@
+"""Safety checks against gold answer labels: precision and recall per rule, overall and
+for the `fail`-severity rules, for the rules or for any other source of findings.
+
+A decision is one (answer, rule) pair: a true positive when the rule fired and the gold
+expects it, a false positive when it fired unexpected, a false negative when the gold
+expects it and it stayed silent. `reading-level` is a formula tested on its own and is
+left out, as in `workbench.scoring.calibration`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from workbench.datasets import GoldSafetyAnswer
+from workbench.models import SafetyFinding, Severity
+from workbench.scoring.safety import RuleSet, check_safety
+
+__all__ = ["Counts", "Miss", "SafetyMeasure", "check_gold", "measure_findings", "measure_rules"]
+
+EXCLUDED_RULES = frozenset({"reading-level"})
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """True positives, false positives and false negatives of a set of decisions."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else float("nan")
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else float("nan")
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(self.tp + other.tp, self.fp + other.fp, self.fn + other.fn)
+
+
+@dataclass(frozen=True, slots=True)
+class Miss:
+    """A wrong decision: `kind` is "false positive" or "false negative"."""
+
+    answer_id: str
+    rule_id: str
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class SafetyMeasure:
+    """Agreement of one source of findings with the gold labels of a group of answers."""
+
+    n_answers: int
+    per_rule: dict[str, Counts]
+    overall: Counts
+    fail: Counts  # the decisions on rules whose severity is `fail`
+    misses: tuple[Miss, ...]
+
+
+def measure_findings(
+    answers: Sequence[GoldSafetyAnswer],
+    found: Mapping[str, Iterable[str]],
+    fail_rules: Iterable[str],
+) -> SafetyMeasure:
+    """Score `found` (answer id -> rule ids raised) against the answers' gold labels."""
+    fail_ids = set(fail_rules)
+    per_rule: dict[str, Counts] = {}
+    misses: list[Miss] = []
+    for gold in answers:
+        raised = set(found.get(gold.id, ())) - EXCLUDED_RULES
+        expected = set(gold.expected) - EXCLUDED_RULES
+        for rule in sorted(raised | expected):
+            hit = rule in raised and rule in expected
+            c = Counts(1, 0, 0) if hit else Counts(0, 1, 0) if rule in raised else Counts(0, 0, 1)
+            per_rule[rule] = per_rule.get(rule, Counts()) + c
+            if not hit:
+                kind = "false positive" if rule in raised else "false negative"
+                misses.append(Miss(gold.id, rule, kind))
+    overall = sum(per_rule.values(), Counts())
+    fail = sum((c for r, c in per_rule.items() if r in fail_ids), Counts())
+    return SafetyMeasure(len(answers), dict(sorted(per_rule.items())), overall, fail, tuple(misses))
+
+
+def check_gold(answer: GoldSafetyAnswer, rules: RuleSet | None = None) -> tuple[SafetyFinding, ...]:
+    """The rules' findings on one gold answer, with its question, cancer type and ids."""
+    return check_safety(
+        answer.answer,
+        cancer_type=answer.cancer_type,
+        question=answer.question,
+        retrieved_ids=answer.retrieved_ids,
+        rules=rules,
+    )
+
+
+def measure_rules(
+    answers: Sequence[GoldSafetyAnswer],
+    rules: RuleSet,
+    check: Callable[[GoldSafetyAnswer, RuleSet], Sequence[SafetyFinding]] = check_gold,
+) -> SafetyMeasure:
+    """Run the rules on every gold answer and score them against the labels."""
+    found = {a.id: {f.rule_id for f in check(a, rules)} for a in answers}
+    fail_rules = {r.id for r in rules.rules if r.severity is Severity.FAIL}
+    return measure_findings(answers, found, fail_rules)
