@@ -24,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from workbench.data.text import CITATION_RE, marker_ids, sentences, words
-from workbench.models import Question, SafetyFinding, Span
+from workbench.models import Question, SafetyFinding, Severity, Span
 from workbench.scoring.readability import readability
 from workbench.scoring.safety_rules import (
     Pattern,
@@ -105,6 +105,9 @@ class _Answer:
     def section_index(self, pos: int) -> int:
         return bisect_right(self._headings, pos)
 
+    def is_heading(self, sentence: int) -> bool:
+        return bool(self.sentences) and self.sentences[sentence].line_prefix.startswith("#")
+
     def is_question(self, pos: int) -> bool:
         return bool(self._questions) and self._questions[self.sentence_index(pos)]
 
@@ -124,14 +127,18 @@ class _Answer:
         return _LEAD_MARKUP_RE.sub("", self.text[start:pos]).strip()
 
     def finding(
-        self, rule: Rule, message: str | None = None, span: tuple[int, int] | None = None
+        self,
+        rule: Rule,
+        message: str | None = None,
+        span: tuple[int, int] | None = None,
+        severity: Severity | None = None,
     ) -> SafetyFinding:
         if span is None:
             return SafetyFinding(rule.id, rule.severity, message or rule.message, rule.fix_hint)
         s, e = span
         return SafetyFinding(
             rule.id,
-            rule.severity,
+            severity or rule.severity,
             message or rule.message,
             rule.fix_hint,
             Span(s, e),
@@ -171,6 +178,8 @@ def _hits(
                     continue
             if skip_questions and a.is_question(s):
                 continue
+            if p.sentence is not None and not p.sentence.search(a.sentence_text(s)):
+                continue
             if exempt and any(x.search(a.sentence_text(s)) for x in exempt):
                 continue
             found.append((s, e))
@@ -202,15 +211,22 @@ def _conditional(rule: Rule, a: _Answer) -> list[SafetyFinding]:
         if all(_hits(a, g.patterns, rule.negators, first=True) for g in rule.require):
             return []
         return [a.finding(rule, span=triggers[0])]
-    groups = [[s for s, _ in _hits(a, g.patterns, rule.negators)] for g in rule.require]
+    # A deferral takes back the actions in its sentence and fires the triggers in it.
+    deferred = {a.sentence_index(s) for s, _ in _hits(a, rule.deferral, rule.negators)}
+    groups = [
+        [s for s, _ in _hits(a, g.patterns, rule.negators) if a.sentence_index(s) not in deferred]
+        for g in rule.require
+    ]
     out: list[SafetyFinding] = []
     seen: set[int] = set()
     for span in triggers:
         sentence = a.sentence_index(span[0])
-        if sentence in seen:
+        if sentence in seen or a.is_heading(sentence):  # a title names, it does not warn
             continue
         seen.add(sentence)
-        if not all(any(_near(rule, a, span[0], h) for h in hits) for hits in groups):
+        if sentence in deferred and rule.deferral_severity is not None:
+            out.append(a.finding(rule, rule.deferral_message, span, rule.deferral_severity))
+        elif not all(any(_near(rule, a, span[0], h) for h in hits) for hits in groups):
             out.append(a.finding(rule, span=span))
     return out
 

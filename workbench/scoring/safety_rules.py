@@ -73,6 +73,7 @@ class Pattern:
     negatable: bool  # a negator earlier in the clause cancels the match
     imperative: bool  # the match must be addressed to the reader
     needs: tuple[str, ...] = ()  # lower-case strings one of which every match contains
+    sentence: re.Pattern[str] | None = None  # the match's sentence must also contain this
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +112,9 @@ class Rule:
     require: tuple[Requirement, ...] = ()
     near: int | None = None
     same_section: bool = False
+    deferral: tuple[Pattern, ...] = ()  # in the trigger's sentence: fires anyway
+    deferral_severity: Severity | None = None
+    deferral_message: str = ""
     message_uncited: str = ""
     min_words: int = 1
     not_factual: tuple[re.Pattern[str], ...] = ()
@@ -251,6 +255,7 @@ class _Compiler:
         self.source, self.spec = source, spec
         self.path = source.path
         self.lists: dict[str, str] = {}
+        self.items: dict[str, list[str]] = {}  # each list's items, `{name}`s in them expanded
 
     def error(self, loc: Loc, message: str) -> DatasetError:
         return _rule_error(self.source, loc, message)
@@ -279,16 +284,23 @@ class _Compiler:
     ) -> tuple[Pattern, ...]:
         out = []
         for i, p in enumerate(specs):
-            rx = self.regex(p.regex, (*loc, i, "regex"))
-            needs = _needed_literals(_sre_parser.parse(rx.pattern, rx.flags)) or ()
-            out.append(
-                Pattern(
-                    rx,
-                    negatable if p.negatable is None else p.negatable,
-                    imperative if p.imperative is None else p.imperative,
-                    tuple(sorted(needs)),
+            sentence = None if p.sentence is None else self.regex(p.sentence, (*loc, i, "sentence"))
+            # A pattern that is only a word list, `{name}`, is one pattern per item: each gets
+            # its own pre-check strings, which keeps a long list cheap to scan.
+            ref = _LIST_REF_RE.fullmatch(p.regex)
+            sources = self.items[ref.group(1)] if ref and ref.group(1) in self.items else [p.regex]
+            for source in sources:
+                rx = self.regex(source, (*loc, i, "regex"))
+                needs = _needed_literals(_sre_parser.parse(rx.pattern, rx.flags)) or ()
+                out.append(
+                    Pattern(
+                        rx,
+                        negatable if p.negatable is None else p.negatable,
+                        imperative if p.imperative is None else p.imperative,
+                        tuple(sorted(needs)),
+                        sentence,
+                    )
                 )
-            )
         return tuple(out)
 
     def groups(self, specs: Sequence[GroupSpec], loc: Loc) -> tuple[Requirement, ...]:
@@ -337,7 +349,14 @@ class _Compiler:
         if isinstance(r, ConditionalSpec | InvestigationalSpec):
             out = replace(out, require=self.groups(r.require, (*loc, "require")))
         if isinstance(r, ConditionalSpec):
-            out = replace(out, near=r.near, same_section=r.same_section)
+            out = replace(
+                out,
+                near=r.near,
+                same_section=r.same_section,
+                deferral=self.patterns(r.deferral, (*loc, "deferral"), negatable=True),
+                deferral_severity=r.deferral_severity,
+                deferral_message=(r.deferral_message or "").strip(),
+            )
         elif isinstance(r, CitationsSpec):
             if "{" in r.message_uncited:
                 raise self.error((*loc, "message_uncited"), "takes no placeholders")
@@ -397,9 +416,8 @@ class _Compiler:
         for name, items in self.spec.lists.items():
             for j, s in enumerate(items):
                 self.regex(s, ("lists", name, j))  # a list may use the lists above it
-            self.lists[name] = (
-                "(?:" + "|".join(f"(?:{self.expand(s, ('lists', name))})" for s in items) + ")"
-            )
+            self.items[name] = [self.expand(s, ("lists", name)) for s in items]
+            self.lists[name] = "(?:" + "|".join(f"(?:{x})" for x in self.items[name]) + ")"
         g = self.spec.grammar
         lead = (
             self.alternation(g.imperative_lead, ("grammar", "imperative_lead")).pattern

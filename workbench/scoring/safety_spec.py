@@ -28,6 +28,7 @@ class PatternSpec(_Spec):
     regex: str = Field(min_length=1)
     negatable: bool | None = None
     imperative: bool | None = None
+    sentence: str | None = None  # a regex the match's sentence must also contain
 
     @model_validator(mode="before")
     @classmethod
@@ -91,6 +92,18 @@ class ConditionalSpec(_MatchingSpec):
     require: list[GroupSpec] = Field(min_length=1)
     near: int | None = Field(default=None, ge=0)
     same_section: bool = False
+    # Words in the trigger's own sentence that take the action back ("wait and see"): the
+    # trigger fires even with an action nearby, with this severity and message.
+    deferral: list[PatternSpec] = Field(default_factory=list)
+    deferral_severity: Severity | None = None
+    deferral_message: str | None = None
+
+    @model_validator(mode="after")
+    def _deferral_complete(self) -> ConditionalSpec:
+        given = [bool(self.deferral), self.deferral_severity is not None, bool(self.deferral_message)]
+        if any(given) and not all(given):
+            raise ValueError("deferral, deferral_severity and deferral_message go together")
+        return self
 
 
 class InvestigationalSpec(_RuleSpec):
