@@ -1,6 +1,6 @@
 """Readability: Flesch-Kincaid grade and SMOG of the prose a patient reads.
 
-Before scoring, the safety footer, headings, the "where to learn more" list, citation
+Before scoring, the disclaimer sentence(s), headings, the "where to learn more" list, citation
 markers, links and drug names are taken out: they are needed words that a patient does not
 have to parse, and counting them would punish every answer alike. Syllables are counted
 with a vowel-group rule (no dictionary download), which agrees with dictionary counts on
@@ -32,6 +32,7 @@ _LINK_RE = re.compile(r"https?://\S+|\[[^\]]*\]\([^)]*\)")
 _SOURCES_HEADING_RE = re.compile(r"learn more|sources|references|resources", re.IGNORECASE)
 _WORD_RE = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?|\d+(?:[.,]\d+)*")
 _VOWEL_GROUP_RE = re.compile(r"[aeiouy]+")
+_ITALIC_LINE_RE = re.compile(r"\s*(?:\*(?=\S)|_)")  # "*This is ...*", not a "* " bullet
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,13 +70,29 @@ def syllables(word: str) -> int:
     return max(1, count)
 
 
+def _footer_lines(text: str) -> set[int]:
+    """Lines that are a footer block of their own: set apart in italics ("*This is ...*")."""
+    return {
+        i
+        for i, line in enumerate(text.splitlines())
+        if FOOTER_RE.search(line) and _ITALIC_LINE_RE.match(line)
+    }
+
+
 def prose_for_readability(text: str) -> list[str]:
-    """The sentences a patient has to read: no footer line, headings, links, citations or
-    drug names."""
+    """The sentences a patient has to read: no disclaimer, headings, links, citations or
+    drug names.
+
+    Only the disclaimer sentence is left out (or a footer line set apart in italics, which
+    is all disclaimer), never the paragraph around it: a one-paragraph answer that ends in
+    "This is not medical advice." keeps all its other sentences.
+    """
     kept: list[str] = []
-    body = "\n".join(line for line in text.splitlines() if not FOOTER_RE.search(line))
+    footer = _footer_lines(text)
     in_sources = False
-    for s in sentences(body):
+    for s in sentences(text):
+        if FOOTER_RE.search(s.text) or (footer and text.count("\n", 0, s.span.start) in footer):
+            continue
         if s.line_prefix.startswith("#"):
             in_sources = bool(_SOURCES_HEADING_RE.search(s.text))
             continue
