@@ -76,8 +76,9 @@ def main() -> None:
     parser.add_argument("--misses", action="store_true", help="list every wrong decision")
     parser.add_argument("--llm", action="store_true", help="also run the LLM safety judge")
     parser.add_argument("--groups", nargs="*", default=list(GROUPS), help="gold groups to run")
+    parser.add_argument("--rules", type=Path, help="another rule file (e.g. an older version)")
     args = parser.parse_args()
-    rules = load_rules()
+    rules = load_rules(args.rules)
     folder = default_datasets_dir() / "gold" / "safety"
     gold: dict[str, list[GoldSafetyAnswer]] = {
         g: load_gold_safety(folder / f"{GROUPS[g]}.jsonl") for g in args.groups
