@@ -28,7 +28,7 @@ import sys
 from pathlib import Path
 from xml.etree import ElementTree
 
-from workbench.datasets import GoldSafetyAnswer, default_datasets_dir, load_gold_safety
+from workbench.data.datasets import GoldSafetyAnswer, default_datasets_dir, load_gold_safety
 from workbench.models import Severity
 from workbench.scoring.safety import check_safety, load_rules
 from workbench.scoring.safety_measure import SafetyMeasure, measure_findings, measure_rules

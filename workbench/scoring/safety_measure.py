@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from workbench.datasets import GoldSafetyAnswer
+from workbench.data.datasets import GoldSafetyAnswer
 from workbench.models import SafetyFinding, Severity
 from workbench.scoring.safety import RuleSet, check_safety
 
