@@ -176,6 +176,8 @@ class SafetyFinding:
     fix_hint: str
     span: Span | None = None
     matched_text: str | None = None
+    # Who found it: "rules" (the rule file) or "llm:<model>" (the LLM safety judge).
+    source: str = "rules"
 
 
 class EvaluationStatus(enum.StrEnum):

@@ -54,6 +54,7 @@ def finding_to_dict(f: SafetyFinding) -> dict[str, Any]:
         "fix_hint": f.fix_hint,
         "span": _span(f.span),
         "matched_text": f.matched_text,
+        "source": f.source,
     }
 
 
@@ -66,4 +67,5 @@ def finding_from_dict(d: dict[str, Any]) -> SafetyFinding:
         fix_hint=d["fix_hint"],
         span=_unspan(d.get("span")),
         matched_text=d.get("matched_text"),
+        source=d.get("source", "rules"),  # stores written before the LLM safety judge
     )
