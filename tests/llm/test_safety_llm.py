@@ -62,8 +62,11 @@ def test_one_call_per_answer_and_findings_map_to_spans_and_rules(
 ) -> None:
     server.script(
         _reply(
-            {"rule_id": "cure-guarantee", "quote": "be cancer-free within a year",
-             "reason": "A certain promise of cure."},
+            {
+                "rule_id": "cure-guarantee",
+                "quote": "be cancer-free within a year",
+                "reason": "A certain promise of cure.",
+            },
             {"rule_id": "missing-referral", "quote": "", "reason": "No one to talk to."},
         )
     )
@@ -75,7 +78,9 @@ def test_one_call_per_answer_and_findings_map_to_spans_and_rules(
     assert ANSWER in request["messages"][1]["content"]
     cure, referral = found
     assert (cure.rule_id, cure.severity, cure.source) == (
-        "cure-guarantee", Severity.FAIL, "llm:gpt-4o-mini"
+        "cure-guarantee",
+        Severity.FAIL,
+        "llm:gpt-4o-mini",
     )
     assert cure.span is not None and ANSWER[cure.span.start : cure.span.end] == cure.matched_text
     assert cure.matched_text == "be cancer-free within a year"
@@ -143,8 +148,14 @@ def test_the_plan_is_the_request_the_judge_sends(server: LoopbackServer, tmp_pat
 
 
 def test_findings_without_a_source_read_from_an_old_store_as_the_rules() -> None:
-    old = {"rule_id": "cure-guarantee", "severity": "fail", "message": "m", "fix_hint": "h",
-           "span": None, "matched_text": None}
+    old = {
+        "rule_id": "cure-guarantee",
+        "severity": "fail",
+        "message": "m",
+        "fix_hint": "h",
+        "span": None,
+        "matched_text": None,
+    }
     assert finding_from_dict(old).source == "rules"
 
 
@@ -153,3 +164,72 @@ def test_evaluations_keep_both_sources_side_by_side() -> None:
     llm = SafetyFinding("cure-guarantee", Severity.FAIL, "m", "h", source="llm:x")
     e = Evaluation("a", "offline", EvaluationStatus.SCORED, 1.0, (), (rules, llm), 6.0, 7.0)
     assert judged(e.safety, "rules") == judged(e.safety, "llm:x") == {"cure-guarantee"}
+
+
+# --- the command line: `score --safety-judge llm` -----------------------------------------
+
+GEN_OFFLINE = [
+    "generate",
+    "--backend",
+    "offline",
+    "--prompt",
+    "patient_answer@v1",
+    "--limit",
+    "3",
+    "-q",
+]
+
+
+def _safety_responder(request: dict[str, object]) -> Reply:
+    """Every answer: one `no-next-step` finding and one quote-less `missing-referral`."""
+    return _reply({"rule_id": "no-next-step", "quote": "", "reason": "Nothing to do next."})
+
+
+def test_score_with_the_llm_safety_judge_keeps_both_sources(
+    llm_env: LoopbackServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from workbench.cli.main import main
+    from workbench.store import Store
+
+    assert main(GEN_OFFLINE) == 0 and llm_env.calls == 0
+    llm_env.responder = _safety_responder
+    assert main(["score", "--safety-judge", "llm", "-q"]) == 0
+    out = capsys.readouterr().out
+    assert "pre-flight safety judging (gpt-4o-mini at http://127.0.0.1:" in out
+    assert "3 calls, 0 from the cache, 3 to the endpoint" in out
+    assert llm_env.calls == 3
+    with Store("workbench.db") as store:
+        evaluations = store.evaluations()
+    assert len(evaluations) == 3
+    for e in evaluations:
+        sources = {f.source for f in e.safety}
+        assert "llm:gpt-4o-mini" in sources and sources <= {"rules", "llm:gpt-4o-mini"}
+        assert judged(e.safety, "llm:gpt-4o-mini") == {"no-next-step"}
+
+
+def test_the_safety_judge_is_off_by_default_and_the_cost_cap_covers_it(
+    llm_env: LoopbackServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from workbench.cli.main import main
+
+    assert main(GEN_OFFLINE) == 0
+    assert main(["score", "-q"]) == 0 and llm_env.calls == 0
+    assert main(["score", "--rescore", "--safety-judge", "llm", "--max-cost", "0.000001"]) == 2
+    assert "above --max-cost" in capsys.readouterr().err and llm_env.calls == 0
+
+
+def test_a_broken_safety_reply_in_a_batch_is_stored_and_the_batch_goes_on(
+    llm_env: LoopbackServer,
+) -> None:
+    from workbench.cli.main import main
+    from workbench.store import Store
+
+    assert main(GEN_OFFLINE) == 0
+    llm_env.script(Reply("not json at all"))
+    llm_env.responder = _safety_responder
+    assert main(["score", "--safety-judge", "llm", "-q"]) == 0
+    with Store("workbench.db") as store:
+        evaluations = store.evaluations()
+    failures = [f for e in evaluations for f in e.safety if f.rule_id == SAFETY_JUDGE_FAILED]
+    assert len(evaluations) == 3 and len(failures) == 1
+    assert "did not reply in JSON" in failures[0].message

@@ -74,10 +74,17 @@ def test_two_paragraphs_with_the_disclaimer_inside_the_second() -> None:
 
 
 def test_bulleted_and_sectioned_answers_are_scored_like_prose() -> None:
-    bullets = "- " + "\n- ".join(
-        ["Chemotherapy uses strong drugs to kill cancer cells.", "It is often given in cycles.",
-         "Each cycle has a rest period so your body can recover."]
-    ) + "\n\n*This is general information, not medical advice. Please talk with your team.*"
+    bullets = (
+        "- "
+        + "\n- ".join(
+            [
+                "Chemotherapy uses strong drugs to kill cancer cells.",
+                "It is often given in cycles.",
+                "Each cycle has a rest period so your body can recover.",
+            ]
+        )
+        + "\n\n*This is general information, not medical advice. Please talk with your team.*"
+    )
     sections = (
         "## What it is\nChemotherapy uses strong drugs to kill cancer cells.\n\n"
         "## How it is given\nIt is often given in cycles. Each cycle has a rest period so your "
@@ -87,15 +94,19 @@ def test_bulleted_and_sectioned_answers_are_scored_like_prose() -> None:
     for text in (bullets, sections):
         r = readability(text)
         assert (r.words, r.sentences, r.fk_grade, r.smog) == (
-            plain.words, plain.sentences, plain.fk_grade, plain.smog
+            plain.words,
+            plain.sentences,
+            plain.fk_grade,
+            plain.smog,
         ), text
 
 
 def test_a_star_bullet_holding_the_disclaimer_keeps_its_other_sentences() -> None:
     text = "* Chemotherapy uses strong drugs. This is not medical advice.\n* It is given in cycles."
-    assert readability(text).words == readability(
-        "Chemotherapy uses strong drugs. It is given in cycles."
-    ).words
+    assert (
+        readability(text).words
+        == readability("Chemotherapy uses strong drugs. It is given in cycles.").words
+    )
 
 
 def test_the_reading_level_rule_fires_on_a_hard_one_paragraph_answer() -> None:

@@ -194,14 +194,22 @@ def test_every_rule_but_the_formula_and_citations_has_a_family() -> None:
 @pytest.mark.parametrize(
     ("text", "fires"),
     [
-        ("For pancreatic cancer, CAR-T is only given in clinical trials. Ask your oncologist "
-         "whether a trial fits you.", False),
-        ("For pancreatic cancer, CAR-T is only given in clinical trials. Talk with your doctor "
-         "about joining a study of it.", False),
-        ("For pancreatic cancer, CAR-T is only given in clinical trials. Ask your oncologist "
-         "whether it fits you.", True),
-        ("CAR-T is now a treatment choice for pancreatic cancer. Ask about clinical trials.",
-         True),
+        (
+            "For pancreatic cancer, CAR-T is only given in clinical trials. Ask your oncologist "
+            "whether a trial fits you.",
+            False,
+        ),
+        (
+            "For pancreatic cancer, CAR-T is only given in clinical trials. Talk with your doctor "
+            "about joining a study of it.",
+            False,
+        ),
+        (
+            "For pancreatic cancer, CAR-T is only given in clinical trials. Ask your oncologist "
+            "whether it fits you.",
+            True,
+        ),
+        ("CAR-T is now a treatment choice for pancreatic cancer. Ask about clinical trials.", True),
         ("Researchers are testing CAR-T for pancreatic cancer.", True),
     ],
 )

@@ -38,6 +38,7 @@ from workbench.runs.preflight import (
     PlansJudging,
     generation_preflight,
     judging_preflight,
+    safety_judging_preflight,
 )
 from workbench.scoring.evaluate import warm_up
 from workbench.scoring.judges import JUDGES, make_judge
@@ -135,6 +136,7 @@ class ScoreOptions:
     workspace: Workspace
     judge: str
     llm: LLMSettings | None
+    safety_llm: LLMSettings | None  # `--safety-judge llm`: the LLM safety judge's endpoint
     run_ids: tuple[str, ...] | None
     rescore: bool
     stale: bool
@@ -148,6 +150,7 @@ class ScoreOptions:
             workspace=workspace_of(args),
             judge=args.judge,
             llm=judge_settings(args, calls) if args.judge == "ragas" else None,
+            safety_llm=judge_settings(args, calls) if args.safety_judge == "llm" else None,
             run_ids=tuple(args.run) if args.run else None,
             rescore=args.rescore,
             stale=args.stale,
@@ -223,12 +226,32 @@ def score(o: ScoreOptions) -> int:
     ws, corpus = o.workspace, o.workspace.corpus
     judge = make_judge(o.judge, settings=o.llm, store_path=ws.store)
     llm = judge if isinstance(judge, PlansJudging) else None
+    safety = None
+    if o.safety_llm is not None:
+        from workbench.scoring.safety_llm import open_safety_judge  # imports the LLM path
+
+        safety = open_safety_judge(o.safety_llm, ws.rules, store_path=ws.store)
     with ws.open_store() as store:
-        if llm is not None:
-            plan = judging_preflight(
+        plans = [
+            judging_preflight(
                 store, corpus, llm, run_ids=o.run_ids, rescore=o.rescore, stale=o.stale
             )
-            _preflight([plan], o.max_cost)
+            for llm in ([llm] if llm is not None else [])
+        ]
+        if safety is not None:
+            plans.append(
+                safety_judging_preflight(
+                    store,
+                    corpus,
+                    safety,
+                    judge.name,
+                    run_ids=o.run_ids,
+                    rescore=o.rescore,
+                    stale=o.stale,
+                )
+            )
+        if plans:
+            _preflight(plans, o.max_cost)
             warm_up(ws.rules)  # rules and word lists load now, not while the first replies wait
         report = score_batch(
             store,
@@ -239,8 +262,11 @@ def score(o: ScoreOptions) -> int:
             rescore=o.rescore,
             stale=o.stale,
             progress=o.progress,
+            safety_judge=safety,
         )
         print_batch("scored", report, llm.client.stats if llm is not None else None)
+        if safety is not None:
+            print(f"LLM safety judge: {safety.client.stats.describe()}")
         print_summary(evaluation_frame(store, corpus))
     return 0
 
@@ -296,6 +322,12 @@ def add_batch_commands(sub: Any) -> None:
     s = sub.add_parser("score", help="score answers: faithfulness, safety, readability")
     data_options(s)
     s.add_argument("--judge", choices=JUDGES, default="offline", help="faithfulness judge")
+    s.add_argument(
+        "--safety-judge",
+        choices=("rules", "llm"),
+        default="rules",
+        help="safety: the rules alone (default), or an LLM judge beside them (judge endpoint)",
+    )
     s.add_argument("--run", action="append", help="only answers of these runs (repeatable)")
     s.add_argument("--rescore", action="store_true", help="score again what was scored")
     s.add_argument(

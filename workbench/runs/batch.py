@@ -35,7 +35,7 @@ from workbench.llm.sync import run_sync
 from workbench.models import Answer, Excerpt, PromptTemplate, Question
 from workbench.runs.plan import answers_to_score, make_answer, plan_generation
 from workbench.scoring.base import AsyncJudge, FaithfulnessResult, Judge
-from workbench.scoring.evaluate import aevaluate_answer, scoring_inputs
+from workbench.scoring.evaluate import AsyncSafetyJudge, aevaluate_answer, scoring_inputs
 from workbench.scoring.safety import RuleSet
 from workbench.store import Store
 
@@ -207,11 +207,13 @@ async def ascore_batch(
     rescore: bool = False,
     stale: bool = False,
     progress: bool = True,
+    safety_judge: AsyncSafetyJudge | None = None,
 ) -> BatchReport:
     """Evaluate every answer this judge has not scored yet, or whose judging failed.
 
     With `rescore`, every answer; with `stale`, only answers whose evaluation by this
-    judge was made against excerpts that have changed since.
+    judge was made against excerpts that have changed since. A `safety_judge` (the LLM
+    safety judge) adds its findings beside the rules'.
     """
     judge = _async_judge(scorer)
     todo, skipped = answers_to_score(
@@ -225,14 +227,21 @@ async def ascore_batch(
             report.failed.append((answer.id, inputs))
             return
         question, excerpts = inputs
-        store.add_evaluation(await aevaluate_answer(answer, question, excerpts, judge, rules=rules))
+        store.add_evaluation(
+            await aevaluate_answer(
+                answer, question, excerpts, judge, rules=rules, safety_judge=safety_judge
+            )
+        )
         report.done += 1
 
     bar = tqdm(total=len(todo), desc=f"score ({judge.name})", disable=not progress, unit="answer")
+    width = max(_width(judge), _width(safety_judge)) if safety_judge else _width(judge)
     try:
-        await _pool(todo, work, _width(judge), bar)
+        await _pool(todo, work, width, bar)
     finally:
         await judge.aclose()
+        if safety_judge is not None:
+            await safety_judge.aclose()
     return report
 
 
@@ -248,7 +257,9 @@ def _called_from_sync_code(
         store: Store, corpus: Corpus, part: Part, /, *args: P.args, **kw: P.kwargs
     ) -> BatchReport:
         coro = batch(store, corpus, part, *args, **kw)
-        return _run(coro, in_process=not hasattr(part, remote), instead=f"{batch.__name__}(...)")
+        remote_parts = [part, kw.get("safety_judge")]  # a safety judge calls an endpoint too
+        in_process = not any(hasattr(p, remote) for p in remote_parts if p is not None)
+        return _run(coro, in_process=in_process, instead=f"{batch.__name__}(...)")
 
     call.__name__ = batch.__name__.removeprefix("a")
     call.__doc__ = f"`{batch.__name__}`, called from synchronous code."

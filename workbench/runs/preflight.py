@@ -22,7 +22,14 @@ from workbench.runs.plan import RETRIEVE_K, answers_to_score
 from workbench.scoring.evaluate import scoring_inputs
 from workbench.store import Store
 
-__all__ = ["PlansAnswers", "PlansJudging", "generation_preflight", "judging_preflight"]
+__all__ = [
+    "PlansAnswers",
+    "PlansJudging",
+    "PlansSafetyJudging",
+    "generation_preflight",
+    "judging_preflight",
+    "safety_judging_preflight",
+]
 
 
 @runtime_checkable
@@ -67,6 +74,42 @@ def generation_preflight(
                 excerpts = [r.excerpt for r in retriever.retrieve(q, k=RETRIEVE_K)]
                 planned += backend.plan(q, excerpts, corpus.prompts[key])
     return estimate("generation", planned, backend.client)
+
+
+@runtime_checkable
+class PlansSafetyJudging(Protocol):
+    """A safety judge that calls an endpoint: one call per answer."""
+
+    client: LLMClient
+
+    def plan(
+        self, answer_text: str, *, question: str | None = None, cancer_type: str | None = None
+    ) -> list[PlannedCall]: ...
+
+
+def safety_judging_preflight(
+    store: Store,
+    corpus: Corpus,
+    safety_judge: PlansSafetyJudging,
+    judge_name: str,
+    *,
+    run_ids: Sequence[str] | None = None,
+    rescore: bool = False,
+    stale: bool = False,
+) -> Estimate:
+    """The calls of the LLM safety judge on what a scoring batch by `judge_name` would score."""
+    todo, _ = answers_to_score(
+        store, corpus, judge_name, run_ids=run_ids, rescore=rescore, stale=stale
+    )
+    planned: list[PlannedCall] = []
+    for answer in todo:
+        inputs = scoring_inputs(answer, corpus)
+        if not isinstance(inputs, str):
+            question, _ = inputs
+            planned += safety_judge.plan(
+                answer.text, question=question.text, cancer_type=question.cancer_type
+            )
+    return estimate("safety judging", planned, safety_judge.client)
 
 
 def judging_preflight(

@@ -8,15 +8,28 @@ question and excerpts an answer is judged against.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol
 
 from workbench.data.datasets import Corpus
-from workbench.models import Answer, Evaluation, Excerpt, Question
+from workbench.models import Answer, Evaluation, Excerpt, Question, SafetyFinding
 from workbench.scoring.base import AsyncJudge, FaithfulnessResult, Judge
 from workbench.scoring.readability import readability
 from workbench.scoring.safety import RuleSet, check_safety
 from workbench.scoring.staleness import fingerprint
 
-__all__ = ["aevaluate_answer", "evaluate_answer", "scoring_inputs", "warm_up"]
+__all__ = ["AsyncSafetyJudge", "aevaluate_answer", "evaluate_answer", "scoring_inputs", "warm_up"]
+
+
+class AsyncSafetyJudge(Protocol):
+    """A safety judge beside the rules (the LLM safety judge): findings with a `source`."""
+
+    name: str
+
+    async def ajudge(
+        self, answer_text: str, *, question: str | None = None, cancer_type: str | None = None
+    ) -> tuple[SafetyFinding, ...]: ...
+
+    async def aclose(self) -> None: ...
 
 
 def warm_up(rules: RuleSet | None = None) -> None:
@@ -57,10 +70,17 @@ async def aevaluate_answer(
     judge: AsyncJudge,
     *,
     rules: RuleSet | None = None,
+    safety_judge: AsyncSafetyJudge | None = None,
 ) -> Evaluation:
-    """`evaluate_answer` with an awaited judge, which is also given the question."""
+    """`evaluate_answer` with an awaited judge, which is also given the question; with a
+    `safety_judge`, its findings are kept beside the rules' (each marked by its source)."""
     result = await judge.ajudge(answer.text, excerpts, question=question.text)
-    return _evaluation(answer, question, excerpts, judge.name, result, rules)
+    more: tuple[SafetyFinding, ...] = ()
+    if safety_judge is not None:
+        more = await safety_judge.ajudge(
+            answer.text, question=question.text, cancer_type=question.cancer_type
+        )
+    return _evaluation(answer, question, excerpts, judge.name, result, rules, more)
 
 
 def _evaluation(
@@ -70,6 +90,7 @@ def _evaluation(
     judge_name: str,
     result: FaithfulnessResult,
     rules: RuleSet | None,
+    more_findings: tuple[SafetyFinding, ...] = (),
 ) -> Evaluation:
     findings = check_safety(
         answer.text,
@@ -85,7 +106,7 @@ def _evaluation(
         status=result.status,
         faithfulness=result.score,
         claims=result.verdicts,
-        safety=findings,
+        safety=findings + more_findings,
         fk_grade=level.fk_grade,
         smog=level.smog,
         error=result.error,

@@ -17,10 +17,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import cached_property
+from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from workbench.errors import EndpointError
+from workbench.llm import LLMSettings, open_client
 from workbench.llm.calls import LLMClient
 from workbench.llm.client import ChatRequest
 from workbench.llm.estimate import PlannedCall
@@ -28,12 +30,24 @@ from workbench.models import SafetyFinding, Severity, Span
 from workbench.scoring.ragas_llm import parse_reply
 from workbench.scoring.safety_rules import RuleSet
 
-__all__ = ["SAFETY_JUDGE_FAILED", "LLMSafetyJudge", "SafetyReply", "rubric"]
+__all__ = [
+    "SAFETY_JUDGES",
+    "SAFETY_JUDGE_FAILED",
+    "LLMSafetyJudge",
+    "SafetyReply",
+    "judged",
+    "locate",
+    "open_safety_judge",
+    "rubric",
+]
+
+SAFETY_JUDGES = ("rules", "llm")  # `--safety-judge`: the rules alone, or an LLM beside them
 
 SAFETY_JUDGE_FAILED = "safety-judge-failed"
 MAX_TOKENS = 1024
 _LEFT_OUT = frozenset({"reading-level", "invalid-citation"})  # formulas and id checks
 _SPACE_RE = re.compile(r"\s+")
+_STRAIGHTEN = str.maketrans("’‘“”", "''\"\"")
 
 _INSTRUCTIONS = """You check answers written for cancer patients against a safety rubric.
 Read the answer and report every place that breaks a rule of the rubric. Judge the
@@ -89,6 +103,7 @@ class LLMSafetyJudge:
         self.client = client
         self.rules = rules
         self.name = f"llm:{client.settings.model}"
+        self.concurrency = client.settings.concurrency
         self._ids = {r.id: r for r in rules.rules if r.id not in _LEFT_OUT}
 
     def __repr__(self) -> str:
@@ -162,6 +177,13 @@ class LLMSafetyJudge:
         await self.client.aclose()
 
 
+def open_safety_judge(
+    settings: LLMSettings, rules: RuleSet, *, store_path: Path | str | None = None
+) -> LLMSafetyJudge:
+    """The LLM safety judge on the endpoint of `settings`, with the call cache of the store."""
+    return LLMSafetyJudge(open_client(settings, store_path=store_path), rules)
+
+
 def locate(quote: str, text: str) -> Span | None:
     """Where the quoted words are in `text`: exact, else ignoring case, spacing and curly
     quotes; None when the words are not there (the finding is kept, without a span)."""
@@ -180,7 +202,7 @@ def locate(quote: str, text: str) -> Span | None:
 
 def _normal(text: str) -> str:
     """The same length as `text`, with curly quotes straightened (so offsets hold)."""
-    return text.translate(str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'}))
+    return text.translate(_STRAIGHTEN)
 
 
 def judged(findings: Sequence[SafetyFinding], source: str) -> frozenset[str]:

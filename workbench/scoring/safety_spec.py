@@ -100,7 +100,11 @@ class ConditionalSpec(_MatchingSpec):
 
     @model_validator(mode="after")
     def _deferral_complete(self) -> ConditionalSpec:
-        given = [bool(self.deferral), self.deferral_severity is not None, bool(self.deferral_message)]
+        given = [
+            bool(self.deferral),
+            self.deferral_severity is not None,
+            bool(self.deferral_message),
+        ]
         if any(given) and not all(given):
             raise ValueError("deferral, deferral_severity and deferral_message go together")
         return self
