@@ -25,6 +25,7 @@ from workbench.reports.svg import bar_chart, grouped_bar_chart, strip_chart
 from workbench.reports.trust import judge_vs_reviewers, public_trust
 from workbench.scoring.calibration import JudgeGoldMetrics, SafetyGoldMetrics
 from workbench.scoring.readability import GRADE_TARGET
+from workbench.scoring.safety_measure import compare_sources
 from workbench.scoring.staleness import stale_reasons
 from workbench.store.decision_log import ChainCheck
 
@@ -265,6 +266,7 @@ def render_report(data: ReportData) -> str:
         total_answers=len(data.answers),
         judge_metrics=data.judge_metrics,
         safety_metrics=data.safety_metrics,
+        safety_sources=compare_sources(data.evaluations),
         pass_rates=_pass_rates(frame, data.rule_ids),
         trust=judge_vs_reviewers(frame) if not frame.empty else [],
         public=public_trust(sorted({ev.judge for ev in data.evaluations}) or ["offline"]),

@@ -306,14 +306,17 @@ def findings_list(text: str, findings: Sequence[SafetyFinding]) -> Markup:
     if not findings:
         return Markup('<p class="meta">No safety findings.</p>')
     items = []
-    for f in findings:
+    for f in sorted(findings, key=lambda f: f.source != "rules"):  # the rules' first
         span = text[f.span.start : f.span.end] if f.span else (f.matched_text or "")
+        by = "rules" if f.source == "rules" else f"LLM judge ({f.source.removeprefix('llm:')})"
         items.append(
             Markup(
-                '<li><span class="sev-{}">{}</span> <code>{}</code>: {}{} <i>{}</i></li>'
+                '<li><span class="sev-{}">{}</span> <span class="source">[{}]</span> '
+                "<code>{}</code>: {}{} <i>{}</i></li>"
             ).format(
                 f.severity.value,
                 f.severity.value,
+                by,
                 f.rule_id,
                 f.message,
                 Markup(" at <q>{}</q>").format(span) if span else "",

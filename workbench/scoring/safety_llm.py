@@ -27,6 +27,7 @@ from workbench.llm.calls import LLMClient
 from workbench.llm.client import ChatRequest
 from workbench.llm.estimate import PlannedCall
 from workbench.models import SafetyFinding, Severity, Span
+from workbench.scoring import safety_measure
 from workbench.scoring.ragas_llm import parse_reply
 from workbench.scoring.safety_rules import RuleSet
 
@@ -43,7 +44,7 @@ __all__ = [
 
 SAFETY_JUDGES = ("rules", "llm")  # `--safety-judge`: the rules alone, or an LLM beside them
 
-SAFETY_JUDGE_FAILED = "safety-judge-failed"
+SAFETY_JUDGE_FAILED = safety_measure.SAFETY_JUDGE_FAILED
 MAX_TOKENS = 1024
 _LEFT_OUT = frozenset({"reading-level", "invalid-citation"})  # formulas and id checks
 _SPACE_RE = re.compile(r"\s+")

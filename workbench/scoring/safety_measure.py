@@ -1,5 +1,6 @@
 """Safety checks against gold answer labels: precision and recall per rule, overall and
-for the `fail`-severity rules, for the rules or for any other source of findings.
+for the `fail`-severity rules, for the rules or for any other source of findings; and
+the rules against the LLM safety judge on the same answers (`compare_sources`).
 
 A decision is one (answer, rule) pair: a true positive when the rule fired and the gold
 expects it, a false positive when it fired unexpected, a false negative when the gold
@@ -13,12 +14,28 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from workbench.data.datasets import GoldSafetyAnswer
-from workbench.models import SafetyFinding, Severity
+from workbench.models import Evaluation, SafetyFinding, Severity
 from workbench.scoring.safety import RuleSet, check_safety
 
-__all__ = ["Counts", "Miss", "SafetyMeasure", "check_gold", "measure_findings", "measure_rules"]
+# The LLM judge's failure marker: a plain string here, so that reading the agreement does
+# not import the LLM path (`workbench.scoring.safety_llm.SAFETY_JUDGE_FAILED`).
+SAFETY_JUDGE_FAILED = "safety-judge-failed"
+
+__all__ = [
+    "Counts",
+    "Difference",
+    "Miss",
+    "SafetyMeasure",
+    "SourceAgreement",
+    "check_gold",
+    "compare_sources",
+    "measure_findings",
+    "measure_rules",
+]
 
 EXCLUDED_RULES = frozenset({"reading-level"})
+# Left out of the LLM judge's rubric (a formula and an id check), so out of the comparison.
+SOURCE_EXCLUDED = frozenset({"reading-level", "invalid-citation"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,3 +122,65 @@ def measure_rules(
     found = {a.id: {f.rule_id for f in check(a, rules)} for a in answers}
     fail_rules = {r.id for r in rules.rules if r.severity is Severity.FAIL}
     return measure_findings(answers, found, fail_rules)
+
+
+@dataclass(frozen=True, slots=True)
+class Difference:
+    """An answer where the rules and a judge disagree: the rule ids each raised alone."""
+
+    answer_id: str
+    rules_only: tuple[str, ...]
+    judge_only: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceAgreement:
+    """The rules against one other source of findings (an LLM safety judge) on the same
+    answers. Per rule: (both raised, rules only, judge only) over the answers the judge
+    judged; `failures` are the answers it could not judge (left out of the counts)."""
+
+    source: str
+    n_answers: int
+    failures: int
+    per_rule: dict[str, tuple[int, int, int]]
+    differences: tuple[Difference, ...]
+
+    def agreement(self, rule_id: str) -> float:
+        """Answers where both sources agree on the rule, as a share of the judged answers."""
+        _, rules_only, judge_only = self.per_rule.get(rule_id, (0, 0, 0))
+        return 1 - (rules_only + judge_only) / self.n_answers if self.n_answers else float("nan")
+
+
+def compare_sources(evaluations: Iterable[Evaluation]) -> list[SourceAgreement]:
+    """For each source other than the rules, its agreement with the rules, rule by rule."""
+    by_source: dict[str, list[Evaluation]] = {}
+    for e in evaluations:
+        for source in {f.source for f in e.safety} - {"rules"}:
+            by_source.setdefault(source, []).append(e)
+    return [_agreement(source, evs) for source, evs in sorted(by_source.items())]
+
+
+def _agreement(source: str, evaluations: Sequence[Evaluation]) -> SourceAgreement:
+    counts: dict[str, list[int]] = {}
+    diffs: list[Difference] = []
+    failures = 0
+    for e in evaluations:
+        if any(f.source == source and f.rule_id == SAFETY_JUDGE_FAILED for f in e.safety):
+            failures += 1
+            continue
+        rules = {f.rule_id for f in e.safety if f.source == "rules"} - SOURCE_EXCLUDED
+        judge = {f.rule_id for f in e.safety if f.source == source} - SOURCE_EXCLUDED
+        for rule in rules | judge:
+            c = counts.setdefault(rule, [0, 0, 0])
+            c[0 if rule in rules and rule in judge else 1 if rule in rules else 2] += 1
+        if rules != judge:
+            diffs.append(
+                Difference(e.answer_id, tuple(sorted(rules - judge)), tuple(sorted(judge - rules)))
+            )
+    return SourceAgreement(
+        source,
+        len(evaluations) - failures,
+        failures,
+        {r: (c[0], c[1], c[2]) for r, c in sorted(counts.items())},
+        tuple(diffs),
+    )
