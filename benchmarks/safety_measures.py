@@ -15,23 +15,32 @@ rules raise there: each is a false alarm. Skipped with a message when the folder
 
     .venv/bin/python benchmarks/safety_measures.py [--misses] [--llm]
 
-`--llm` also runs the LLM safety judge (needs OPENAI_BASE_URL / a configured endpoint;
-calls go through the call cache and the cost cap like any other LLM work).
+`--llm` also runs the LLM safety judge on the judge endpoint (WORKBENCH_JUDGE_* or
+OPENAI_BASE_URL and WORKBENCH_MODEL), through the call cache like any other LLM work.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import math
 import re
-import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.etree import ElementTree
 
 from workbench.data.datasets import GoldSafetyAnswer, default_datasets_dir, load_gold_safety
-from workbench.models import Severity
-from workbench.scoring.safety import check_safety, load_rules
-from workbench.scoring.safety_measure import SafetyMeasure, measure_findings, measure_rules
+from workbench.models import SafetyFinding, Severity
+from workbench.scoring.safety import RuleSet, check_safety, load_rules
+from workbench.scoring.safety_measure import (
+    SAFETY_JUDGE_FAILED,
+    SafetyMeasure,
+    measure_findings,
+    measure_rules,
+)
+
+if TYPE_CHECKING:
+    from workbench.scoring.safety_llm import LLMSafetyJudge
 
 GROUPS = {
     "group A": "group_a",
@@ -105,18 +114,44 @@ def main() -> None:
             print(f"      {f.rule_id}: {f.matched_text!r}")
 
 
-def _llm(gold: dict[str, list[GoldSafetyAnswer]], rules: object, misses: bool) -> None:
+def _llm(gold: dict[str, list[GoldSafetyAnswer]], rules: RuleSet, misses: bool) -> None:
+    """The LLM safety judge on the same groups (the judge endpoint's settings, the call
+    cache in ./safety_judge_calls.db so a rerun costs nothing)."""
     from workbench.errors import WorkbenchError
-    from workbench.scoring.safety_llm import judge_gold
+    from workbench.llm import LLMSettings
+    from workbench.scoring.safety_llm import open_safety_judge
 
     try:
-        for name, answers in gold.items():
-            found, failures = judge_gold(answers)
-            fail_rules = {r.id for r in load_rules().rules if r.severity is Severity.FAIL}
-            print(f"LLM safety judge on {name}: {failures} judge failures")
-            _print(name, measure_findings(answers, found, fail_rules), misses)
+        settings = LLMSettings.from_env(judge=True)
     except WorkbenchError as e:
-        print(f"LLM safety judge: skipped ({e})", file=sys.stderr)
+        print(f"LLM safety judge: skipped ({e})")
+        return
+    fail_rules = {r.id for r in rules.rules if r.severity is Severity.FAIL}
+    for name, answers in gold.items():
+        judge = open_safety_judge(settings, rules, store_path=Path("safety_judge_calls.db"))
+        found, failures = asyncio.run(_judge_all(judge, answers))
+        print(f"LLM safety judge {judge.name} on {name}: {failures} judge failures")
+        _print(name, measure_findings(answers, found, fail_rules), misses)
+        print(f"      {judge.client.stats.describe()}")
+
+
+async def _judge_all(
+    judge: LLMSafetyJudge, answers: list[GoldSafetyAnswer]
+) -> tuple[dict[str, set[str]], int]:
+    slots = asyncio.Semaphore(judge.concurrency)
+
+    async def one(a: GoldSafetyAnswer) -> tuple[str, tuple[SafetyFinding, ...]]:
+        async with slots:
+            return a.id, await judge.ajudge(
+                a.answer, question=a.question, cancer_type=a.cancer_type
+            )
+
+    try:
+        results = await asyncio.gather(*(one(a) for a in answers))
+    finally:
+        await judge.aclose()
+    failures = sum(any(f.rule_id == SAFETY_JUDGE_FAILED for f in fs) for _, fs in results)
+    return {i: {f.rule_id for f in fs} - {SAFETY_JUDGE_FAILED} for i, fs in results}, failures
 
 
 if __name__ == "__main__":
