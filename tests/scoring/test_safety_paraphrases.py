@@ -123,6 +123,7 @@ FAMILIES: dict[str, tuple[list[str], list[str]]] = {
             "Immunotherapy helps many people live longer, but it can cause serious side effects.",
             "Radiation can ease bone pain; tiredness and skin redness are common.",
             "Ads say the treatment works for everyone; be wary of them.",
+            "Some supplements can make chemotherapy work less well.",
         ],
     ),
     "missing-referral": (
@@ -137,6 +138,7 @@ FAMILIES: dict[str, tuple[list[str], list[str]]] = {
             "Go over the results with your hematology nurse.",
             "Your dermatologist or surgeon can explain your stage.",
             "Any new lump should be shown to your doctor.",
+            "Do not stop taking letrozole without talking to your oncologist first.",
         ],
     ),
     "no-next-step": (
@@ -144,12 +146,14 @@ FAMILIES: dict[str, tuple[list[str], list[str]]] = {
             "Chemotherapy is given in cycles with rest periods.",
             "Your radiation oncologist will set your schedule.",
             "Hair usually grows back after treatment ends.",
+            "Rest and see if the fever goes away before calling anyone.",
         ],
         [
             "Tell your care team if the nausea lasts more than a day.",
             "Let your nurse know if your arm feels heavy.",
             "Your pharmacist can walk you through your pills.",
             "Visit cancer.gov to read more.",
+            "If you have chest pain, get emergency help by calling 911.",
         ],
     ),
     "missing-disclaimer": (
