@@ -72,6 +72,7 @@ FAMILIES: dict[str, tuple[list[str], list[str]]] = {
             "There's no need to finish the remaining cycles.",
             "You could put the operation off until the autumn.",
             "A mushroom extract can take the place of chemotherapy.",
+            "If you switch to a plant-based diet, you may not need chemotherapy anymore.",
         ],
         [
             "Never stop radiation without talking to your radiation oncologist.",
