@@ -27,10 +27,15 @@ def datasets(tmp_path: Path) -> Path:
 def test_the_run_form_generates_scores_and_shows_rows_and_a_chart(tmp_path: Path) -> None:
     app = run_app(tmp_path / "run.db", cancer_types=["lung"], limit=2)
     assert app.view.spec().prompts == ("patient_answer@v1", "patient_answer@v2")
-    app.view.run.click()
+    seen: list[int] = []
+    app.view.progress.observe(lambda ch: seen.append(ch["new"]), names="value")
+    app.view.run.click()  # no event loop runs here: the job runs to its end in the click
     assert len(app.results) == 4 and set(app.results["question_id"]) == {"q-lung-01", "q-lung-02"}
     assert list(app.summary["answers"]) == [2, 2]
-    assert app.view.progress.value == app.view.progress.max == 3 and app.view.step.value == "done"
+    assert seen == list(range(1, 9))  # 4 answers written, then 4 judged: a step each
+    assert app.view.progress.max == 8 and app.view.step.value == "done"
+    assert "offline backend and offline judge run here" in app.view.live.preflight.value
+    assert app.view.live.model.disabled and app.view.live.cancel.disabled
     assert app.view.chart.value.count("<svg") == 2 and "patient_answer@v2" in app.view.chart.value
     assert "4 answers in runs" in app.view.status.value
     assert not app.view.run.disabled
@@ -44,11 +49,9 @@ def test_the_run_form_says_what_is_wrong_instead_of_crashing(tmp_path: Path) -> 
     app.view.run.click()
     assert "no question with id q-nope" in app.view.status.value
     app.view.ids.value = ""
-    app.view.model.value = "gpt-x"
+    app.view.live.max_cost.value = "-1"
     app.view.run.click()
-    assert "Run stopped: the offline backend answers with &#39;extractive-composer-1&#39; only" in (
-        app.view.status.value
-    )
+    assert "Run stopped: cost cap -1: give zero or more US dollars" in app.view.status.value
     assert app.results.empty
 
 

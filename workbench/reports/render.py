@@ -7,6 +7,7 @@ adds itself are live.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Sequence
 
@@ -29,9 +30,12 @@ __all__ = [
     "PANEL_CSS",
     "answer_sections",
     "comparison_table",
+    "decision_history",
+    "error_table",
     "evidence_card",
     "findings_list",
     "highlight_answer",
+    "line_list",
     "notice",
     "review_answer",
     "review_header",
@@ -324,6 +328,83 @@ def findings_list(text: str, findings: Sequence[SafetyFinding]) -> Markup:
             )
         )
     return Markup("<ul>{}</ul>").format(Markup("").join(items))
+
+
+_WORDS_RE = re.compile(r"\s+|[^\s]+")
+
+
+def _edit_diff(before: str, after: str) -> Markup:
+    """The edit word by word: removed words struck through, added words underlined."""
+    old, new = _WORDS_RE.findall(before), _WORDS_RE.findall(after)
+    out: list[Markup] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if op in ("replace", "delete"):
+            out.append(Markup("<del>{}</del>").format("".join(old[i1:i2])))
+        if op in ("replace", "insert"):
+            out.append(Markup("<ins>{}</ins>").format("".join(new[j1:j2])))
+        if op == "equal":
+            out.append(escape("".join(old[i1:i2])))
+    return Markup('<div class="wb-diff">{}</div>').format(
+        Markup("").join(out).replace("\n", Markup("<br>"))
+    )
+
+
+def decision_history(decisions: Sequence[ReviewDecision]) -> Markup:
+    """Who decided what on an answer (all its versions), when and why; edits before/after."""
+    if not decisions:
+        return Markup('<p class="meta">No decision yet.</p>')
+    items = []
+    for d in decisions:
+        edit = Markup("")
+        if d.old_text is not None and d.new_text is not None:
+            edit = Markup(
+                "{}<details><summary>before / after</summary><div class=wb-before-after>"
+                "<div><b>Before</b>{}</div><div><b>After</b> (<code>{}</code>){}</div>"
+                "</div></details>"
+            ).format(
+                _edit_diff(d.old_text, d.new_text),
+                text_block(d.old_text),
+                d.new_answer_id or "",
+                text_block(d.new_text),
+            )
+        who = d.reviewer + (f" ({d.account})" if d.account and d.account != d.reviewer else "")
+        items.append(
+            Markup(
+                '<li><span class="meta">{:%Y-%m-%d %H:%M} UTC</span> <b>{}</b>: {} '
+                '<span class="meta">on <code>{}</code></span>{}{}</li>'
+            ).format(
+                d.created_at,
+                who,
+                d.meaning,
+                d.answer_id,
+                Markup("<br>Why: <q>{}</q>").format(d.reason) if d.reason else "",
+                edit,
+            )
+        )
+    return Markup('<ol class="wb-history">{}</ol>').format(Markup("").join(items))
+
+
+def line_list(title: str, lines: Sequence[str]) -> Markup:
+    """A titled list of plain lines (a pre-flight, say); nothing when there are none."""
+    if not lines:
+        return Markup("")
+    return Markup("<p><b>{}</b></p><ul>{}</ul>").format(
+        title, Markup("").join(Markup("<li>{}</li>").format(line) for line in lines)
+    )
+
+
+def error_table(title: str, rows: Sequence[tuple[str, str, str, str]]) -> Markup:
+    """Failed items, one row each: stage, question, the item's id, the error."""
+    if not rows:
+        return Markup("")
+    body = Markup("").join(
+        Markup("<tr><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td></tr>").format(*row)
+        for row in rows
+    )
+    return Markup(
+        '<p class="notice-error">{}</p><table class="wb-error-table"><tr><th>Stage</th>'
+        "<th>Question</th><th>Item</th><th>Error</th></tr>{}</table>"
+    ).format(title, body)
 
 
 def notice(kind: str, message: str) -> Markup:

@@ -14,6 +14,11 @@ any point keeps what it finished, and the rerun does only the rest. A failed que
 (an EndpointError after the retries) is recorded in the report and the batch goes on; a
 judge's failure is stored as an evaluation that says "judge failed", and the next
 scoring batch tries it again, whichever way it is called.
+
+`on_item` (optional) is told of every item as it finishes, failed or not (`ItemDone`):
+the forms move their progress bar and list errors from it. An in-process batch hands
+the event loop back between items, so a form running it as a task stays responsive and
+can be cancelled; a cancelled batch keeps every item it committed.
 """
 
 from __future__ import annotations
@@ -32,14 +37,22 @@ from workbench.generation.base import AsyncGenerator, Generation, Generator
 from workbench.generation.retrieval import BM25Retriever
 from workbench.llm.settings import DEFAULT_CONCURRENCY
 from workbench.llm.sync import run_sync
-from workbench.models import Answer, Excerpt, PromptTemplate, Question
+from workbench.models import Answer, EvaluationStatus, Excerpt, PromptTemplate, Question
 from workbench.runs.plan import answers_to_score, make_answer, plan_generation
 from workbench.scoring.base import AsyncJudge, FaithfulnessResult, Judge
 from workbench.scoring.evaluate import AsyncSafetyJudge, aevaluate_answer, scoring_inputs
 from workbench.scoring.safety import RuleSet
 from workbench.store import Store
 
-__all__ = ["BatchReport", "agenerate_batch", "ascore_batch", "generate_batch", "score_batch"]
+__all__ = [
+    "BatchReport",
+    "ItemDone",
+    "OnItem",
+    "agenerate_batch",
+    "ascore_batch",
+    "generate_batch",
+    "score_batch",
+]
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -56,17 +69,39 @@ class BatchReport:
     failed: list[tuple[str, str]] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class ItemDone:
+    """One item a batch finished: a question answered or an answer judged, or a failure.
+
+    `error` says why the item failed (the endpoint gave up, the judge failed, inputs are
+    missing); None when it went through. `done` of `total` counts this batch's items.
+    """
+
+    stage: str  # "generate" or "score"
+    item_id: str  # the question id (generate) or the answer id (score)
+    question_id: str
+    done: int
+    total: int
+    error: str | None = None
+
+
+OnItem = Callable[[ItemDone], None]
+
+
 async def _pool(
     items: Sequence[T], work: Callable[[T], Awaitable[None]], width: int, bar: tqdm[Any]
 ) -> None:
     """Run `work` on every item with `width` workers; the first unexpected error cancels
-    the rest and propagates. One worker runs the items in order, with no task at all."""
+    the rest and propagates. One worker runs the items in order, with no task at all, and
+    hands the loop back after each (in-process work never waits on its own)."""
     pending = iter(items)
 
     async def worker() -> None:
         for item in pending:  # one shared iterator: each item goes to one worker
             await work(item)
             bar.update(1)
+            if width <= 1:
+                await asyncio.sleep(0)
 
     try:
         if width <= 1:
@@ -79,6 +114,21 @@ async def _pool(
         raise errors.exceptions[0] from None
     finally:
         bar.close()
+
+
+def _teller(
+    stage: str, total: int, on_item: OnItem | None
+) -> Callable[[str, str, str | None], None]:
+    """What tells `on_item` of each finished item, counting them (nothing without one)."""
+    count = 0
+
+    def tell(item_id: str, question_id: str, error: str | None) -> None:
+        nonlocal count
+        count += 1
+        if on_item is not None:
+            on_item(ItemDone(stage, item_id, question_id, count, total, error))
+
+    return tell
 
 
 def _width(part: object) -> int:
@@ -141,12 +191,14 @@ def _run(batch: Coroutine[Any, Any, T], *, in_process: bool, instead: str) -> T:
     second, during which no reply is read and no request sent.
     """
     if in_process:
-        try:
-            batch.send(None)
-        except StopIteration as finished:
-            return finished.value  # type: ignore[no-any-return]
-        batch.close()
-        raise RuntimeError("an in-process batch waited on something")  # a bug, not input
+        while True:  # a bare yield (`sleep(0)`) hands the loop back; there is none to hand
+            try:
+                waited_on = batch.send(None)
+            except StopIteration as finished:
+                return finished.value  # type: ignore[no-any-return]
+            if waited_on is not None:
+                batch.close()
+                raise RuntimeError("an in-process batch waited on something")  # a bug
     gc.freeze()
     return run_sync(batch, instead=instead)
 
@@ -162,6 +214,7 @@ async def agenerate_batch(
     run_id: str | None = None,
     retriever: BM25Retriever | None = None,
     progress: bool = True,
+    on_item: OnItem | None = None,
 ) -> BatchReport:
     """Answer every question not yet answered in the run, many at once; a commit each."""
     generator = _async_generator(backend)
@@ -176,6 +229,7 @@ async def agenerate_batch(
         retriever=retriever,
     )
     report = BatchReport(run_id=plan.run.id, skipped=plan.skipped)
+    tell = _teller("generate", len(plan.todo), on_item)
 
     async def work(question: Question) -> None:
         retrieved = plan.excerpts_for(question)
@@ -183,9 +237,11 @@ async def agenerate_batch(
             gen = await generator.agenerate(question, retrieved, plan.prompt)
         except WorkbenchError as exc:  # one bad question must not stop the batch
             report.failed.append((question.id, str(exc)))
+            tell(question.id, question.id, str(exc))
             return
         store.add_answer(make_answer(plan, generator, question, retrieved, gen))
         report.done += 1
+        tell(question.id, question.id, None)
 
     bar = tqdm(
         total=len(plan.todo), desc=f"generate {plan.run.id}", disable=not progress, unit="answer"
@@ -208,6 +264,7 @@ async def ascore_batch(
     stale: bool = False,
     progress: bool = True,
     safety_judge: AsyncSafetyJudge | None = None,
+    on_item: OnItem | None = None,
 ) -> BatchReport:
     """Evaluate every answer this judge has not scored yet, or whose judging failed.
 
@@ -220,19 +277,22 @@ async def ascore_batch(
         store, corpus, judge.name, run_ids=run_ids, rescore=rescore, stale=stale
     )
     report = BatchReport(skipped=skipped)
+    tell = _teller("score", len(todo), on_item)
 
     async def work(answer: Answer) -> None:
         inputs = scoring_inputs(answer, corpus)
         if isinstance(inputs, str):
             report.failed.append((answer.id, inputs))
+            tell(answer.id, answer.question_id, inputs)
             return
         question, excerpts = inputs
-        store.add_evaluation(
-            await aevaluate_answer(
-                answer, question, excerpts, judge, rules=rules, safety_judge=safety_judge
-            )
+        evaluation = await aevaluate_answer(
+            answer, question, excerpts, judge, rules=rules, safety_judge=safety_judge
         )
+        store.add_evaluation(evaluation)
         report.done += 1
+        failed = evaluation.status is EvaluationStatus.JUDGE_FAILED
+        tell(answer.id, answer.question_id, evaluation.error if failed else None)
 
     bar = tqdm(total=len(todo), desc=f"score ({judge.name})", disable=not progress, unit="answer")
     width = max(_width(judge), _width(safety_judge)) if safety_judge else _width(judge)

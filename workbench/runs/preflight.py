@@ -5,7 +5,10 @@ questions not yet answered in their runs, the answers not yet judged), count tho
 call cache will serve, and estimate tokens and cost (`workbench.llm.estimate`). The CLI
 prints them and `check_budget` refuses a run above `--max-cost`; the forms can do the same.
 Judging's pre-flight also analyses the excerpts the judge will quote, work the batch
-would otherwise do between its calls.
+would otherwise do between its calls. A form that generates and then judges in one go
+also counts the judging of answers not written yet (`to_come`): each at the longest
+answer the generating model may write, never served by the cache, so the figure stays
+an upper bound.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Protocol, runtime_checkable
 from workbench.data.datasets import Corpus
 from workbench.generation.retrieval import BM25Retriever, retriever_for
 from workbench.llm.calls import LLMClient
-from workbench.llm.estimate import Estimate, PlannedCall, estimate
+from workbench.llm.estimate import CHARS_PER_TOKEN, Estimate, PlannedCall, estimate
 from workbench.models import Excerpt, PromptTemplate, Question
 from workbench.runs.plan import RETRIEVE_K, answers_to_score
 from workbench.scoring.evaluate import scoring_inputs
@@ -120,8 +123,15 @@ def judging_preflight(
     run_ids: Sequence[str] | None = None,
     rescore: bool = False,
     stale: bool = False,
+    to_come: Sequence[Question] = (),
+    answer_tokens: int = 0,
+    retriever: BM25Retriever | None = None,
 ) -> Estimate:
-    """The calls of judging what a scoring batch with these options would judge."""
+    """The calls of judging what a scoring batch with these options would judge.
+
+    `to_come` are answers a generation batch will write first (one per question listed,
+    a question listed once per run), counted at `answer_tokens` each.
+    """
     todo, _ = answers_to_score(
         store, corpus, judge.name, run_ids=run_ids, rescore=rescore, stale=stale
     )
@@ -131,4 +141,13 @@ def judging_preflight(
         if not isinstance(inputs, str):
             question, excerpts = inputs
             planned += judge.plan(answer.text, excerpts, question=question.text)
+    if to_come:
+        retriever = retriever or BM25Retriever(corpus.excerpts.values())
+        longest = "x" * int(answer_tokens * CHARS_PER_TOKEN)  # stands in for its size only
+        for q in to_come:
+            excerpts = [r.excerpt for r in retriever.retrieve(q, k=RETRIEVE_K)]
+            planned += [
+                PlannedCall(None, call.chars, call.max_tokens)  # unknown: never a cache hit
+                for call in judge.plan(longest, excerpts, question=q.text)
+            ]
     return estimate("judging", planned, judge.client)

@@ -1,19 +1,23 @@
 """The data scientist's forms: the run form, the prompt tuning form, the export form.
 
 Views only: each shows what its controller gives it and emits events (`run`, `base`,
-`save`, `compare`, `export`, `report`). Every HTML value comes from `workbench.reports.render`
-or `workbench.reports.svg`, which escape what they are given.
+`save`, `compare`, `export`, `report`; the run and tuning forms' live-model fields add
+`preflight` and `cancel`: `workbench.ui.endpoint_fields`). Every HTML value comes from
+`workbench.reports.render` or `workbench.reports.svg`, which escape what they are given.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import ipywidgets as w
 from markupsafe import Markup
 
+from workbench.errors import ConfigError
 from workbench.reports.render import PANEL_CSS, notice
+from workbench.runs.parts import Endpoints
+from workbench.ui.endpoint_fields import EndpointFields
 from workbench.ui.events import Events
 from workbench.ui.widgets import button
 
@@ -28,8 +32,11 @@ class _Form:
     def __init__(self) -> None:
         self.events = Events()
         self.status = w.HTML()
-        self.progress = w.IntProgress(min=0, max=1, value=0, layout=w.Layout(width="60%"))
+        self.status.add_class("wb-status")
+        self.progress = w.IntProgress(min=0, max=1, value=0, layout=w.Layout(width="50%"))
+        self.progress.add_class("wb-progress")
         self.step = w.Label()
+        self.step.add_class("wb-step")
         self.output = w.Output()
 
     def show_notice(self, kind: str, message: str) -> None:
@@ -45,16 +52,16 @@ class _Form:
 
 @dataclass(frozen=True, slots=True)
 class RunSpec:
-    """What the run form (and the tuning form's comparison) asks for."""
+    """What the run form (and the tuning form's comparison) asks for: which questions,
+    which prompt versions, which backend and judge (and where they call), the cost cap."""
 
     cancer_types: tuple[str, ...] = ()
     question_ids: tuple[str, ...] = ()
     limit: int | None = None
     prompts: tuple[str, ...] = ()
-    backend: str = "offline"
-    model: str = ""
-    judge: str = "offline"
+    endpoints: Endpoints = field(default_factory=Endpoints)
     run_name: str = ""
+    max_cost: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +75,28 @@ class PromptDraft:
     parameters: str  # YAML text, parsed by the controller
 
 
-class RunFormView(_Form):
+class _LiveForm(_Form):
+    """A form that runs jobs: the live-model fields, Cancel, and the errors of a run."""
+
+    def __init__(
+        self,
+        *,
+        backends: Sequence[str],
+        judges: Sequence[str],
+        endpoints: Endpoints,
+        key_note: str,
+    ) -> None:
+        super().__init__()
+        self.live = EndpointFields(
+            self.events, backends=backends, judges=judges, initial=endpoints, key_note=key_note
+        )
+
+    def running(self, on: bool) -> None:
+        """While a job runs: its start button waits, Cancel works."""
+        self.live.running(on)
+
+
+class RunFormView(_LiveForm):
     """Question set (or a filter of it), prompt versions, backend, model, judge; Run."""
 
     def __init__(
@@ -79,8 +107,11 @@ class RunFormView(_Form):
         backends: Sequence[str],
         judges: Sequence[str],
         initial: RunSpec,
+        key_note: str,
     ) -> None:
-        super().__init__()
+        super().__init__(
+            backends=backends, judges=judges, endpoints=initial.endpoints, key_note=key_note
+        )
         self.cancer = w.SelectMultiple(
             options=list(cancer_types), value=initial.cancer_types, description="Cancer", rows=6
         )
@@ -99,13 +130,6 @@ class RunFormView(_Form):
             description="Prompts",
             rows=4,
         )
-        self.backend = w.Dropdown(
-            options=list(backends), value=initial.backend, description="Backend"
-        )
-        self.model = w.Text(
-            value=initial.model, description="Model", placeholder="the backend's default"
-        )
-        self.judge = w.Dropdown(options=list(judges), value=initial.judge, description="Judge")
         self.run_name = w.Text(
             value=initial.run_name,
             description="Run name",
@@ -118,11 +142,12 @@ class RunFormView(_Form):
             [
                 w.HTML(str(PANEL_CSS)),
                 w.HBox([self.cancer, w.VBox([self.ids, self.limit])]),
-                w.HBox(
-                    [self.prompts, w.VBox([self.backend, self.model, self.judge, self.run_name])]
-                ),
-                w.HBox([self.run, self.progress, self.step]),
+                w.HBox([self.prompts, self.run_name]),
+                self.live.fields,
+                w.HBox([self.run, *self.live.controls, self.progress, self.step]),
+                self.live.preflight,
                 self.status,
+                self.live.errors,
                 self.output,
                 self.chart,
             ]
@@ -137,27 +162,37 @@ class RunFormView(_Form):
             question_ids=ids,
             limit=int(self.limit.value) or None,
             prompts=tuple(self.prompts.value),
-            backend=str(self.backend.value),
-            model=str(self.model.value).strip(),
-            judge=str(self.judge.value),
+            endpoints=self.live.endpoints(),
             run_name=str(self.run_name.value).strip(),
+            max_cost=self.live.cost_cap(),
         )
 
     def busy(self, running: bool) -> None:
-        """Disable Run while a run is going."""
+        """Disable Run while a run is going; Cancel works meanwhile."""
         self.run.disabled = running
         self.run.description = "Running…" if running else "Run"
+        self.running(running)
 
     def show_chart(self, chart: Markup) -> None:
         """The summary chart (inline SVG)."""
         self.chart.value = str(chart)
 
 
-class TuningView(_Form):
+class TuningView(_LiveForm):
     """Edit a prompt into a new version; compare two versions on a subset of questions."""
 
-    def __init__(self, *, prompts: Sequence[str], cancer_types: Sequence[str], limit: int) -> None:
-        super().__init__()
+    def __init__(
+        self,
+        *,
+        prompts: Sequence[str],
+        cancer_types: Sequence[str],
+        limit: int,
+        backends: Sequence[str],
+        judges: Sequence[str],
+        endpoints: Endpoints,
+        key_note: str,
+    ) -> None:
+        super().__init__(backends=backends, judges=judges, endpoints=endpoints, key_note=key_note)
         self.base = w.Dropdown(options=list(prompts), description="Start from")
         self.description = w.Text(description="Description", layout=_WIDE)
         self.system = w.Textarea(description="System", layout=w.Layout(width="98%", height="180px"))
@@ -187,9 +222,12 @@ class TuningView(_Form):
                 self.parameters,
                 self.save,
                 w.HBox([self.left, self.right]),
-                w.HBox([self.cancer, self.limit, self.compare]),
-                w.HBox([self.progress, self.step]),
+                w.HBox([self.cancer, self.limit]),
+                self.live.fields,
+                w.HBox([self.compare, *self.live.controls, self.progress, self.step]),
+                self.live.preflight,
                 self.status,
+                self.live.errors,
                 self.output,
                 self.table,
             ]
@@ -216,10 +254,14 @@ class TuningView(_Form):
     def comparison_spec(self) -> RunSpec:
         """The comparison the form asks for: the two versions, on the chosen questions."""
         cancer = str(self.cancer.value)
+        if self.left.value == self.right.value:
+            raise ConfigError(f"{self.left.value} is on both sides: choose two versions to compare")
         return RunSpec(
             cancer_types=(cancer,) if cancer else (),
             limit=int(self.limit.value),
             prompts=(str(self.left.value), str(self.right.value)),
+            endpoints=self.live.endpoints(),
+            max_cost=self.live.cost_cap(),
         )
 
     def show_versions(self, prompts: Sequence[str], left: str, right: str) -> None:
@@ -231,6 +273,11 @@ class TuningView(_Form):
     def show_table(self, table: Markup) -> None:
         """The side-by-side answers."""
         self.table.value = str(table)
+
+    def busy(self, running: bool) -> None:
+        """Disable the comparison while one is going; Cancel works meanwhile."""
+        self.compare.disabled = running
+        self.running(running)
 
 
 class ExportView(_Form):
