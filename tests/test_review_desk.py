@@ -1,16 +1,31 @@
-"""The review queue: one SQL pass agrees with the evaluations, and stays in step with the log."""
+"""The review queue: one SQL pass agrees with the evaluations, and stays in step with the log.
+
+The SQL definitions of flagged, warned and risk (`Store.review_rows`) are pinned to the
+Python ones (`flags`, `warns`, `risk`) over evaluations with every kind of concern.
+"""
 
 from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
 
-from workbench.data.datasets import Corpus, select_questions
+from workbench.data.datasets import Corpus, load_corpus, select_questions
 from workbench.generation.offline import OfflineComposer
-from workbench.models import Answer, Decision, Run
+from workbench.models import (
+    Answer,
+    ClaimVerdict,
+    Decision,
+    Evaluation,
+    EvaluationStatus,
+    Run,
+    SafetyFinding,
+    Severity,
+    Verdict,
+)
 from workbench.review.decisions import edit_answer, record_decision
-from workbench.review.desk import QueueFilter, ReviewDesk, ReviewQueue, flags
+from workbench.review.desk import QueueFilter, ReviewDesk, ReviewQueue, flags, risk, warns
 from workbench.runs.batch import generate_batch, score_batch
+from workbench.runs.demo import run_demo
 from workbench.scoring.faithfulness import OfflineJudge
 from workbench.store import Store
 
@@ -25,17 +40,71 @@ def _scored(path: Path, corpus: Corpus) -> Store:
     return store
 
 
-def test_flagged_in_sql_is_flagged_in_python(tmp_path: Path, corpus: Corpus) -> None:
+def _second_opinions(store: Store) -> None:
+    """A second judge's evaluations with every kind of concern, some together."""
+    fail = SafetyFinding("cure-guarantee", Severity.FAIL, "promises a cure", "hedge")
+    warn = SafetyFinding("reading-level", Severity.WARN, "grade 11", "shorter sentences")
+
+    def claim(verdict: Verdict) -> ClaimVerdict:
+        return ClaimVerdict("A claim.", None, verdict, "why", None, None, "second")
+
+    kinds = [
+        (EvaluationStatus.JUDGE_FAILED, (), ()),
+        (EvaluationStatus.SCORED, (), (fail, fail, warn)),
+        (EvaluationStatus.SCORED, (claim(Verdict.NOT_FOUND), claim(Verdict.SUPPORTED)), ()),
+        (EvaluationStatus.SCORED, (claim(Verdict.CONTRADICTED),), (warn,)),
+        (EvaluationStatus.SCORED, (claim(Verdict.SUPPORTED),), (warn, warn)),
+        (EvaluationStatus.SCORED, (), (fail,)),
+    ]
+    for answer, (status, claims, safety) in zip(store.answers(), kinds, strict=False):
+        store.add_evaluation(
+            Evaluation(answer.id, "second", status, None, claims, safety, 9.0, 9.0)
+        )
+
+
+def test_flagged_warned_and_risk_in_sql_are_the_same_in_python(
+    tmp_path: Path, corpus: Corpus
+) -> None:
     with _scored(tmp_path / "s.db", corpus) as store:
+        _second_opinions(store)
         rows = store.review_rows()
-        by_answer: dict[str, list] = {}
+        by_answer: dict[str, list[Evaluation]] = {}
         for ev in store.evaluations():
             by_answer.setdefault(ev.answer_id, []).append(ev)
         assert len(rows) == 12 and all(r.scored for r in rows)
-        assert {r.answer_id for r in rows if r.flagged} == {
-            a for a, evs in by_answer.items() if flags(tuple(evs))
-        }
-        assert any(r.flagged for r in rows) and not all(r.flagged for r in rows)
+        for row in rows:
+            evs = tuple(by_answer[row.answer_id])
+            assert (row.flagged, row.warned, row.risk) == (flags(evs), warns(evs), risk(evs))
+        assert sum(r.flagged for r in rows) == 5 and any(r.warned for r in rows)
+        assert not all(r.flagged or r.warned for r in rows)
+        queue = ReviewQueue(store)
+        flagged = queue.ids(QueueFilter.FLAGGED)
+        assert [queue.row(i).risk for i in flagged] == sorted(  # type: ignore[union-attr]
+            (queue.row(i).risk for i in flagged),
+            reverse=True,  # type: ignore[union-attr]
+        )
+        assert queue.row(flagged[0]).fails == 2  # type: ignore[union-attr]
+        assert not set(flagged) & set(queue.ids(QueueFilter.WARNINGS))
+
+
+def test_on_the_demo_store_flagged_holds_only_what_needs_a_clinician_hard_fail_first(
+    tmp_path: Path,
+) -> None:
+    demo = run_demo(tmp_path / "demo", progress=False)
+    with Store(demo.store_path) as store:
+        desk = ReviewDesk(store, load_corpus(), judge=OfflineJudge())
+        flagged = desk.queue.ids(QueueFilter.FLAGGED)
+        items = [desk.item(i) for i in flagged]
+        assert items and all(
+            any(ev.safety_failed or ev.unsupported or ev.error for ev in it.evaluations)
+            for it in items
+        )
+        assert any(ev.safety_failed for ev in items[0].evaluations)  # the hard fail first
+        all_ids = desk.queue.ids(QueueFilter.ALL)
+        reading_only = [i for i in all_ids if desk.queue.row(i).warned]  # type: ignore[union-attr]
+        assert len(reading_only) > len(flagged)  # the reading-level warnings wait apart
+        assert not set(reading_only) & set(flagged)
+        assert set(desk.queue.ids(QueueFilter.WARNINGS)) == set(reading_only)
 
 
 def test_the_queue_follows_decisions_and_edits_by_anyone(tmp_path: Path, corpus: Corpus) -> None:
@@ -51,7 +120,8 @@ def test_the_queue_follows_decisions_and_edits_by_anyone(tmp_path: Path, corpus:
         counts = queue.counts()
         assert counts[QueueFilter.APPROVED] == 1 and counts[QueueFilter.NEEDS_EDIT] == 1
         assert counts[QueueFilter.ALL] == 12 and counts[QueueFilter.NOT_REVIEWED] == 10
-        assert queue.ids(QueueFilter.ALL)[2] == new.id  # the new version takes the old one's place
+        everyone = queue.ids(QueueFilter.ALL)  # the new version takes the old one's place
+        assert new.id in everyone and third not in everyone
         assert queue.row(third) is None and queue.row(new.id).scored is False  # type: ignore[union-attr]
 
 

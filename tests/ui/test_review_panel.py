@@ -13,7 +13,15 @@ import pytest
 
 from tests.ui.conftest import CallbackErrors
 from workbench.data.datasets import Corpus
-from workbench.models import Decision
+from workbench.models import (
+    ClaimVerdict,
+    Decision,
+    Evaluation,
+    EvaluationStatus,
+    SafetyFinding,
+    Severity,
+    Verdict,
+)
 from workbench.review.desk import QueueFilter
 from workbench.store import Store
 from workbench.ui.review_app import ReviewController, review_app
@@ -45,13 +53,19 @@ def test_approve_is_stored_at_once_and_the_panel_moves_on(
     panel: ReviewController, store_file: Path
 ) -> None:
     _start(panel)
-    first = panel.item.answer.id if panel.item else ""
+    assert panel.item is not None and panel.item.question is not None
+    first, asked = panel.item.answer.id, panel.item.question.text
+    assert "Dr Ng: 0 reviewed today · 8 of 8 left in “not reviewed”" in panel.view.mine.value
     panel.view.approve.click()
     assert _decisions(store_file) == [(first, "approve", "Dr Ng", "")]
     assert panel.item is not None and panel.item.answer.id != first
-    assert "Saved: approve of " + first in panel.view.status.value
+    status = panel.view.status.value
+    assert f"Saved: approve of the answer to “{asked}”" in status and first not in status
     assert "not reviewed: 7" in panel.view.counts.value and "approved: 1" in panel.view.counts.value
     assert panel.view.position.value == "1 of 7"
+    assert "Dr Ng: 1 reviewed today · 7 of 7 left" in panel.view.mine.value
+    panel.view.filter.value = QueueFilter.ALL
+    assert "7 of 8 left in “all”" in panel.view.mine.value
 
 
 @pytest.mark.parametrize("button", ["reject", "needs_edit"])
@@ -75,22 +89,46 @@ def test_reject_and_needs_edit_need_a_reason(
     assert "trial-only" in panel.view.header.value
 
 
-def test_filters_and_counts_follow_the_store(panel: ReviewController) -> None:
+def _concerns(store: Store) -> list[str]:
+    """Give three answers a concern each, by another judge: a failed judgment, a hard
+    safety fail, a claim not found. Returns their ids in that order."""
+    ids = [a.id for a in store.answers()[:3]]
+    fail = SafetyFinding("cure-guarantee", Severity.FAIL, "promises a cure", "say what is known")
+    claim = ClaimVerdict("It is always curable.", None, Verdict.NOT_FOUND, "no excerpt", None,
+                         None, "second")  # fmt: skip
+    for answer_id, status, claims, safety in (
+        (ids[0], EvaluationStatus.JUDGE_FAILED, (), ()),
+        (ids[1], EvaluationStatus.SCORED, (), (fail,)),
+        (ids[2], EvaluationStatus.SCORED, (claim,), ()),
+    ):
+        store.add_evaluation(
+            Evaluation(answer_id, "second", status, None, claims, safety, 8.0, 9.0)
+        )
+    return ids
+
+
+def test_flagged_holds_what_needs_a_clinician_riskiest_first(panel: ReviewController) -> None:
     _start(panel)
-    with Store(panel.desk.store.path) as store:
-        flagged = {
-            ev.answer_id for ev in store.evaluations() if ev.unsupported or ev.safety or ev.error
-        }
+    failed_judge, hard_fail, not_found = _concerns(panel.desk.store)
+    panel.view.refresh.click()
     panel.view.filter.value = QueueFilter.FLAGGED
-    assert f"flagged: {len(flagged)}" in panel.view.counts.value
-    seen = set()
-    for _ in range(len(flagged)):
+    assert "flagged: 3" in panel.view.counts.value
+    seen = []
+    for _ in range(3):
         assert panel.item is not None
-        seen.add(panel.item.answer.id)
+        seen.append(panel.item.answer.id)
         panel.view.next.click()
-    assert seen == flagged
+    assert seen == [hard_fail, failed_judge, not_found]  # the hard fail first
+    with Store(panel.desk.store.path) as store:
+        warned = {
+            ev.answer_id for ev in store.evaluations() if any(f.severity is Severity.WARN
+                                                               for f in ev.safety)
+        } - set(seen)  # fmt: skip
+    panel.view.filter.value = QueueFilter.WARNINGS
+    assert warned and f"warnings: {len(warned)}" in panel.view.counts.value
+    assert set(panel.desk.queue.ids(QueueFilter.WARNINGS)) == warned
     panel.view.filter.value = QueueFilter.APPROVED
-    assert panel.item is None and "No answers under “approved”" in panel.view.header.value
+    assert panel.item is None and "No answers under “approved”" in panel.view.empty.value
 
 
 def test_previous_and_next_stop_at_the_ends(panel: ReviewController) -> None:
@@ -134,11 +172,18 @@ def test_an_edit_is_a_new_version_scored_at_once(panel: ReviewController, store_
     )
     panel.view.save_edit.click()
     assert "an edit needs a reason" in panel.view.status.value
-    panel.view.edit_reason.value = "Add the outcome"
+    panel.view.reason.value = "Add the outcome"  # the one reason box, beside the editor
     panel.view.save_edit.click()
     new = panel.item.answer if panel.item else None
-    assert new is not None and new.parent_id == old.id
-    assert "Saved new version " + new.id in panel.view.status.value
+    assert new is not None and new.parent_id == old.id and panel.item
+    assert panel.item.question is not None
+    assert f"Saved: your edit of the answer to “{panel.item.question.text}”" in (
+        panel.view.status.value
+    )
+    history = panel.view.history.value
+    assert "Dr Ng" in history and "edited the answer text into a new version" in history
+    assert "Why: <q>Add the outcome</q>" in history
+    assert "<ins>" in history and "always cures breast cancer" in history  # before/after
     assert "edited from" in panel.view.header.value
     with Store(store_file) as store:
         (ev,) = store.evaluations_of(new.id)
@@ -257,10 +302,10 @@ def test_the_reason_and_edit_boxes_are_cleared_when_the_item_changes(
     first = panel.item.answer.id if panel.item else ""
     panel.view.reason.value = "Wrong dose for the first answer."
     panel.view.edit.click()
-    panel.view.edit_reason.value = "first answer's edit"
+    panel.view.editor.value = "first answer's edit"
     panel.view.next.click()
     assert panel.item is not None and panel.item.answer.id != first
-    assert panel.view.reason.value == "" and panel.view.edit_reason.value == ""
+    assert panel.view.reason.value == "" and panel.view.editor.value == ""
     assert panel.view.edit_box.layout.display == "none"
     panel.view.needs_edit.click()
     assert "needs a reason" in panel.view.status.value
@@ -296,3 +341,16 @@ def test_approving_over_a_failed_safety_rule_asks_for_an_override_with_a_reason(
         (d,) = store.decisions()
     assert d.answer_id == target and d.overrides == ("stop-standard-treatment",)
     assert panel.view.override.value is False  # never carried to the next answer
+
+
+def test_claims_are_listed_in_full(panel: ReviewController) -> None:
+    _start(panel)
+    longest = 0
+    for _ in range(8):
+        assert panel.item is not None
+        (ev,) = panel.item.evaluations
+        shown = {i: label.split(": ", 1)[1] for label, i in panel.view.claims.options}
+        assert shown == {i: c.claim for i, c in enumerate(ev.claims)}
+        longest = max([longest, *(len(c.claim) for c in ev.claims)])
+        panel.view.next.click()
+    assert longest > 110  # the old list cut claims there

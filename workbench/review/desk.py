@@ -5,12 +5,20 @@ actions; tests and the benchmark drive it directly. The queue holds one small ro
 latest answer version in memory and keeps it in step with the decision log by reading
 only the decisions made since it last looked, so moving to the next item costs a few
 indexed queries however large the store is.
+
+"Flagged" is what needs a clinician: a fail-severity safety finding, a claim the judge
+did not find supported, or a judge that failed. Answers with warnings only (reading
+level and the like) are a queue of their own. Every queue lists the riskiest first
+(`ReviewRow.risk`: hard fails, contradicted claims, failed judges, claims not found,
+warnings), then in answer order. `flags` and `risk` say the same from evaluations in
+Python; tests pin them to the store's SQL.
 """
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from workbench.data.datasets import Corpus
 from workbench.errors import ReviewError
@@ -23,6 +31,7 @@ from workbench.models import (
     Question,
     ReviewDecision,
     Severity,
+    Verdict,
 )
 from workbench.review.decisions import edit_answer, record_decision
 from workbench.scoring.base import Judge
@@ -30,7 +39,17 @@ from workbench.scoring.evaluate import evaluate_answer, scoring_inputs
 from workbench.scoring.safety import RuleSet
 from workbench.store import ReviewRow, Store
 
-__all__ = ["EditResult", "QueueFilter", "ReviewDesk", "ReviewItem", "ReviewQueue", "flags"]
+__all__ = [
+    "EditResult",
+    "Progress",
+    "QueueFilter",
+    "ReviewDesk",
+    "ReviewItem",
+    "ReviewQueue",
+    "flags",
+    "risk",
+    "warns",
+]
 
 
 class QueueFilter(enum.StrEnum):
@@ -38,6 +57,7 @@ class QueueFilter(enum.StrEnum):
 
     NOT_REVIEWED = "not reviewed"
     FLAGGED = "flagged"
+    WARNINGS = "warnings"
     NEEDS_EDIT = "needs edit"
     APPROVED = "approved"
     REJECTED = "rejected"
@@ -56,17 +76,55 @@ def _matches(row: ReviewRow, which: QueueFilter) -> bool:
         return True
     if which is QueueFilter.FLAGGED:
         return row.flagged
+    if which is QueueFilter.WARNINGS:
+        return row.warned
     if which is QueueFilter.NOT_REVIEWED:
         return row.decision is None
     return row.decision is not None and _BY_DECISION.get(row.decision) is which
 
 
 def flags(evaluations: tuple[Evaluation, ...]) -> bool:
-    """True when any evaluation has an unsupported claim, a safety finding or a failed judge."""
+    """True when any evaluation has a fail-severity finding, an unsupported claim or a
+    failed judge (what `ReviewRow.flagged` says in SQL)."""
     return any(
-        ev.unsupported or ev.safety or ev.status is EvaluationStatus.JUDGE_FAILED
+        ev.safety_failed or ev.unsupported or ev.status is EvaluationStatus.JUDGE_FAILED
         for ev in evaluations
     )
+
+
+def warns(evaluations: tuple[Evaluation, ...]) -> bool:
+    """True when some evaluation has a warning and nothing is flagged (`ReviewRow.warned`)."""
+    return not flags(evaluations) and any(
+        f.severity is Severity.WARN for ev in evaluations for f in ev.safety
+    )
+
+
+def risk(evaluations: tuple[Evaluation, ...]) -> tuple[int, int, int, int, int]:
+    """`ReviewRow.risk` from evaluations: the most any one judge found of each kind."""
+
+    def findings(s: Severity) -> int:
+        return max((sum(f.severity is s for f in ev.safety) for ev in evaluations), default=0)
+
+    def claims(v: Verdict) -> int:
+        return max((sum(c.verdict is v for c in ev.claims) for ev in evaluations), default=0)
+
+    failed = any(ev.status is EvaluationStatus.JUDGE_FAILED for ev in evaluations)
+    return (
+        findings(Severity.FAIL),
+        claims(Verdict.CONTRADICTED),
+        int(failed),
+        claims(Verdict.NOT_FOUND),
+        findings(Severity.WARN),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """One reviewer's progress: decisions signed today, and what is left in the queue."""
+
+    reviewed_today: int
+    left: int  # answers in the current queue with no decision yet
+    in_queue: int
 
 
 class ReviewQueue:
@@ -110,8 +168,14 @@ class ReviewQueue:
         self._rows[new] = fresh[0]
 
     def ids(self, which: QueueFilter) -> list[str]:
-        """The answer ids under a filter, in answer order."""
-        return [i for i in self._order if _matches(self._rows[i], which)]
+        """The answer ids under a filter, the riskiest first, then in answer order."""
+        chosen = [i for i in self._order if _matches(self._rows[i], which)]
+        return sorted(chosen, key=lambda i: tuple(-n for n in self._rows[i].risk))
+
+    def left(self, which: QueueFilter) -> tuple[int, int]:
+        """How many answers under a filter have no decision yet, and how many it holds."""
+        ids = [i for i in self._order if _matches(self._rows[i], which)]
+        return sum(self._rows[i].decision is None for i in ids), len(ids)
 
     def counts(self) -> dict[QueueFilter, int]:
         """How many answer versions each filter holds."""
@@ -119,6 +183,7 @@ class ReviewQueue:
         out[QueueFilter.ALL] = len(self._rows)
         for row in self._rows.values():  # one pass: this runs on every click
             out[QueueFilter.FLAGGED] += row.flagged
+            out[QueueFilter.WARNINGS] += row.warned
             if row.decision is None:
                 out[QueueFilter.NOT_REVIEWED] += 1
             elif row.decision in _BY_DECISION:
@@ -140,6 +205,9 @@ class ReviewItem:
     excerpts: dict[str, Excerpt]  # the retrieved and cited excerpts the corpus has
     history: tuple[ReviewDecision, ...]
     newer_version: str | None
+    # The decisions on this version and on every version it was edited from, in log
+    # order: the answer's whole story, edits included.
+    trail: tuple[ReviewDecision, ...] = ()
 
     @property
     def latest(self) -> ReviewDecision | None:
@@ -190,14 +258,27 @@ class ReviewDesk:
         """One answer version with its question, scores, evidence and decisions."""
         answer = self.store.answer(answer_id)
         wanted = dict.fromkeys([*answer.retrieved_ids, *answer.cited_ids])
+        history = tuple(self.store.decisions_of(answer_id))
+        earlier, parent = [], answer.parent_id
+        while parent is not None:
+            earlier += self.store.decisions_of(parent)
+            parent = self.store.answer(parent).parent_id
         return ReviewItem(
             answer=answer,
             question=self._questions.get(answer.question_id),
             evaluations=tuple(self.store.evaluations_of(answer_id)),
             excerpts={i: self.corpus.excerpts[i] for i in wanted if i in self.corpus.excerpts},
-            history=tuple(self.store.decisions_of(answer_id)),
+            history=history,
             newer_version=self.store.newer_version_of(answer_id),
+            trail=tuple(sorted([*earlier, *history], key=lambda d: d.seq)),
         )
+
+    def progress(self, reviewer: str, which: QueueFilter) -> Progress:
+        """The reviewer's decisions since midnight (the kernel's local time), and how many
+        answers under `which` still wait for a decision."""
+        midnight = datetime.now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
+        left, held = self.queue.left(which)
+        return Progress(self.store.decision_count(reviewer=reviewer, since=midnight), left, held)
 
     def decide(
         self,

@@ -16,7 +16,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -332,8 +332,9 @@ class Store:
     def review_rows(self, *, answer_ids: Sequence[str] | None = None) -> list[ReviewRow]:
         """Each latest answer version (none edited from it) with its review standing.
 
-        `flagged` means some evaluation of it has a claim not supported, a safety finding,
-        or a judge that failed; `decision` is its latest decision, if any. In answer order.
+        What its evaluations found (the most any one judge found: fail and warn findings,
+        contradicted and not-found claims, a judge that failed) and its latest decision,
+        if any. In answer order.
         """
         sql = _REVIEW_ROWS
         args: tuple[str, ...] = ()
@@ -347,11 +348,23 @@ class Store:
                 r["question_id"],
                 r["prompt_key"],
                 bool(r["scored"]),
-                bool(r["flagged"]),
                 Decision(r["decision"]) if r["decision"] else None,
+                fails=r["fails"] or 0,
+                contradicted=r["contradicted"] or 0,
+                not_found=r["not_found"] or 0,
+                judge_failed=bool(r["judge_failed"]),
+                warnings=r["warnings"] or 0,
             )
             for r in rows
         ]
+
+    def decision_count(self, *, reviewer: str, since: datetime) -> int:
+        """How many decisions `reviewer` signed since `since` (edits included)."""
+        (n,) = self._db.execute(
+            "SELECT COUNT(*) FROM decision_log WHERE reviewer = ? AND created_at >= ?",
+            (reviewer, since.astimezone(UTC).isoformat()),
+        ).fetchone()
+        return int(n)
 
     def evaluations_of(self, answer_id: str) -> list[Evaluation]:
         """The evaluations of one answer version, one per judge."""
@@ -423,25 +436,62 @@ class Store:
 
 @dataclass(frozen=True, slots=True)
 class ReviewRow:
-    """One answer version in the review queue: what the queue filters and counts need."""
+    """One answer version in the review queue: what the queue filters, orders and counts.
+
+    The counts are the most any one judge's evaluation found. `flagged` is what needs a
+    clinician: a fail-severity finding, a claim not supported, or a judge that failed;
+    `warned` is a warning only (reading level and the like); `risk` orders a queue,
+    the riskiest first.
+    """
 
     answer_id: str
     question_id: str
     prompt_key: str
     scored: bool
-    flagged: bool
     decision: Decision | None
+    fails: int = 0
+    contradicted: int = 0
+    not_found: int = 0
+    judge_failed: bool = False
+    warnings: int = 0
+
+    @property
+    def flagged(self) -> bool:
+        """A fail-severity finding, an unsupported claim or a failed judge."""
+        return bool(self.fails or self.contradicted or self.not_found or self.judge_failed)
+
+    @property
+    def warned(self) -> bool:
+        """Warnings only: nothing flagged."""
+        return self.warnings > 0 and not self.flagged
+
+    @property
+    def risk(self) -> tuple[int, int, int, int, int]:
+        """Larger is riskier: hard fails, then contradicted claims, a failed judge (nothing
+        checked), claims not found, then warnings."""
+        return (
+            self.fails,
+            self.contradicted,
+            int(self.judge_failed),
+            self.not_found,
+            self.warnings,
+        )
 
 
-_REVIEW_ROWS = """
+_COUNT = "(SELECT COUNT(*) FROM json_each(e.{}) x WHERE json_extract(x.value, '$.{}') = '{}')"
+_REVIEW_ROWS = f"""
 SELECT a.id, a.question_id, a.prompt_key,
     EXISTS (SELECT 1 FROM evaluations e WHERE e.answer_id = a.id) AS scored,
-    EXISTS (
-        SELECT 1 FROM evaluations e WHERE e.answer_id = a.id AND (
-            e.status = 'judge_failed' OR json_array_length(e.safety) > 0
-            OR EXISTS (SELECT 1 FROM json_each(e.claims) c
-                       WHERE json_extract(c.value, '$.verdict') != 'supported'))
-    ) AS flagged,
+    (SELECT MAX({_COUNT.format("safety", "severity", "fail")}) FROM evaluations e
+     WHERE e.answer_id = a.id) AS fails,
+    (SELECT MAX({_COUNT.format("safety", "severity", "warn")}) FROM evaluations e
+     WHERE e.answer_id = a.id) AS warnings,
+    (SELECT MAX({_COUNT.format("claims", "verdict", "contradicted")}) FROM evaluations e
+     WHERE e.answer_id = a.id) AS contradicted,
+    (SELECT MAX({_COUNT.format("claims", "verdict", "not_found")}) FROM evaluations e
+     WHERE e.answer_id = a.id) AS not_found,
+    EXISTS (SELECT 1 FROM evaluations e WHERE e.answer_id = a.id AND e.status = 'judge_failed')
+        AS judge_failed,
     (SELECT d.decision FROM decision_log d WHERE d.answer_id = a.id
      ORDER BY d.seq DESC LIMIT 1) AS decision
 FROM answers a

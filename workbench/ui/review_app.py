@@ -15,6 +15,7 @@ from typing import TypeVar
 from workbench.data.datasets import Corpus
 from workbench.models import Decision, Evaluation, EvaluationStatus
 from workbench.reports.render import (
+    decision_history,
     evidence_card,
     findings_list,
     notice,
@@ -44,7 +45,8 @@ def _support(score: float | None) -> str:
 
 
 def claim_options(ev: Evaluation | None) -> tuple[list[tuple[str, int]], int | None]:
-    """The claim list's labels (plain text), weakest first, and the first one to look at.
+    """The claim list's labels (plain text, each claim in full), weakest first, and the
+    first one to look at.
 
     Unsupported claims come first, then the rest; within each, the lowest support score
     first. Each label keeps the claim's number in the answer and shows its support.
@@ -64,7 +66,7 @@ def claim_options(ev: Evaluation | None) -> tuple[list[tuple[str, int]], int | N
     for i in order:
         c = ev.claims[i]
         label = "JUDGE FAILED" if failed else _SHORT[c.verdict.value] + _support(c.support_score)
-        options.append((f"{i + 1}. {label}: {c.claim[:110]}", i))
+        options.append((f"{i + 1}. {label}: {c.claim}", i))
     return options, options[0][1] if options else None
 
 
@@ -160,6 +162,7 @@ class ReviewController:
         findings = findings_list(self.item.answer.text, ev.safety if ev else ())
         judges = [e.judge for e in self.item.evaluations]
         self.view.show_item(header, judges, options, selected, findings)
+        self.view.show_history(decision_history(self.item.trail))
         self.select_claim(selected)
 
     def _show_counts(self) -> None:
@@ -170,6 +173,15 @@ class ReviewController:
         else:
             where = f"{self.pos + 1} of {len(self.ids)}" if self.ids else "0 of 0"
         self.view.show_counts(notice("info", line), where)
+        if self.reviewer:
+            mine = self.desk.progress(self.reviewer, self.which)
+            self.view.show_progress(
+                notice(
+                    "info",
+                    f"{self.reviewer}: {mine.reviewed_today} reviewed today · "
+                    f"{mine.left} of {mine.in_queue} left in “{self.which.value}”",
+                )
+            )
 
     def _evaluation(self) -> Evaluation | None:
         evs = self.item.evaluations if self.item else ()
@@ -226,8 +238,9 @@ class ReviewController:
         self._advance(item.answer.id)
         self.view.show_notice(
             "ok",
-            f"Saved: {made.decision.value.replace('_', ' ')} of {made.answer_id} by "
-            f"{made.reviewer} at {made.created_at:%H:%M:%S} UTC.",
+            f"Saved: {made.decision.value.replace('_', ' ')} of the answer to "
+            f"“{_asked(item)}” ({item.answer.prompt_key}) by {made.reviewer} at "
+            f"{made.created_at:%H:%M:%S} UTC.",
         )
 
     def _advance(self, current: str) -> None:
@@ -264,9 +277,14 @@ class ReviewController:
         self.draw(result.item)
         self.view.show_notice(
             "ok",
-            f"Saved new version {new_id} (edited from {item.answer.id}); "
+            f"Saved: your edit of the answer to “{_asked(item)}” as a new version; "
             + (result.note or "re-scored: its verdicts are shown."),
         )
+
+
+def _asked(item: ReviewItem) -> str:
+    """The question an item answers, as the reviewer read it."""
+    return item.question.text if item.question else f"question {item.answer.question_id}"
 
 
 def review_app(

@@ -6,6 +6,11 @@ The view holds no store and no rules. It shows what the controller gives it (HTM
 `decide(Decision, reason, override_safety)`, `edit`, `save_edit(text, reason)` and
 `cancel_edit`. Every input box is emptied when another answer is shown, so nothing typed
 for one answer can be saved against the next.
+
+Layout: the answer on the left with the action bar beside it at the top (reason box, the
+safety override when it applies, Approve, Reject, Needs edit, Edit, the status line and
+the answer's decision history), so nothing needs a scroll to decide; claims in full,
+evidence and findings below. One reason box serves decisions and edits alike.
 """
 
 from __future__ import annotations
@@ -26,6 +31,20 @@ __all__ = ["ReviewView"]
 
 _HIDDEN, _SHOWN = "none", ""
 
+# Static layout rules (no data): claims wrap in full; the action bar stays in sight.
+_DESK_CSS = (
+    "<style>"
+    ".wb-claims .widget-radio-box label{white-space:normal;height:auto;line-height:1.35;"
+    "margin-bottom:6px;align-items:flex-start}"
+    ".wb-claims .widget-radio-box{width:100%}"
+    ".wb-actions{position:sticky;top:0;align-self:flex-start;padding-left:12px;"
+    "border-left:3px solid #1a4f8b}"
+    ".wb-history{padding-left:18px;font-size:92%}.wb-history li{margin-bottom:6px}"
+    ".wb-diff del{background:#f9c9c9}.wb-diff ins{background:#dff3e0;text-decoration:none}"
+    ".wb-before-after{display:flex;gap:12px}.wb-before-after>div{flex:1}"
+    "</style>"
+)
+
 
 class ReviewView:
     """The clinician's desk: queue, answer with claims and evidence, findings, actions."""
@@ -41,6 +60,8 @@ class ReviewView:
         self.name.add_class("wb-reviewer")
         self.start = button("Start reviewing", "wb-start", "primary")
         self.who = w.HTML()
+        self.mine = w.HTML()
+        self.mine.add_class("wb-mine")
         self.filter = w.ToggleButtons(options=[(f.value, f) for f in QueueFilter])
         self.filter.add_class("wb-filter")
         self.counts = w.HTML()
@@ -53,15 +74,14 @@ class ReviewView:
         self.judge = w.ToggleButtons(options=[], description="Judge")
         self.answer = w.HTML()
         self.answer.add_class("wb-answer")
-        self.claims = w.Select(
-            options=[], rows=6, description="Claims", layout=w.Layout(width="98%")
-        )
+        self.claims = w.RadioButtons(options=[], value=None, layout=w.Layout(width="98%"))
+        self.claims.add_class("wb-claims")
         self.evidence = w.HTML()
         self.evidence.add_class("wb-evidence-box")
         self.findings = w.HTML()
         self.reason = w.Textarea(
-            placeholder="Reason (required to reject or to ask for an edit)",
-            layout=w.Layout(width="98%", height="60px"),
+            placeholder="Reason (required to reject, to ask for an edit, or to save an edit)",
+            layout=w.Layout(width="98%", height="70px"),
         )
         self.reason.add_class("wb-reason")
         self.override = w.Checkbox(
@@ -77,46 +97,69 @@ class ReviewView:
             "Needs edit", "wb-needs-edit", "warning", "Return for editing (reason)"
         )
         self.edit = button("Edit text", "wb-edit", "info", "Edit into a new version")
-        self.editor = w.Textarea(layout=w.Layout(width="98%", height="260px"))
+        self.editor = w.Textarea(layout=w.Layout(width="98%", height="320px"))
         self.editor.add_class("wb-editor")
-        self.edit_reason = w.Text(
-            placeholder="Why this edit", description="Reason", layout=w.Layout(width="98%")
-        )
         self.save_edit = button("Save as new version", "wb-save-edit", "primary")
         self.cancel_edit = button("Cancel", "wb-cancel-edit")
         self.status = w.HTML()
         self.status.add_class("wb-status")
+        self.status_box = w.Box([self.status])  # the status line while no item is shown
+        self.empty = w.HTML(layout=w.Layout(display=_HIDDEN))
         self.edit_box = w.VBox(
-            [self.editor, self.edit_reason, w.HBox([self.save_edit, self.cancel_edit])],
+            [
+                w.HTML("<b>Edit the text</b> (the reason box beside it says why)"),
+                self.editor,
+                w.HBox([self.save_edit, self.cancel_edit]),
+            ],
             layout=w.Layout(display=_HIDDEN),
         )
+        self.history = w.HTML()
+        self.history.add_class("wb-history-box")
+        self.actions = w.VBox(
+            [
+                self.reason,
+                self.override,
+                w.HBox([self.approve, self.reject]),
+                w.HBox([self.needs_edit, self.edit]),
+                self.status,
+                w.HTML("<b>Decisions on this answer</b>"),
+                self.history,
+            ],
+            layout=w.Layout(width="38%"),
+        )
+        self.actions.add_class("wb-actions")
         self.item_box = w.VBox(
             [
                 self.header,
                 self.judge,
-                self.answer,
+                w.HBox(
+                    [
+                        w.VBox([self.answer, self.edit_box], layout=w.Layout(width="60%")),
+                        self.actions,
+                    ]
+                ),
+                w.HTML("<b>Claims</b> (choose one to see its evidence)"),
                 self.claims,
                 self.evidence,
                 w.HTML("<b>Safety findings</b>"),
                 self.findings,
-                self.reason,
-                self.override,
-                w.HBox([self.approve, self.reject, self.needs_edit, self.edit]),
-                self.edit_box,
             ]
         )
         self.desk = w.VBox(
             [
-                self.who,
+                w.HBox([self.who, self.mine]),
                 self.filter,
                 self.counts,
                 w.HBox([self.previous, self.position, self.next, self.refresh]),
+                self.empty,
                 self.item_box,
             ],
             layout=w.Layout(display=_HIDDEN),
         )
         self.login = w.HBox([self.name, self.start])
-        self.widget = w.VBox([w.HTML(str(PANEL_CSS)), self.login, self.desk, self.status])
+        self.widget = w.VBox(
+            [w.HTML(str(PANEL_CSS) + _DESK_CSS), self.login, self.status_box, self.desk]
+        )
         self.widget.add_class("wb-panel")
         self._wire()
 
@@ -141,7 +184,7 @@ class ReviewView:
             )
         self.edit.on_click(lambda _: emit("edit"))
         self.save_edit.on_click(
-            lambda _: emit("save_edit", str(self.editor.value), str(self.edit_reason.value))
+            lambda _: emit("save_edit", str(self.editor.value), str(self.reason.value))
         )
         self.cancel_edit.on_click(lambda _: emit("cancel_edit"))
 
@@ -159,6 +202,14 @@ class ReviewView:
         self.who.value = str(markup)
         self.login.layout.display = _HIDDEN
         self.desk.layout.display = _SHOWN
+
+    def show_progress(self, markup: Markup) -> None:
+        """The reviewer's own progress: reviewed today, left in the queue."""
+        self.mine.value = str(markup)
+
+    def show_history(self, markup: Markup) -> None:
+        """The answer's decisions (all its versions): who, what, when, why."""
+        self.history.value = str(markup)
 
     def show_counts(self, markup: Markup, position: str) -> None:
         """The queue's counts and where the reviewer is in the current filter."""
@@ -185,7 +236,9 @@ class ReviewView:
             self._quiet = False
         self.header.value = str(header)
         self.findings.value = str(findings)
+        self.empty.layout.display = _HIDDEN
         self.item_box.layout.display = _SHOWN
+        self.status_box.children = ()  # the status line sits in the action bar
         self.close_editor()
 
     def show_claims(self, claims: Sequence[tuple[str, int]], selected: int | None) -> None:
@@ -205,7 +258,9 @@ class ReviewView:
     def show_empty(self, message: str) -> None:
         """Nothing to show under this filter."""
         self.item_box.layout.display = _HIDDEN
-        self.header.value = str(notice("info", message))
+        self.empty.value = str(notice("info", message))
+        self.empty.layout.display = _SHOWN
+        self.status_box.children = (self.status,)  # the action bar is hidden with the item
 
     def show_notice(self, kind: str, message: str) -> None:
         """A status line: `ok`, `error` or `info`."""
@@ -220,7 +275,6 @@ class ReviewView:
         """Empty every input: another answer is about to be shown."""
         self.clear_reason()
         self.editor.value = ""
-        self.edit_reason.value = ""
         self.close_editor()
 
     def show_override(self, failed_rules: Sequence[str]) -> None:
@@ -236,7 +290,6 @@ class ReviewView:
     def open_editor(self, text: str) -> None:
         """Show the answer's text for editing."""
         self.editor.value = text
-        self.edit_reason.value = ""
         self.edit_box.layout.display = _SHOWN
 
     def close_editor(self) -> None:
