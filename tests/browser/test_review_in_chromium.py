@@ -2,7 +2,8 @@
 
 Starts the command on a free loopback port over a small scored store, opens it in headless
 Debian Chromium driven by Playwright, approves one answer and rejects another with a
-reason, then reads both decisions back from the store. A screenshot is left at
+reason, then reads both decisions back from the store. The action bar must sit beside
+the answer, in sight without scrolling. A screenshot is left at
 reports/browser/review_panel.png for people to look at. `.ci/run` installs Chromium;
 elsewhere the test fails when there is none, naming the package to install.
 """
@@ -94,9 +95,14 @@ def test_approve_and_reject_by_clicking_in_chromium(served: tuple[str, Path]) ->
             page.locator(".wb-approve").wait_for()
             assert page.locator("body").inner_text().count("a = ") == 0  # no code cells shown
             first = page.locator(".wb-header-box code").first.inner_text()
+            answer = page.locator(".wb-answer").bounding_box()
+            approve = page.locator(".wb-approve").bounding_box()
+            assert answer and approve and approve["y"] < 700  # in sight, no scrolling
+            assert approve["x"] > answer["x"] + answer["width"]  # beside the answer
+            assert approve["y"] < answer["y"] + answer["height"]
             page.locator(".wb-approve").click()
             status = page.locator(".wb-status")
-            status.get_by_text("Saved: approve").wait_for()
+            status.get_by_text("Saved: approve of the answer to “").wait_for()
             second = page.locator(".wb-header-box code").first.inner_text()
             page.locator(".wb-reason textarea").fill("Overstates what the trial showed.")
             page.locator(".wb-reject").click()

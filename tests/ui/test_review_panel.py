@@ -55,7 +55,7 @@ def test_approve_is_stored_at_once_and_the_panel_moves_on(
     _start(panel)
     assert panel.item is not None and panel.item.question is not None
     first, asked = panel.item.answer.id, panel.item.question.text
-    assert "Dr Ng: 0 reviewed today · 8 of 8 left in “not reviewed”" in panel.view.mine.value
+    assert "0 reviewed by you today · 8 of 8 left in “not reviewed”" in panel.view.mine.value
     panel.view.approve.click()
     assert _decisions(store_file) == [(first, "approve", "Dr Ng", "")]
     assert panel.item is not None and panel.item.answer.id != first
@@ -63,7 +63,7 @@ def test_approve_is_stored_at_once_and_the_panel_moves_on(
     assert f"Saved: approve of the answer to “{asked}”" in status and first not in status
     assert "not reviewed: 7" in panel.view.counts.value and "approved: 1" in panel.view.counts.value
     assert panel.view.position.value == "1 of 7"
-    assert "Dr Ng: 1 reviewed today · 7 of 7 left" in panel.view.mine.value
+    assert "1 reviewed by you today · 7 of 7 left" in panel.view.mine.value
     panel.view.filter.value = QueueFilter.ALL
     assert "7 of 8 left in “all”" in panel.view.mine.value
 

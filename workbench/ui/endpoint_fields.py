@@ -20,7 +20,8 @@ from workbench.ui.widgets import button
 
 __all__ = ["EndpointFields"]
 
-_FIELD = w.Layout(width="420px")
+_FIELD = w.Layout(width="460px")
+_LABEL = {"description_width": "90px"}
 
 
 class EndpointFields:
@@ -39,11 +40,16 @@ class EndpointFields:
             options=list(backends), value=initial.backend, description="Backend"
         )
         self.model = w.Text(
-            value=initial.model, description="Model", placeholder="$WORKBENCH_MODEL", layout=_FIELD
+            value=initial.model,
+            description="Model",
+            style=_LABEL,
+            placeholder="$WORKBENCH_MODEL",
+            layout=_FIELD,
         )
         self.base_url = w.Text(
             value=initial.base_url,
             description="Endpoint",
+            style=_LABEL,
             placeholder="OpenAI's API ($OPENAI_BASE_URL)",
             layout=_FIELD,
         )
@@ -51,17 +57,21 @@ class EndpointFields:
         self.judge_model = w.Text(
             value=initial.judge_model,
             description="Judge model",
+            style=_LABEL,
             placeholder="the model above ($WORKBENCH_JUDGE_MODEL)",
             layout=_FIELD,
         )
         self.judge_base_url = w.Text(
             value=initial.judge_base_url,
             description="Judge at",
+            style=_LABEL,
             placeholder="the endpoint above ($WORKBENCH_JUDGE_BASE_URL)",
             layout=_FIELD,
         )
         self.key = w.HTML(value=str(Markup('<span class="meta">{}</span>').format(key_note)))
-        self.max_cost = w.Text(description="Cost cap $", placeholder="none", layout=_FIELD)
+        self.max_cost = w.Text(
+            description="Cost cap $", style=_LABEL, placeholder="none", layout=_FIELD
+        )
         self.max_cost.add_class("wb-max-cost")
         self.check = button("Pre-flight", "wb-preflight", tip="Count calls, tokens and cost")
         self.cancel = button("Cancel", "wb-cancel", "warning", "Stop; keep what finished")

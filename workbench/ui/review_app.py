@@ -178,7 +178,7 @@ class ReviewController:
             self.view.show_progress(
                 notice(
                     "info",
-                    f"{self.reviewer}: {mine.reviewed_today} reviewed today · "
+                    f"· {mine.reviewed_today} reviewed by you today · "
                     f"{mine.left} of {mine.in_queue} left in “{self.which.value}”",
                 )
             )
