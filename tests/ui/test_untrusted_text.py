@@ -33,7 +33,7 @@ XSS = '<img src=x onerror="alert(1)">'
 SCRIPT = "<script>alert(2)</script>"
 ALLOWED = {
     "style", "p", "b", "i", "code", "q", "blockquote", "ul", "li", "span", "mark", "sup", "a",
-    "div", "h3", "strong", "br",
+    "div", "h3", "strong", "br", "ol", "del", "ins", "details", "summary",
 }  # fmt: skip
 
 
@@ -122,8 +122,11 @@ def test_every_untrusted_value_is_escaped_in_the_panel(tmp_path: Path) -> None:
     panel.view.filter.value = "all"
     panel.view.edit.click()
     panel.view.editor.value = text + f"\nNew claim {XSS} about T cells [x-1]."
-    panel.view.edit_reason.value = f"edit {SCRIPT}"
+    panel.view.reason.value = f"edit {SCRIPT}"
     panel.view.save_edit.click()
-    assert "Saved new version" in panel.view.status.value
-    assert "New claim &lt;img" in _assert_inert(panel.view.widget)
+    assert "Saved: your edit" in panel.view.status.value
+    shown = _assert_inert(panel.view.widget)
+    assert "New claim &lt;img" in shown
+    assert "<ins>&lt;img" in panel.view.history.value or "&lt;img" in panel.view.history.value
+    assert "Why: <q>edit &lt;script" in panel.view.history.value  # the history escapes too
     store.close()
