@@ -54,6 +54,12 @@ def _seed(path: Path, answers: int) -> None:
             "WHERE answer_id NOT LIKE '%.copy%'",
             (tag,),
         )
+        db.execute(
+            "INSERT INTO evaluation_findings SELECT answer_id || ?, judge, judge_failed, fails, "
+            "warnings, contradicted, not_found FROM evaluation_findings "
+            "WHERE answer_id NOT LIKE '%.copy%'",
+            (tag,),
+        )
     db.execute("COMMIT")
     db.close()
 

@@ -159,3 +159,19 @@ def test_the_queue_index_migration_is_recorded(tmp_path: Path) -> None:
         done = {r[0] for r in db.execute("SELECT name FROM migrations")}
         db.close()
     assert "answers_parent" in names and "004_index_answers_parent_for_review_queue" in done
+
+
+def test_a_store_from_before_the_findings_table_gets_it_filled_in(
+    tmp_path: Path, corpus: Corpus
+) -> None:
+    with _scored(tmp_path / "s.db", corpus) as store:
+        _second_opinions(store)
+        before = {r.answer_id: (r.flagged, r.warned, r.risk) for r in store.review_rows()}
+    db = sqlite3.connect(tmp_path / "s.db")  # as the store was before migration 006
+    db.execute("DROP TABLE evaluation_findings")
+    db.execute("DELETE FROM migrations WHERE name = '006_evaluation_findings_for_review_queue'")
+    db.commit()
+    db.close()
+    with Store(tmp_path / "s.db") as store:
+        after = {r.answer_id: (r.flagged, r.warned, r.risk) for r in store.review_rows()}
+    assert after == before and sum(flagged for flagged, _, _ in after.values()) == 5

@@ -90,6 +90,7 @@ def test_run_with_a_live_endpoint_by_clicking_in_chromium(
             assert "pre-flight generation (gpt-4o-mini" in body and "patient_answer@v1" in body
             bar = page.locator(".wb-progress .progress-bar").first
             assert bar.evaluate("e => e.style.width") == "100%"
+            assert page.locator(".wb-rows table tr").count() == 2  # the summary rows
             assert KEY not in page.content()
             SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SCREENSHOT), full_page=True)

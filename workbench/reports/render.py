@@ -11,6 +11,7 @@ import difflib
 import re
 from collections.abc import Sequence
 
+import pandas as pd
 from markupsafe import Markup, escape
 
 from workbench.data.answer_format import FOOTER_RE
@@ -34,6 +35,7 @@ __all__ = [
     "error_table",
     "evidence_card",
     "findings_list",
+    "frame_table",
     "highlight_answer",
     "line_list",
     "notice",
@@ -382,6 +384,14 @@ def decision_history(decisions: Sequence[ReviewDecision]) -> Markup:
             )
         )
     return Markup('<ol class="wb-history">{}</ol>').format(Markup("").join(items))
+
+
+def frame_table(frame: pd.DataFrame) -> Markup:
+    """A small table (a run's summary) as HTML, every cell escaped."""
+    html = frame.to_html(
+        index=False, escape=True, na_rep="", float_format=lambda v: f"{v:.2f}", border=0
+    )
+    return Markup('<div class="wb-rows" style="overflow-x:auto">{}</div>').format(Markup(html))
 
 
 def line_list(title: str, lines: Sequence[str]) -> Markup:

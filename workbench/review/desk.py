@@ -135,6 +135,7 @@ class ReviewQueue:
         self._order: list[str] = []
         self._rows: dict[str, ReviewRow] = {}
         self._seen = 0
+        self._counted: dict[QueueFilter, tuple[int, int]] | None = None
         self.reload()
 
     def reload(self) -> None:
@@ -143,6 +144,7 @@ class ReviewQueue:
         rows = self._store.review_rows()
         self._order = [r.answer_id for r in rows]
         self._rows = {r.answer_id: r for r in rows}
+        self._counted = None
 
     def sync(self) -> None:
         """Apply the decisions made since the last look, by anyone, in log order."""
@@ -152,11 +154,13 @@ class ReviewQueue:
                 self._replace(d.answer_id, d.new_answer_id)
             elif d.answer_id in self._rows:
                 self._rows[d.answer_id] = replace(self._rows[d.answer_id], decision=d.decision)
+            self._counted = None
 
     def refresh(self, answer_id: str) -> None:
         """Read one row again (after it was scored)."""
         for row in self._store.review_rows(answer_ids=[answer_id]):
             self._rows[row.answer_id] = row
+            self._counted = None
 
     def _replace(self, old: str, new: str) -> None:
         fresh = self._store.review_rows(answer_ids=[new])
@@ -166,6 +170,7 @@ class ReviewQueue:
         self._order[at : at + 1] = [new]
         self._rows.pop(old, None)
         self._rows[new] = fresh[0]
+        self._counted = None
 
     def ids(self, which: QueueFilter) -> list[str]:
         """The answer ids under a filter, the riskiest first, then in answer order."""
@@ -174,21 +179,36 @@ class ReviewQueue:
 
     def left(self, which: QueueFilter) -> tuple[int, int]:
         """How many answers under a filter have no decision yet, and how many it holds."""
-        ids = [i for i in self._order if _matches(self._rows[i], which)]
-        return sum(self._rows[i].decision is None for i in ids), len(ids)
+        return self._tally()[which]
 
     def counts(self) -> dict[QueueFilter, int]:
         """How many answer versions each filter holds."""
-        out = dict.fromkeys(QueueFilter, 0)
-        out[QueueFilter.ALL] = len(self._rows)
-        for row in self._rows.values():  # one pass: this runs on every click
-            out[QueueFilter.FLAGGED] += row.flagged
-            out[QueueFilter.WARNINGS] += row.warned
-            if row.decision is None:
-                out[QueueFilter.NOT_REVIEWED] += 1
-            elif row.decision in _BY_DECISION:
-                out[_BY_DECISION[row.decision]] += 1
-        return out
+        return {which: held for which, (_, held) in self._tally().items()}
+
+    def _tally(self) -> dict[QueueFilter, tuple[int, int]]:
+        """Per filter, (undecided, held): one pass over the rows, kept until a row changes
+        (drawing an item asks for it on every click)."""
+        if self._counted is None:
+            held = dict.fromkeys(QueueFilter, 0)
+            open_ = dict.fromkeys(QueueFilter, 0)
+            for row in self._rows.values():
+                undecided = row.decision is None
+                by_decision = (
+                    QueueFilter.NOT_REVIEWED
+                    if row.decision is None
+                    else _BY_DECISION.get(row.decision, QueueFilter.ALL)
+                )
+                for which in {QueueFilter.ALL, by_decision}:
+                    held[which] += 1
+                    open_[which] += undecided
+                for which, on in (
+                    (QueueFilter.FLAGGED, row.flagged),
+                    (QueueFilter.WARNINGS, row.warned),
+                ):
+                    held[which] += on
+                    open_[which] += on and undecided
+            self._counted = {which: (open_[which], held[which]) for which in QueueFilter}
+        return self._counted
 
     def row(self, answer_id: str) -> ReviewRow | None:
         """The queue's row for an answer version, if it is a latest version."""

@@ -151,6 +151,30 @@ MIGRATIONS: list[tuple[str, Migration]] = [
         "CREATE INDEX IF NOT EXISTS answers_parent ON answers(parent_id);",
     ),
     ("005_decision_log_mac_and_safety_overrides", _MAC_AND_OVERRIDES),
+    # What each evaluation found, counted once when it is stored, so the review queue
+    # reads a few small integers per answer instead of every claim list (22 MB of JSON
+    # over 10,000 answers). Written in the same transaction as the evaluation.
+    (
+        "006_evaluation_findings_for_review_queue",
+        """
+        CREATE TABLE evaluation_findings (
+            answer_id TEXT NOT NULL, judge TEXT NOT NULL, judge_failed INTEGER NOT NULL,
+            fails INTEGER NOT NULL, warnings INTEGER NOT NULL,
+            contradicted INTEGER NOT NULL, not_found INTEGER NOT NULL,
+            PRIMARY KEY (answer_id, judge));
+        INSERT INTO evaluation_findings
+        SELECT e.answer_id, e.judge, e.status = 'judge_failed',
+            (SELECT COUNT(*) FROM json_each(e.safety) x
+             WHERE json_extract(x.value, '$.severity') = 'fail'),
+            (SELECT COUNT(*) FROM json_each(e.safety) x
+             WHERE json_extract(x.value, '$.severity') = 'warn'),
+            (SELECT COUNT(*) FROM json_each(e.claims) x
+             WHERE json_extract(x.value, '$.verdict') = 'contradicted'),
+            (SELECT COUNT(*) FROM json_each(e.claims) x
+             WHERE json_extract(x.value, '$.verdict') = 'not_found')
+        FROM evaluations e;
+        """,
+    ),
 ]
 
 

@@ -28,6 +28,8 @@ from workbench.models import (
     EvaluationStatus,
     ReviewDecision,
     Run,
+    Severity,
+    Verdict,
 )
 from workbench.store.decision_log import (
     GENESIS,
@@ -246,6 +248,7 @@ class Store:
                 "created_at": ev.created_at.isoformat(),
             }
             _insert(db, "evaluations", row, "INSERT OR REPLACE")
+            _insert(db, "evaluation_findings", _findings(ev), "INSERT OR REPLACE")
 
     def scored_answer_ids(self, judge: str) -> set[str]:
         """Answers this judge has already evaluated (for resuming a scoring batch)."""
@@ -342,21 +345,7 @@ class Store:
             sql += f" AND a.id IN ({','.join('?' * len(answer_ids))})"
             args = tuple(answer_ids)
         rows = self._db.execute(sql + " ORDER BY a.rowid", args)
-        return [
-            ReviewRow(
-                r["id"],
-                r["question_id"],
-                r["prompt_key"],
-                bool(r["scored"]),
-                Decision(r["decision"]) if r["decision"] else None,
-                fails=r["fails"] or 0,
-                contradicted=r["contradicted"] or 0,
-                not_found=r["not_found"] or 0,
-                judge_failed=bool(r["judge_failed"]),
-                warnings=r["warnings"] or 0,
-            )
-            for r in rows
-        ]
+        return [_review_row(r) for r in rows]
 
     def decision_count(self, *, reviewer: str, since: datetime) -> int:
         """How many decisions `reviewer` signed since `since` (edits included)."""
@@ -478,25 +467,48 @@ class ReviewRow:
         )
 
 
-_COUNT = "(SELECT COUNT(*) FROM json_each(e.{}) x WHERE json_extract(x.value, '$.{}') = '{}')"
-_REVIEW_ROWS = f"""
+def _findings(ev: Evaluation) -> dict[str, Any]:
+    """What the review queue needs of an evaluation, counted once (`evaluation_findings`)."""
+    return {
+        "answer_id": ev.answer_id,
+        "judge": ev.judge,
+        "judge_failed": ev.status is EvaluationStatus.JUDGE_FAILED,
+        "fails": sum(f.severity is Severity.FAIL for f in ev.safety),
+        "warnings": sum(f.severity is Severity.WARN for f in ev.safety),
+        "contradicted": sum(c.verdict is Verdict.CONTRADICTED for c in ev.claims),
+        "not_found": sum(c.verdict is Verdict.NOT_FOUND for c in ev.claims),
+    }
+
+
+# Per evaluation of the answer, "judge_failed,fails,warnings,contradicted,not_found",
+# joined with ";" (the row takes the most of each).
+_REVIEW_ROWS = """
 SELECT a.id, a.question_id, a.prompt_key,
-    EXISTS (SELECT 1 FROM evaluations e WHERE e.answer_id = a.id) AS scored,
-    (SELECT MAX({_COUNT.format("safety", "severity", "fail")}) FROM evaluations e
-     WHERE e.answer_id = a.id) AS fails,
-    (SELECT MAX({_COUNT.format("safety", "severity", "warn")}) FROM evaluations e
-     WHERE e.answer_id = a.id) AS warnings,
-    (SELECT MAX({_COUNT.format("claims", "verdict", "contradicted")}) FROM evaluations e
-     WHERE e.answer_id = a.id) AS contradicted,
-    (SELECT MAX({_COUNT.format("claims", "verdict", "not_found")}) FROM evaluations e
-     WHERE e.answer_id = a.id) AS not_found,
-    EXISTS (SELECT 1 FROM evaluations e WHERE e.answer_id = a.id AND e.status = 'judge_failed')
-        AS judge_failed,
+    (SELECT group_concat(f.judge_failed || ',' || f.fails || ',' || f.warnings || ','
+                         || f.contradicted || ',' || f.not_found, ';')
+     FROM evaluation_findings f WHERE f.answer_id = a.id) AS found,
     (SELECT d.decision FROM decision_log d WHERE d.answer_id = a.id
      ORDER BY d.seq DESC LIMIT 1) AS decision
 FROM answers a
 WHERE NOT EXISTS (SELECT 1 FROM answers c WHERE c.parent_id = a.id)
 """
+
+
+def _review_row(r: sqlite3.Row) -> ReviewRow:
+    found = [[int(n) for n in ev.split(",")] for ev in (r["found"] or "").split(";") if ev]
+    most = [max(column) for column in zip(*found, strict=True)] if found else [0] * 5
+    return ReviewRow(
+        r["id"],
+        r["question_id"],
+        r["prompt_key"],
+        bool(found),
+        Decision(r["decision"]) if r["decision"] else None,
+        judge_failed=bool(most[0]),
+        fails=most[1],
+        warnings=most[2],
+        contradicted=most[3],
+        not_found=most[4],
+    )
 
 
 def _run(r: sqlite3.Row) -> Run:

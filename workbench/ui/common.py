@@ -11,6 +11,7 @@ runs to its end in place.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
@@ -35,6 +36,7 @@ FORM_BACKENDS = BACKENDS
 FORM_JUDGES = JUDGES
 
 T = TypeVar("T")
+_LOG = logging.getLogger("workbench.ui")
 _STAGE = {"generate": "writing", "score": "judging"}
 
 
@@ -44,7 +46,15 @@ def start_task(work: Callable[[], Coroutine[Any, Any, T]]) -> asyncio.Task[T] | 
         loop = asyncio.get_running_loop()
     except RuntimeError:
         return asyncio.run(work())
-    return loop.create_task(work())
+    task = loop.create_task(work())
+    task.add_done_callback(_log_failure)
+    return task
+
+
+def _log_failure(task: asyncio.Task[Any]) -> None:
+    """A job that failed (not refused, not cancelled) reaches the kernel's log too."""
+    if not task.cancelled() and task.exception() is not None:
+        _LOG.error("a form's job failed", exc_info=task.exception())
 
 
 class FormJob:

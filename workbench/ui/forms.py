@@ -136,6 +136,7 @@ class RunFormView(_LiveForm):
             placeholder="prompt.backend.model (same name resumes)",
         )
         self.run = button("Run", "wb-run", "primary")
+        self.rows = w.HTML()
         self.chart = w.HTML()
         self.run.on_click(lambda _: self.events.emit("run"))
         self.widget = w.VBox(
@@ -149,6 +150,7 @@ class RunFormView(_LiveForm):
                 self.status,
                 self.live.errors,
                 self.output,
+                self.rows,
                 self.chart,
             ]
         )
@@ -172,6 +174,10 @@ class RunFormView(_LiveForm):
         self.run.disabled = running
         self.run.description = "Running…" if running else "Run"
         self.running(running)
+
+    def show_rows(self, table: Markup) -> None:
+        """The summary per prompt version, backend, model and judge."""
+        self.rows.value = str(table)
 
     def show_chart(self, chart: Markup) -> None:
         """The summary chart (inline SVG)."""

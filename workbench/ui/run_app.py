@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from IPython.display import display
 from markupsafe import Markup
 
 from workbench.llm.sync import run_sync
 from workbench.reports.frame import evaluation_frame
+from workbench.reports.render import frame_table
 from workbench.reports.summary import summary_frame
 from workbench.reports.svg import bar_chart
 from workbench.runs.job import JobReport
@@ -100,9 +100,7 @@ class RunController:
         frame = frame[frame["run_id"].isin(report.run_ids) & (frame["judge"] == judge)]
         self.results = frame.reset_index(drop=True)
         self.summary = summary_frame(self.results)
-        self.view.output.clear_output()
-        with self.view.output:
-            display(self.summary)  # type: ignore[no-untyped-call]
+        self.view.show_rows(frame_table(self.summary) if len(self.summary) else Markup(""))
         self.view.show_chart(self._chart() if len(self.results) else Markup(""))
         what = (
             f"Cancelled: {report.generated} answers written and {report.scored} judged "
