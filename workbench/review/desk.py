@@ -135,7 +135,8 @@ class ReviewQueue:
         self._order: list[str] = []
         self._rows: dict[str, ReviewRow] = {}
         self._seen = 0
-        self._counted: dict[QueueFilter, tuple[int, int]] | None = None
+        self._counted: dict[QueueFilter, list[int]] | None = None
+        self._ranked: list[str] | None = None
         self.reload()
 
     def reload(self) -> None:
@@ -144,7 +145,7 @@ class ReviewQueue:
         rows = self._store.review_rows()
         self._order = [r.answer_id for r in rows]
         self._rows = {r.answer_id: r for r in rows}
-        self._counted = None
+        self._counted = self._ranked = None
 
     def sync(self) -> None:
         """Apply the decisions made since the last look, by anyone, in log order."""
@@ -153,14 +154,17 @@ class ReviewQueue:
             if d.decision is Decision.EDIT and d.new_answer_id:
                 self._replace(d.answer_id, d.new_answer_id)
             elif d.answer_id in self._rows:
-                self._rows[d.answer_id] = replace(self._rows[d.answer_id], decision=d.decision)
-            self._counted = None
+                old = self._rows[d.answer_id]
+                new = self._rows[d.answer_id] = replace(old, decision=d.decision)
+                if self._counted is not None:
+                    _count(self._counted, old, -1)
+                    _count(self._counted, new, +1)
 
     def refresh(self, answer_id: str) -> None:
         """Read one row again (after it was scored)."""
         for row in self._store.review_rows(answer_ids=[answer_id]):
             self._rows[row.answer_id] = row
-            self._counted = None
+            self._counted = self._ranked = None
 
     def _replace(self, old: str, new: str) -> None:
         fresh = self._store.review_rows(answer_ids=[new])
@@ -170,49 +174,56 @@ class ReviewQueue:
         self._order[at : at + 1] = [new]
         self._rows.pop(old, None)
         self._rows[new] = fresh[0]
-        self._counted = None
+        self._counted = self._ranked = None
 
     def ids(self, which: QueueFilter) -> list[str]:
         """The answer ids under a filter, the riskiest first, then in answer order."""
-        chosen = [i for i in self._order if _matches(self._rows[i], which)]
-        return sorted(chosen, key=lambda i: tuple(-n for n in self._rows[i].risk))
+        if self._ranked is None:  # scores and versions change it, decisions do not
+            rows = self._rows
+            self._ranked = sorted(self._order, key=lambda i: rows[i].risk, reverse=True)
+        return [i for i in self._ranked if _matches(self._rows[i], which)]
 
     def left(self, which: QueueFilter) -> tuple[int, int]:
         """How many answers under a filter have no decision yet, and how many it holds."""
-        return self._tally()[which]
+        undecided, held = self._tally()[which]
+        return undecided, held
 
     def counts(self) -> dict[QueueFilter, int]:
         """How many answer versions each filter holds."""
         return {which: held for which, (_, held) in self._tally().items()}
 
-    def _tally(self) -> dict[QueueFilter, tuple[int, int]]:
-        """Per filter, (undecided, held): one pass over the rows, kept until a row changes
-        (drawing an item asks for it on every click)."""
+    def _tally(self) -> dict[QueueFilter, list[int]]:
+        """Per filter, [undecided, held]: one pass over the rows, then kept in step with
+        each decision (drawing an item asks for it on every click)."""
         if self._counted is None:
-            held = dict.fromkeys(QueueFilter, 0)
-            open_ = dict.fromkeys(QueueFilter, 0)
+            self._counted = {which: [0, 0] for which in QueueFilter}
             for row in self._rows.values():
-                undecided = row.decision is None
-                by_decision = (
-                    QueueFilter.NOT_REVIEWED
-                    if row.decision is None
-                    else _BY_DECISION.get(row.decision, QueueFilter.ALL)
-                )
-                for which in {QueueFilter.ALL, by_decision}:
-                    held[which] += 1
-                    open_[which] += undecided
-                for which, on in (
-                    (QueueFilter.FLAGGED, row.flagged),
-                    (QueueFilter.WARNINGS, row.warned),
-                ):
-                    held[which] += on
-                    open_[which] += on and undecided
-            self._counted = {which: (open_[which], held[which]) for which in QueueFilter}
+                _count(self._counted, row, +1)
         return self._counted
 
     def row(self, answer_id: str) -> ReviewRow | None:
         """The queue's row for an answer version, if it is a latest version."""
         return self._rows.get(answer_id)
+
+
+def _count(tallies: dict[QueueFilter, list[int]], row: ReviewRow, sign: int) -> None:
+    """Add (or take away) a row from the filters' [undecided, held] tallies."""
+    undecided = row.decision is None
+    by_decision = (
+        QueueFilter.NOT_REVIEWED
+        if row.decision is None
+        else _BY_DECISION.get(row.decision, QueueFilter.ALL)
+    )
+    for which, on in (
+        (QueueFilter.ALL, True),
+        (by_decision, by_decision is not QueueFilter.ALL),
+        (QueueFilter.FLAGGED, row.flagged),
+        (QueueFilter.WARNINGS, row.warned),
+    ):
+        if on:
+            tally = tallies[which]
+            tally[0] += sign * undecided
+            tally[1] += sign
 
 
 @dataclass(frozen=True, slots=True)
