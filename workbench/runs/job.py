@@ -2,7 +2,7 @@
 
 `RunJob` plans one (the questions each run still has to answer, the answers still to
 judge), gives its pre-flight (endpoint calls, cache hits, tokens and the most it can
-cost, for each part that calls an endpoint) and refuses it above a cost cap, then runs
+cost, for each part that calls an endpoint; `check_budget` refuses it above a cap), runs
 it with the batch runner in the caller's event loop (`await job.arun()`), so a notebook's
 widgets stay live while it works. Every finished item is counted and every failed one
 kept as an `ItemError` the moment it happens: a job cancelled half way (its task
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from workbench.generation.base import AsyncGenerator, Generator
 from workbench.generation.retrieval import BM25Retriever
-from workbench.llm.estimate import Estimate, check_budget
+from workbench.llm.estimate import Estimate
 from workbench.llm.settings import LLMSettings
 from workbench.models import Question
 from workbench.runs.batch import ItemDone, OnItem, agenerate_batch, ascore_batch
@@ -131,12 +131,6 @@ class RunJob:
                 )
             )
         return out
-
-    def check(self, max_cost: float | None) -> list[Estimate]:
-        """The pre-flight, refused (BudgetError) when it may cost more than `max_cost`."""
-        estimates = self.preflight()
-        check_budget(estimates, max_cost)
-        return estimates
 
     async def arun(self, on_item: OnItem | None = None) -> JobReport:
         """Answer, then judge; `self.report` is up to date after every item, even when the

@@ -20,7 +20,7 @@ from markupsafe import Markup
 from workbench.data.datasets import select_questions
 from workbench.errors import ConfigError
 from workbench.generation.backends import BACKENDS
-from workbench.llm.estimate import Estimate
+from workbench.llm.estimate import Estimate, check_budget
 from workbench.reports.render import error_table, line_list
 from workbench.runs.batch import ItemDone
 from workbench.runs.job import JobReport, RunJob
@@ -143,8 +143,11 @@ class FormJob:
         return report
 
     def _checked(self, spec: RunSpec) -> RunJob:
+        """The job, its pre-flight shown; refused (BudgetError) above the cost cap."""
         job = self.build(spec)
-        self.show_preflight(job.check(spec.max_cost), job)
+        estimates = job.preflight()
+        self.show_preflight(estimates, job)
+        check_budget(estimates, spec.max_cost)
         return job
 
     def _tick(self, item: ItemDone) -> None:

@@ -44,7 +44,7 @@ class _Form:
         self.status.value = str(notice(kind, message))
 
     def show_progress(self, done: int, total: int, label: str) -> None:
-        """The overall progress of a job (each batch also shows its own bar below)."""
+        """The overall progress of a job: a step per answer written and per answer judged."""
         self.progress.max = max(total, 1)
         self.progress.value = done
         self.step.value = label
