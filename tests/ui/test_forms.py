@@ -37,7 +37,7 @@ def test_the_run_form_generates_scores_and_shows_rows_and_a_chart(tmp_path: Path
     assert "offline backend and offline judge run here" in app.view.live.preflight.value
     assert app.view.live.model.disabled and app.view.live.cancel.disabled
     assert app.view.chart.value.count("<svg") == 2 and "patient_answer@v2" in app.view.chart.value
-    assert app.view.rows.value.count("<tr>") == 3 and "patient_answer@v2" in app.view.rows.value
+    assert app.view.rows.value.count("</tr>") == 3 and "patient_answer@v2" in app.view.rows.value
     assert "4 answers in runs" in app.view.status.value
     assert not app.view.run.disabled
     app.view.run.click()  # the same form again resumes the same runs: nothing new
