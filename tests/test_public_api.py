@@ -1,4 +1,9 @@
+from pathlib import Path
+
+import pytest
+
 import workbench
+from workbench.runs.demo import run_demo
 
 
 def test_everything_in_all_is_importable_and_documented() -> None:
@@ -16,3 +21,18 @@ def test_import_documents_is_public_and_returns_the_excerpts(tmp_path: object) -
     assert isinstance(result, workbench.ImportResult)
     assert [type(e) for e in result.excerpts] == [workbench.Excerpt]
     assert issubclass(workbench.DocumentError, workbench.DatasetError)
+
+
+def test_frame_loads_a_store_by_path_with_answer_text_and_claim_counts(tmp_path: Path) -> None:
+    result = run_demo(tmp_path / "demo", limit=3, progress=False)
+    rows = workbench.frame(result.store_path)
+    assert len(rows) == 6
+    assert rows["answer"].str.len().min() > 50
+    counts = rows["supported"] + rows["contradicted"] + rows["not_found"]
+    assert (counts == rows["claims"]).all()
+    assert "frame" in workbench.__all__
+
+
+def test_frame_of_a_missing_store_is_one_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(workbench.StoreError, match="no store there"):
+        workbench.frame(tmp_path / "nothing.db")

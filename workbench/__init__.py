@@ -29,6 +29,7 @@ from workbench.models import (
     Span,
     Verdict,
 )
+from workbench.reports.frame import frame
 from workbench.review.agreement import agreement_frame
 from workbench.review.approved import select_approved
 from workbench.review.decisions import edit_answer, record_decision, verify_log
@@ -65,6 +66,7 @@ __all__ = [
     "agreement_frame",
     "check_safety",
     "edit_answer",
+    "frame",
     "import_documents",
     "judge_claims",
     "judge_faithfulness",

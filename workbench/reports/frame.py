@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import pandas as pd
 
-from workbench.data.datasets import Corpus
+from workbench.data.datasets import Corpus, load_corpus
+from workbench.errors import StoreError
 from workbench.models import Answer, Evaluation, ReviewDecision, Severity, Verdict
 from workbench.scoring.readability import GRADE_TARGET
 from workbench.scoring.staleness import is_stale
 from workbench.store import Store
 
-__all__ = ["COLUMNS", "evaluation_frame", "frame_of"]
+__all__ = ["COLUMNS", "evaluation_frame", "frame", "frame_of"]
 
 COLUMNS = [
     "run_id", "prompt", "backend", "model", "judge", "question_id", "cancer_type", "question",
-    "answer_id", "status", "faithfulness", "claims", "supported", "contradicted", "not_found",
-    "any_unsupported", "flagged", "weakest_support", "safety_fail", "safety_warn",
+    "answer_id", "answer", "status", "faithfulness", "claims", "supported", "contradicted",
+    "not_found", "any_unsupported", "flagged", "weakest_support", "safety_fail", "safety_warn",
     "safety_rules", "fk_grade", "smog",
     "within_grade_target", "prompt_tokens", "completion_tokens", "latency_s", "cost_usd",
     "stale", "review_status", "error",
@@ -27,6 +30,24 @@ COLUMNS = [
 def evaluation_frame(store: Store, corpus: Corpus) -> pd.DataFrame:
     """Every stored evaluation with its answer, question and latest review decision."""
     return frame_of(store.answers(), store.evaluations(), store.latest_decisions(), corpus)
+
+
+def frame(store: Store | str | os.PathLike[str], corpus: Corpus | None = None) -> pd.DataFrame:
+    """The evaluation rows of a store (a `Store` or the path of one), for pandas work.
+
+    One row per (answer, judge): the question, prompt version, backend and model, the
+    answer text, faithfulness and the claim counts by verdict, safety findings, reading
+    grade, tokens, cost, staleness and the latest review decision. `corpus` defaults to
+    the data sets `$WORKBENCH_DATASETS` (else the repository's) holds.
+    """
+    corpus = corpus if corpus is not None else load_corpus()
+    if isinstance(store, Store):
+        return evaluation_frame(store, corpus)
+    path = Path(store)
+    if not path.is_file():
+        raise StoreError(f"{path}: no store there; `workbench demo` or `generate` makes one")
+    with Store(path) as opened:
+        return evaluation_frame(opened, corpus)
 
 
 def frame_of(
@@ -56,6 +77,7 @@ def frame_of(
                 "cancer_type": q.cancer_type if q else None,
                 "question": q.text if q else None,
                 "answer_id": a.id,
+                "answer": a.text,
                 "status": ev.status.value,
                 "faithfulness": ev.faithfulness,
                 "claims": len(ev.claims),
