@@ -111,3 +111,26 @@ def test_runs_and_compare_commands(capsys: pytest.CaptureFixture[str]) -> None:
     assert "on 3 shared questions" in out and "B wins" in out
     assert len(pd.read_csv("cmp/comparison.csv")) == 3
     assert main(["compare", a, "nope"]) == 2
+
+
+def test_compare_takes_prompt_versions_that_name_one_run(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["generate", "--limit", "3", "-q"]) == 0
+    assert main(["score", "-q"]) == 0
+    capsys.readouterr()
+    assert main(["compare", "patient_answer@v1", "patient_answer@v2", "--out", "cmp"]) == 0
+    out = capsys.readouterr().out
+    assert "patient_answer@v2.offline.extractive-composer-1 against patient_answer@v1." in out
+    # a second run of v1 makes the prompt version ambiguous: the candidates are listed
+    assert (
+        main(["generate", "--limit", "2", "--prompt", "patient_answer@v1", "--run", "v1b", "-q"])
+        == 0
+    )
+    capsys.readouterr()
+    assert main(["compare", "patient_answer@v1", "patient_answer@v2"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert "names 2 runs" in err and "v1b" in err and "patient_answer@v1.offline" in err
+    assert main(["compare", "patient_answer@v9", "patient_answer@v2"]) == 2
+    assert "known: " in capsys.readouterr().err

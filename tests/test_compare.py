@@ -14,7 +14,7 @@ from workbench.models import (
     SafetyFinding,
     Severity,
 )
-from workbench.reports.compare import compare_runs
+from workbench.reports.compare import compare_runs, resolve_run
 from workbench.store import Store
 
 # question -> (faithfulness in A, in B, rules in A, rules in B, grade A, grade B)
@@ -79,3 +79,14 @@ def test_runs_without_shared_questions_are_refused(store: Store, corpus: Corpus)
         compare_runs(store, corpus, "A", "C")
     with pytest.raises(ConfigError, match="has no answers"):
         compare_runs(store, corpus, "A", "nope")
+
+
+def test_a_prompt_version_resolves_to_its_only_run() -> None:
+    runs = [Run("A", "p@1", "offline", "m", "t"), Run("B", "p@2", "offline", "m", "t")]
+    assert resolve_run(runs, "p@1") == "A"
+    assert resolve_run(runs, "B") == "B"
+    twice = [*runs, Run("A2", "p@1", "openai", "x", "t")]
+    with pytest.raises(ConfigError, match="names 2 runs.*A, A2"):
+        resolve_run(twice, "p@1")
+    with pytest.raises(ConfigError, match="no run or prompt version 'p@3'.*known: A, A2, B"):
+        resolve_run(twice, "p@3")

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from workbench.cli.common import data_options, store_option, store_workspace, workspace_of
-from workbench.reports.compare import compare_runs
+from workbench.reports.compare import compare_runs, resolve_run
 from workbench.reports.export import write_rows
 
 __all__ = ["add_run_commands"]
@@ -32,7 +32,10 @@ def cmd_runs(args: argparse.Namespace) -> int:
 def cmd_compare(args: argparse.Namespace) -> int:
     ws = workspace_of(args)
     with ws.open_store(read_only=True, check_pages=True) as store:
-        c = compare_runs(store, ws.corpus, args.run_a, args.run_b, judge=args.judge)
+        runs, where = store.runs(), str(store.path)
+        run_a = resolve_run(runs, args.run_a, where=where)
+        run_b = resolve_run(runs, args.run_b, where=where)
+        c = compare_runs(store, ws.corpus, run_a, run_b, judge=args.judge)
     print(f"{c.run_b} against {c.run_a} on {len(c.rows)} shared questions (judge {c.judge}):")
     print(f"  faithfulness difference (B - A): {c.faithfulness}  [95% paired bootstrap]")
     print(f"  B wins {c.outcome.wins}, loses {c.outcome.losses}, ties {c.outcome.ties}")
@@ -59,8 +62,8 @@ def add_run_commands(sub: Any) -> None:
 
     c = sub.add_parser("compare", help="compare two runs on their shared questions")
     data_options(c)
-    c.add_argument("run_a", metavar="RUN_A")
-    c.add_argument("run_b", metavar="RUN_B")
+    c.add_argument("run_a", metavar="RUN_A", help="run id, or a prompt version one run used")
+    c.add_argument("run_b", metavar="RUN_B", help="run id, or a prompt version one run used")
     c.add_argument("--judge", default="offline", help="whose scores to compare")
     c.add_argument("--top", type=int, default=10, help="how many movers to list")
     c.add_argument("--out", type=Path, default=Path("reports/compare"), help="output folder")

@@ -14,11 +14,11 @@ import pandas as pd
 
 from workbench.data.datasets import Corpus
 from workbench.errors import ConfigError
-from workbench.models import Answer, Evaluation, EvaluationStatus
+from workbench.models import Answer, Evaluation, EvaluationStatus, Run
 from workbench.reports.stats import Estimate, WinLossTie, paired_difference, win_loss_tie
 from workbench.store import Store
 
-__all__ = ["Comparison", "compare_runs"]
+__all__ = ["Comparison", "compare_runs", "resolve_run"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +38,30 @@ class Comparison:
 
 def _rules(ev: Evaluation | None) -> set[str]:
     return {f.rule_id for f in ev.safety} if ev else set()
+
+
+def resolve_run(runs: Sequence[Run], name: str, *, where: str = "the store") -> str:
+    """The id of the run `name` names: a run id, or a prompt version only one run used.
+
+    A prompt version several runs used, or a name no run has, is a `ConfigError` that
+    lists the candidates.
+    """
+    ids = [r.id for r in runs]
+    if name in ids:
+        return name
+    matches = [r.id for r in runs if r.prompt_key == name]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise ConfigError(
+            f"{name!r} names {len(matches)} runs in {where}; give one run id: "
+            + ", ".join(matches)
+        )
+    known = sorted(set(ids) | {r.prompt_key for r in runs})
+    raise ConfigError(
+        f"no run or prompt version {name!r} in {where}; "
+        + (f"known: {', '.join(known)}" if known else "it has no runs yet")
+    )
 
 
 def _first_answers(store: Store, run_id: str) -> dict[str, Answer]:
