@@ -1,5 +1,5 @@
 """The command line: `workbench generate | score | report | export | runs | compare |
-decide | verify | backup | agreement | review | demo | import`.
+gate | decide | verify | backup | agreement | review | demo | import`.
 
 Each command group lives in its own module and turns its arguments into typed options
 once; the command calls the library with them and prints what it did. A
@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from workbench.cli.batch import add_batch_commands
 from workbench.cli.compare import add_run_commands
+from workbench.cli.gate import add_gate_command
 from workbench.cli.imports import add_import_command
 from workbench.cli.records import add_record_commands
 from workbench.cli.reporting import add_output_commands
@@ -39,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_record_commands(sub)
     add_run_commands(sub)
     add_import_command(sub)
+    add_gate_command(sub)
     return parser
 
 

@@ -54,8 +54,7 @@ def resolve_run(runs: Sequence[Run], name: str, *, where: str = "the store") -> 
         return matches[0]
     if matches:
         raise ConfigError(
-            f"{name!r} names {len(matches)} runs in {where}; give one run id: "
-            + ", ".join(matches)
+            f"{name!r} names {len(matches)} runs in {where}; give one run id: " + ", ".join(matches)
         )
     known = sorted(set(ids) | {r.prompt_key for r in runs})
     raise ConfigError(
