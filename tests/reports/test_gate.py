@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import shlex
 from pathlib import Path
 
 import pytest
+import yaml
 
-from workbench.cli.main import main
+from workbench.cli.main import build_parser, main
 from workbench.data.datasets import Corpus
 from workbench.errors import ConfigError, DatasetError
 from workbench.models import Answer, Evaluation, EvaluationStatus, Run
@@ -15,6 +17,8 @@ from workbench.reports.gate import GateSpec, check_gate
 from workbench.runs.demo import run_demo
 from workbench.store import Store
 from workbench.testing import GateFailed, assert_gate
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -122,3 +126,12 @@ def test_no_scored_answer_fails_the_score_checks(store: Store, corpus: Corpus) -
     result = check_gate(store, corpus, GateSpec(min_faithfulness=0.5, max_unsupported_share=0.5))
     assert [c.passed for c in result.checks] == [False, False, True]
     assert result.checks[0].detail == "no scored answer"
+
+
+def test_the_example_ci_workflow_runs_commands_the_cli_takes() -> None:
+    workflow = yaml.safe_load((ROOT / "docs" / "ci-gate.yml").read_text())
+    runs = [s["run"] for s in workflow["jobs"]["gate"]["steps"] if "run" in s]
+    commands = [shlex.split(r) for r in runs if r.startswith("workbench ")]
+    assert [c[1] for c in commands] == ["generate", "score", "report", "gate"]
+    for command in commands:
+        build_parser().parse_args(command[1:])  # argparse exits on an unknown option
