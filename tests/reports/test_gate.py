@@ -14,17 +14,10 @@ from workbench.data.datasets import Corpus
 from workbench.errors import ConfigError, DatasetError
 from workbench.models import Answer, Evaluation, EvaluationStatus, Run
 from workbench.reports.gate import GateSpec, check_gate
-from workbench.runs.demo import run_demo
 from workbench.store import Store
 from workbench.testing import GateFailed, assert_gate
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The whole demo, once: 61 questions under two prompt versions, one hard fail."""
-    return run_demo(tmp_path_factory.mktemp("demo"), progress=False).store_path
 
 
 def test_the_demo_store_fails_the_default_gate_on_its_hard_fail(

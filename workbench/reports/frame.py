@@ -11,7 +11,7 @@ import pandas as pd
 from workbench.data.datasets import Corpus, load_corpus
 from workbench.errors import StoreError
 from workbench.models import Answer, Evaluation, ReviewDecision, Severity, Verdict
-from workbench.scoring.readability import GRADE_TARGET
+from workbench.scoring.readability import GRADE_TARGET, above_grade
 from workbench.scoring.staleness import is_stale
 from workbench.store import Store
 
@@ -92,7 +92,8 @@ def frame_of(
                 "safety_rules": ";".join(sorted({f.rule_id for f in ev.safety})),
                 "fk_grade": ev.fk_grade,
                 "smog": ev.smog,
-                "within_grade_target": ev.fk_grade is not None and ev.fk_grade <= GRADE_TARGET,
+                "within_grade_target": ev.fk_grade is not None
+                and not above_grade(ev.fk_grade, GRADE_TARGET),
                 "prompt_tokens": a.prompt_tokens,
                 "completion_tokens": a.completion_tokens,
                 "latency_s": a.latency_s,

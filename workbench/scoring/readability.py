@@ -15,11 +15,24 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from workbench.data.answer_format import FOOTER_RE
+from workbench.data.numbers import rounded
 from workbench.data.text import sentences, strip_citations
 
-__all__ = ["GRADE_TARGET", "Readability", "prose_for_readability", "readability", "syllables"]
+__all__ = [
+    "GRADE_DIGITS",
+    "GRADE_TARGET",
+    "Readability",
+    "above_grade", "prose_for_readability", "readability", "syllables"]
 
 GRADE_TARGET = 8.0
+# Grades are shown with one decimal, and compared the way they are shown: 8.03 reads as
+# "grade 8.0", which is within a grade-8 target, so it must not count as above it.
+GRADE_DIGITS = 1
+
+
+def above_grade(grade: float, target: float = GRADE_TARGET) -> bool:
+    """True when `grade`, rounded as it is shown, is above `target`."""
+    return rounded(grade, GRADE_DIGITS) > target
 
 # Generic drug-name stems (USAN): -mab antibodies, -nib kinase inhibitors, -cel cell
 # therapies, -platin, -taxel, -rubicin, -tinib, -lisib, -parib, -ciclib and the like.

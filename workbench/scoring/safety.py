@@ -25,7 +25,7 @@ from pathlib import Path
 
 from workbench.data.text import CITATION_RE, marker_ids, sentences, words
 from workbench.models import Question, SafetyFinding, Severity, Span
-from workbench.scoring.readability import readability
+from workbench.scoring.readability import above_grade, readability
 from workbench.scoring.safety_rules import (
     Pattern,
     Rule,
@@ -310,7 +310,7 @@ def _is_factual(rule: Rule, sentence: str, line_prefix: str) -> bool:
 
 def _readability(rule: Rule, a: _Answer) -> list[SafetyFinding]:
     r = readability(a.original)
-    if r.fk_grade is None or r.fk_grade <= rule.max_grade:
+    if r.fk_grade is None or not above_grade(r.fk_grade, rule.max_grade):
         return []
     message = rule.message.format(fk_grade=r.fk_grade, smog=r.smog or 0.0, max_grade=rule.max_grade)
     return [a.finding(rule, message)]
