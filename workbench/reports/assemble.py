@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,7 +14,15 @@ from workbench.models import Evaluation
 from workbench.reports.compare import Comparison, compare_runs
 from workbench.reports.export import ReportPaths, write_anchor, write_report_files
 from workbench.reports.frame import frame_of
-from workbench.reports.html import ReportData, render_report
+from workbench.reports.html import (
+    Layout,
+    ReportData,
+    question_page_name,
+    question_rows_of,
+    render_question_list,
+    render_question_page,
+    render_report,
+)
 from workbench.reports.summary import summary_frame
 from workbench.review.decisions import verify_log
 from workbench.scoring.calibration import Calibration
@@ -23,9 +31,12 @@ from workbench.scoring.safety_rules import RULES_FILE
 from workbench.store import Store
 from workbench.store.decision_log import ChainCheck
 
-__all__ = ["MAX_COMPARISONS", "default_comparisons", "write_report"]
+__all__ = ["LIST_SIZE", "MAX_COMPARISONS", "SPLIT_AT", "default_comparisons", "write_report"]
 
 MAX_COMPARISONS = 4  # runs compared with the first one in a report
+SPLIT_AT = 500  # answers on one page; above, an index page and a page per question
+LIST_SIZE = 1000  # questions listed on the index page (and on each further list page)
+INDEX = "report.html"
 
 
 def write_report(
@@ -39,6 +50,7 @@ def write_report(
     title: str = "Answer evaluation report",
     calibration: Calibration | None = None,
     log: ChainCheck | None = None,
+    split_at: int = SPLIT_AT,
 ) -> tuple[ReportPaths, pd.DataFrame]:
     """Write the HTML report and the CSV and JSON of its numbers; return paths and the rows.
 
@@ -46,7 +58,11 @@ def write_report(
     (default: the repository's). When the store holds several runs, the first run is
     compared with each other one on their shared questions. The decision log is checked
     (`log`, else now, with the log key when one is set): the report says whether it is
-    intact, and when it is, `anchor.json` records its head beside the report.
+    intact, and when it is, `anchor.json` records its head beside the report. Up to
+    `split_at` answers the report is one page; above, `report.html` is an index (summary,
+    charts, comparisons and the question list) linking to one page per question in
+    `questions/`, every page self-contained and linked relatively, so the folder opens
+    offline anywhere.
     """
     log = log or verify_log(store, key=store.log_key)
     datasets_folder = datasets_folder or default_datasets_dir()
@@ -82,10 +98,25 @@ def write_report(
         if comparisons
         else pd.DataFrame(),
     }
-    paths = write_report_files(out_dir, render_report(data), frame, tables)
+    rows = question_rows_of(data)
+    split = len(answers) > split_at
+    layout = Layout(rows, split, LIST_SIZE) if split else Layout.single(rows)
+    html = render_report(data, layout)
+    pages = _pages(data, layout) if split else iter(())
+    paths = write_report_files(out_dir, html, frame, tables, pages)
     if log.ok:
         paths = replace(paths, anchor=write_anchor(out_dir, log.head, store.path))
     return paths, frame
+
+
+def _pages(data: ReportData, layout: Layout) -> Iterator[tuple[str, str]]:
+    """Each question's pages, then the question list's pages after the first."""
+    for row in layout.rows:
+        for n in range(1, layout.question_pages(row) + 1):
+            page = render_question_page(data, layout, row, n, INDEX)
+            yield f"questions/{question_page_name(row, n)}", page
+    for n in range(2, layout.list_pages + 1):
+        yield f"questions-{n}.html", render_question_list(data, layout, n, INDEX)
 
 
 def default_comparisons(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,7 @@ class ReportPaths:
     csv: Path
     json: Path
     anchor: Path | None = None  # anchor.json, written when the decision log was intact
+    pages: tuple[Path, ...] = ()  # the question and list pages of a split report
 
 
 def write_text_atomic(path: Path, text: str) -> None:
@@ -104,14 +105,29 @@ def write_rows(out_dir: Path, frame: pd.DataFrame, stem: str = "evaluations") ->
 
 
 def write_report_files(
-    out_dir: Path, html: str, frame: pd.DataFrame, tables: dict[str, pd.DataFrame] | None = None
+    out_dir: Path,
+    html: str,
+    frame: pd.DataFrame,
+    tables: dict[str, pd.DataFrame] | None = None,
+    pages: Iterable[tuple[str, str]] = (),
 ) -> ReportPaths:
-    """Write `report.html`, `evaluations.csv` and `.json`, and each table as CSV and JSON."""
+    """Write `report.html`, `evaluations.csv` and `.json`, each table as CSV and JSON, and
+    the pages of a split report ((relative path, HTML), written as they come).
+
+    Pages an earlier report left in `questions/` (or `questions-N.html`) are removed
+    first, so the folder never mixes two reports.
+    """
+    for old in [*out_dir.glob("questions/*.html"), *out_dir.glob("questions-*.html")]:
+        old.unlink()
+    written = []
+    for relative, page in pages:
+        write_text_atomic(out_dir / relative, page)
+        written.append(out_dir / relative)
     write_text_atomic(out_dir / "report.html", html)
     csv, js = write_rows(out_dir, frame)
     for name, table in (tables or {}).items():
         write_rows(out_dir, table, name)
-    return ReportPaths(out_dir / "report.html", csv, js)
+    return ReportPaths(out_dir / "report.html", csv, js, pages=tuple(written))
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,17 +19,28 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from workbench.data.datasets import Corpus
 from workbench.models import Answer, Evaluation, ReviewDecision, Run
 from workbench.reports.compare import Comparison
-from workbench.reports.render import highlight_answer, status_label
+from workbench.reports.questions import QuestionRow, answer_view, page_name, question_rows
+from workbench.reports.render import highlight_answer
 from workbench.reports.summary import rule_counts, rule_pass_rates, summary_frame
 from workbench.reports.svg import bar_chart, grouped_bar_chart, strip_chart
 from workbench.reports.trust import judge_vs_reviewers, public_trust
 from workbench.scoring.calibration import JudgeGoldMetrics, SafetyGoldMetrics
 from workbench.scoring.readability import GRADE_TARGET
 from workbench.scoring.safety_measure import compare_sources
-from workbench.scoring.staleness import stale_reasons
 from workbench.store.decision_log import ChainCheck
 
-__all__ = ["ReportData", "render_report"]
+__all__ = [
+    "ANSWERS_PER_PAGE",
+    "Layout",
+    "ReportData",
+    "question_page_name",
+    "question_rows_of",
+    "render_question_list",
+    "render_question_page",
+    "render_report",
+]
+
+ANSWERS_PER_PAGE = 100  # answers on one question page before it goes on to the next
 
 _ENV = Environment(
     loader=PackageLoader("workbench.reports", "templates"),
@@ -148,73 +159,6 @@ def _charts(frame: pd.DataFrame) -> list[Any]:
     return charts
 
 
-def _review(decision: ReviewDecision | None) -> str:
-    if decision is None:
-        return "not reviewed"
-    if decision.overrides:
-        rules = ", ".join(decision.overrides)
-        return (
-            f"{decision.decision.value} by {decision.reviewer}, overriding failed safety "
-            f"rule(s) {rules}: {decision.reason}"
-        )
-    return decision.decision.value
-
-
-def _questions(data: ReportData) -> list[dict[str, Any]]:
-    answers = {a.id: a for a in data.answers}
-    by_question: dict[str, list[dict[str, Any]]] = {}
-    for ev in data.evaluations:
-        a = answers[ev.answer_id]
-        decision = data.decisions.get(a.id)
-        by_question.setdefault(a.question_id, []).append(
-            {
-                "prompt": a.prompt_key,
-                "backend": a.backend,
-                "model": a.model,
-                "judge": ev.judge,
-                "status": status_label(ev.status, ev.error),
-                "faithfulness": ev.faithfulness,
-                "stale": stale_reasons(ev, data.corpus.excerpts),
-                "fk_grade": ev.fk_grade,
-                "smog": ev.smog,
-                "answer_id": a.id,
-                "review": _review(decision),
-                "highlighted": highlight_answer(a.text, ev.claims, ev.safety),
-                "claims": ev.weakest,
-                "findings": ev.safety,
-                "flagged": ev.flagged,
-                "excerpts": [
-                    data.corpus.excerpts[i] for i in a.retrieved_ids if i in data.corpus.excerpts
-                ],
-            }
-        )
-    out = []
-    for q in data.corpus.questions:
-        if q.id in by_question:
-            out.append(
-                {
-                    "id": q.id,
-                    "text": q.text,
-                    "cancer_type": q.cancer_type,
-                    "items": _flagged_first(by_question.pop(q.id)),
-                }
-            )
-    for qid, items in by_question.items():  # answers to questions no longer in the data set
-        out.append(
-            {
-                "id": qid,
-                "text": f"(question {qid} not loaded)",
-                "cancer_type": "?",
-                "items": _flagged_first(items),
-            }
-        )
-    return out
-
-
-def _flagged_first(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return sorted(items, key=lambda item: not item["flagged"])
-
-
 def _flagged(data: ReportData) -> list[dict[str, Any]]:
     """Flagged answers, lowest score first, each with its weakest claim."""
     answers = {a.id: a for a in data.answers}
@@ -233,8 +177,10 @@ def _flagged(data: ReportData) -> list[dict[str, Any]]:
     ]
 
 
-def render_report(data: ReportData) -> str:
-    """The report as an HTML string."""
+def render_report(data: ReportData, layout: Layout | None = None) -> str:
+    """The report's page as an HTML string: everything on it, or (split) the index page
+    whose question list links to one page per question."""
+    layout = layout or Layout.single(question_rows_of(data))
     frame = data.frame
     counts = rule_counts(frame) if not frame.empty else pd.DataFrame()
     rules_table = None
@@ -243,11 +189,18 @@ def render_report(data: ReportData) -> str:
             "prompts": list(counts.columns),
             "rows": [(rule, list(row)) for rule, row in counts.iterrows()],
         }
+    inline = (
+        [
+            {"row": r, "items": [answer_view(e, data.corpus.excerpts) for e in r.entries]}
+            for r in layout.rows
+        ]
+        if not layout.split
+        else []
+    )
     return _ENV.get_template("report.html.j2").render(
+        page_title=data.title,
         title=data.title,
-        generated_at=(data.generated_at or datetime.now().astimezone()).strftime(
-            "%Y-%m-%d %H:%M %Z"
-        ),
+        generated_at=_written(data),
         store_path=data.store_path,
         datasets={
             "questions": len(data.corpus.questions),
@@ -275,7 +228,93 @@ def render_report(data: ReportData) -> str:
         summary=summary_frame(frame).to_dict("records") if not frame.empty else [],
         charts=_charts(frame),
         rules_table=rules_table,
-        questions=_questions(data),
+        split=layout.split,
+        list_rows=layout.rows[: layout.list_size],
+        list_pages=layout.list_pages,
+        href=layout.href,
+        question_href=layout.href_of,
+        inline=inline,
         fmt=_fmt,
         pct=_pct,
     )
+
+
+def question_rows_of(data: ReportData) -> list[QuestionRow]:
+    """The question list of a report's data, problems first."""
+    return question_rows(data.corpus, data.answers, data.evaluations, data.decisions)
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """One page, or an index page with one page (or more) per question."""
+
+    rows: Sequence[QuestionRow]
+    split: bool
+    list_size: int  # questions listed per list page
+    answers_per_page: int = ANSWERS_PER_PAGE
+
+    @classmethod
+    def single(cls, rows: Sequence[QuestionRow]) -> Layout:
+        return cls(rows, False, max(len(rows), 1))
+
+    @property
+    def list_pages(self) -> int:
+        return max(1, -(-len(self.rows) // self.list_size))
+
+    def href(self, row: QuestionRow) -> str:
+        """Where the index and list pages link a question: its page, or its place below."""
+        return self.href_of(row.id)
+
+    def href_of(self, question_id: str) -> str:
+        """The same link from a question's id."""
+        page = page_name(question_id)
+        return f"questions/{page}.html" if self.split else f"#q-{page}"
+
+    def question_pages(self, row: QuestionRow) -> int:
+        return max(1, -(-len(row.entries) // self.answers_per_page))
+
+
+def question_page_name(row: QuestionRow, page: int) -> str:
+    """The file of a question's page `page` (1-based), inside `questions/`."""
+    return f"{row.page}.html" if page == 1 else f"{row.page}.p{page}.html"
+
+
+def render_question_page(
+    data: ReportData, layout: Layout, row: QuestionRow, page: int, index: str
+) -> str:
+    """One question's page `page`: its status and its answers, worst first."""
+    size = layout.answers_per_page
+    first = (page - 1) * size
+    entries = row.entries[first : first + size]
+    return _ENV.get_template("question.html.j2").render(
+        page_title=f"{row.text} ({row.id})",
+        title=data.title,
+        index=index,
+        row=row,
+        page=page,
+        pages=layout.question_pages(row),
+        first=first + 1,
+        last=first + len(entries),
+        page_href=lambda n: question_page_name(row, n),
+        items=[answer_view(e, data.corpus.excerpts) for e in entries],
+        generated_at=_written(data),
+        fmt=_fmt,
+    )
+
+
+def render_question_list(data: ReportData, layout: Layout, page: int, index: str) -> str:
+    """List page `page` (2 and up; the first is on the index page)."""
+    rows = layout.rows[(page - 1) * layout.list_size : page * layout.list_size]
+    return _ENV.get_template("questions.html.j2").render(
+        page_title=f"{data.title}: questions, page {page}",
+        title=data.title,
+        index=index,
+        rows=rows,
+        page=page,
+        pages=layout.list_pages,
+        href=layout.href,
+    )
+
+
+def _written(data: ReportData) -> str:
+    return (data.generated_at or datetime.now().astimezone()).strftime("%Y-%m-%d %H:%M %Z")

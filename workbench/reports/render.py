@@ -8,6 +8,7 @@ adds itself are live.
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 from collections.abc import Sequence
 
@@ -15,6 +16,7 @@ import pandas as pd
 from markupsafe import Markup, escape
 
 from workbench.data.answer_format import FOOTER_RE
+from workbench.data.markdown import inline_marks, lines
 from workbench.data.text import CITATION_RE, marker_ids
 from workbench.models import (
     Answer,
@@ -41,6 +43,7 @@ __all__ = [
     "notice",
     "review_answer",
     "review_header",
+    "rich_text",
     "scores_line",
     "status_label",
     "text_block",
@@ -70,16 +73,18 @@ def highlight_answer(
     verdicts: Sequence[ClaimVerdict],
     findings: Sequence[SafetyFinding] = (),
 ) -> Markup:
-    """The answer, escaped, with each claim marked by its verdict and each finding underlined.
+    """The answer as escaped HTML: its Markdown (headings, lists, bold, italic, code) as
+    tags, each claim marked by its verdict and each finding underlined.
 
-    Overlapping marks are dropped after the first, so the markup always nests.
+    Marks that overlap each other or a list or emphasis boundary are split at it, so the
+    markup always nests.
     """
     marks: list[_Mark] = []
     for v in verdicts:
         if v.span is not None:
             label = _VERDICT_LABEL[v.verdict.value]
             marks.append((v.span.start, v.span.end, f"claim {v.verdict.value}", label, ""))
-    return _marked(text, marks + _finding_marks(findings))
+    return rich_text(text, marks + _finding_marks(findings))
 
 
 _Mark = tuple[int, int, str, str, str]  # start, end, css classes, title, number after it
@@ -449,3 +454,98 @@ def comparison_table(
         '<table class="wb-compare" style="table-layout:fixed;width:100%"><tr><th>{}</th>'
         "<th>{}</th></tr>{}</table>"
     ).format(labels[0], labels[1], Markup("").join(body))
+
+
+# Markdown, escaped. `workbench.data.markdown` finds the structure as offsets into the
+# text; here every piece of text is escaped and only the tags below are added.
+
+_INLINE_TAG = {"strong": "strong", "em": "em", "code": "code"}
+_Wrap = tuple[tuple[int, int, int, int], int, int, Markup, Markup]  # order, start, end, tags
+
+
+def _inline(text: str, start: int, end: int, marks: Sequence[_Mark]) -> Markup:
+    """`text[start:end]` escaped, with emphasis and the marks that touch it as nested tags."""
+    wraps: list[_Wrap] = []
+    for n, (m_start, m_end, css, title, _) in enumerate(marks):
+        lo, hi = max(start, m_start), min(end, m_end)
+        if lo < hi:
+            tag = Markup('<mark class="{}" title="{}">').format(css, title)
+            wraps.append(((0, m_start, -m_end, n), lo, hi, tag, Markup("</mark>")))
+    hidden: list[tuple[int, int]] = []
+    for n, inl in enumerate(inline_marks(text, start, end)):
+        name = _INLINE_TAG[inl.kind]
+        opening, closing = Markup(f"<{name}>"), Markup(f"</{name}>")
+        wraps.append(((1, inl.start, -inl.end, n), inl.start, inl.end, opening, closing))
+        hidden.extend(inl.hidden)
+    cuts = sorted(
+        {start, end}
+        | {p for w in wraps for p in (w[1], w[2])}
+        | {p for h in hidden for p in h if start <= p <= end}
+    )
+    out: list[Markup] = []
+    stack: list[_Wrap] = []
+    for p, q in itertools.pairwise(cuts):
+        if any(h0 <= p and q <= h1 for h0, h1 in hidden):
+            continue  # a delimiter: not shown
+        want = sorted((w for w in wraps if w[1] <= p and q <= w[2]), key=lambda w: w[0])
+        keep = 0
+        while keep < min(len(stack), len(want)) and stack[keep] is want[keep]:
+            keep += 1
+        out.extend(w[4] for w in reversed(stack[keep:]))
+        out.extend(w[3] for w in want[keep:])
+        stack = want
+        out.append(escape(text[p:q]))
+    out.extend(w[4] for w in reversed(stack))
+    return Markup("").join(out)
+
+
+def rich_text(text: str, marks: Sequence[_Mark] = ()) -> Markup:
+    """Markdown text as escaped HTML blocks: headings, bullet and numbered lists,
+    paragraphs (a single line break kept as one), bold, italic and code; `marks` are
+    (start, end, css, title, _) spans of the original text to highlight."""
+    blocks: list[Markup] = []
+    para: list[Markup] = []
+    items: list[Markup] = []
+    list_tag: str | None = None
+    list_start = 1
+
+    def close() -> None:
+        nonlocal list_tag
+        if para:
+            blocks.append(Markup("<p>{}</p>").format(Markup("<br>").join(para)))
+            para.clear()
+        if items and list_tag is not None:
+            start = (
+                Markup(' start="{}"').format(list_start)
+                if list_tag == "ol" and list_start != 1
+                else ""
+            )
+            blocks.append(
+                Markup("<{}{}>{}</{}>").format(
+                    Markup(list_tag), start, Markup("").join(items), Markup(list_tag)
+                )
+            )
+            items.clear()
+        list_tag = None
+
+    for line in lines(text):
+        body = _inline(text, line.start, line.end, marks)
+        if line.kind in ("bullet", "number"):
+            tag = "ul" if line.kind == "bullet" else "ol"
+            if list_tag != tag or para:
+                close()
+                list_tag, list_start = tag, line.number or 1
+            items.append(Markup("<li>{}</li>").format(body))
+        elif line.kind == "heading":
+            close()
+            blocks.append(
+                Markup('<p class="md-h"><strong class="heading">{}</strong></p>').format(body)
+            )
+        elif line.kind == "text":
+            if items:
+                close()
+            para.append(body)
+        else:
+            close()
+    close()
+    return Markup("\n").join(blocks)

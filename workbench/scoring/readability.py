@@ -22,7 +22,11 @@ __all__ = [
     "GRADE_DIGITS",
     "GRADE_TARGET",
     "Readability",
-    "above_grade", "prose_for_readability", "readability", "syllables"]
+    "above_grade",
+    "prose_for_readability",
+    "readability",
+    "syllables",
+]
 
 GRADE_TARGET = 8.0
 # Grades are shown with one decimal, and compared the way they are shown: 8.03 reads as
@@ -33,6 +37,7 @@ GRADE_DIGITS = 1
 def above_grade(grade: float, target: float = GRADE_TARGET) -> bool:
     """True when `grade`, rounded as it is shown, is above `target`."""
     return rounded(grade, GRADE_DIGITS) > target
+
 
 # Generic drug-name stems (USAN): -mab antibodies, -nib kinase inhibitors, -cel cell
 # therapies, -platin, -taxel, -rubicin, -tinib, -lisib, -parib, -ciclib and the like.
