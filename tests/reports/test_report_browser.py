@@ -7,7 +7,10 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from workbench.runs.demo import run_demo
+from workbench.data.datasets import Corpus
+from workbench.reports.assemble import write_report
+from workbench.runs.demo import DemoResult, run_demo
+from workbench.store import Store
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "reports" / "screenshots"
@@ -33,3 +36,43 @@ def test_the_report_loads_nothing_from_anywhere(tmp_path: Path) -> None:
         browser.close()
     assert requests == [page_url]
     shutil.copy(tmp_path / "report.png", SCREENSHOTS / "report.png")
+
+
+def test_a_split_report_fits_1280_px_and_opens_its_worst_question_offline(
+    demo: DemoResult, corpus: Corpus, tmp_path: Path
+) -> None:
+    """The demo's report split into pages: the 17-column summary fits the page at 1280 px,
+    the question list opens on the hard fail, and no page asks the network for anything."""
+    with Store(demo.store_path) as store:
+        paths, _ = write_report(store, corpus, tmp_path / "split", title="Split", split_at=100)
+    index_url = paths.html.resolve().as_uri()
+    requests: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(index_url, wait_until="networkidle")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+        table, box = page.evaluate(
+            "() => { const t = document.querySelector('table.summary');"
+            " return [t.scrollWidth, t.parentElement.clientWidth]; }"
+        )
+        assert table <= box  # it fits; the box would scroll if a long model name made it wider
+        assert page.locator("table.summary tr").first.locator("th").count() == 17
+        page.screenshot(path=str(tmp_path / "top.png"))
+        first = page.locator("table.questions a").first
+        assert page.locator("table.questions tr").nth(1).locator(".badge.fail").count() == 1
+        first.click()
+        page.wait_for_load_state("networkidle")
+        assert page.url.endswith(".html") and "/questions/" in page.url
+        assert page.locator(".answer .badge.fail").count() == 1
+        assert page.locator(".answer ul li").count() > 0  # its Markdown list renders
+        page.screenshot(path=str(tmp_path / "question.png"))
+        browser.close()
+    assert all(r.startswith("file://") for r in requests) and len(requests) == 2
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shutil.copy(tmp_path / "top.png", SCREENSHOTS / "report_top.png")
+    shutil.copy(tmp_path / "question.png", SCREENSHOTS / "report_problem_question.png")
