@@ -1,20 +1,23 @@
-"""Report writing time over a store of 10,000 scored answers.
+"""The report over a big store: time, files and sizes; opened in headless Chromium.
 
-Builds the store once (the demo's 122 answers and their evaluations, copied into runs
-until there are 10,000 answers), then times `write_report`: the evaluation frame, the
-summary with bootstrap intervals, the comparisons, the HTML and the CSV/JSON files; and
-the page check (`PRAGMA quick_check`) that `workbench report`, `export` and `runs` run when
-they open the store.
+Builds the store once: the demo's 122 answers and their evaluations, copied into new
+runs (in SQL, so 100,000 answers take seconds) until there are `--answers` of them.
+Then times `write_report` (frame, summary with bootstrap intervals, comparisons, the
+index page and one page per question, CSV and JSON), and prints how many files it
+wrote and the biggest. With `--browser`, opens the index and the worst question's page
+in headless Chromium, records every request, and saves screenshots of both into `--shots`.
+It also times the page check (`PRAGMA quick_check`) that `workbench report`, `export` and
+`runs` run when they open the store.
 
-    .venv/bin/python benchmarks/report_10k.py [--answers 10000]
+    .venv/bin/python benchmarks/report_10k.py [--answers 10000] [--browser]
 """
 
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
 from workbench.data.datasets import load_corpus
@@ -22,44 +25,114 @@ from workbench.reports.assemble import write_report
 from workbench.runs.demo import run_demo
 from workbench.store import Store
 
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _columns(db: sqlite3.Connection, table: str) -> list[str]:
+    return [row[1] for row in db.execute(f"PRAGMA table_info({table})")]
+
 
 def build(path: Path, total: int) -> None:
+    """A store of `total` answers: copy n of the demo's runs get the suffix `#n`."""
     demo = run_demo(path.parent / "demo", progress=False)
-    with Store(demo.store_path) as source, Store(path) as store:
-        answers, evaluations = source.answers(), {e.answer_id: e for e in source.evaluations()}
-        copies = -(-total // len(answers))
-        made = 0
-        for n in range(copies):
-            for run in source.runs():
-                store.ensure_run(replace(run, id=f"{run.id}#{n}"))
-            for a in answers:
-                if made == total:
-                    return
-                new = replace(a, id=f"{a.id}#{n}", run_id=f"{a.run_id}#{n}")
-                store.add_answer(new)
-                store.add_evaluation(replace(evaluations[a.id], answer_id=new.id))
-                made += 1
+    Store(path).close()  # the schema, by the store's own migrations
+    db = sqlite3.connect(path)
+    db.execute("ATTACH DATABASE ? AS src", (str(demo.store_path),))
+    per_copy = db.execute("SELECT count(*) FROM src.answers").fetchone()[0]
+    renamed = {"runs": {"id"}, "answers": {"id", "run_id"}, "evaluations": {"answer_id"}}
+    made, n = 0, 0
+    with db:
+        while made < total:
+            take = min(per_copy, total - made)
+            for table, keys in renamed.items():
+                cols = _columns(db, table)
+                picks = ", ".join(f"{c} || '#{n}'" if c in keys else c for c in cols)
+                where = ""
+                if table == "answers":
+                    where = f" WHERE rowid IN (SELECT rowid FROM src.answers LIMIT {take})"
+                elif table == "evaluations":
+                    where = (
+                        " WHERE answer_id IN (SELECT id FROM src.answers"
+                        f" WHERE rowid IN (SELECT rowid FROM src.answers LIMIT {take}))"
+                    )
+                db.execute(
+                    f"INSERT INTO {table} ({', '.join(cols)}) SELECT {picks} FROM src.{table}"
+                    + where
+                )
+            made += take
+            n += 1
+    db.close()
+
+
+def browse(index: Path, shots: Path) -> None:
+    """Open the index and its first question (the worst) in Chromium; screenshots."""
+    from playwright.sync_api import sync_playwright
+
+    shots.mkdir(parents=True, exist_ok=True)
+    requests: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.on("request", lambda r: requests.append(r.url))
+        started = time.perf_counter()
+        page.goto(index.resolve().as_uri(), wait_until="load")
+        opened = time.perf_counter() - started
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        page.screenshot(path=str(shots / "report_top.png"))
+        page.locator("table.questions a").first.click()
+        page.wait_for_load_state("load")
+        page.screenshot(path=str(shots / "report_problem_question.png"))
+        worst = page.url
+        browser.close()
+    outside = [r for r in requests if not r.startswith("file://")]
+    print(
+        f"Chromium: index opened in {opened:.2f} s, page width {wide} px at a 1280 px window; "
+        f"{len(requests)} requests, {len(outside)} outside the folder; worst question: "
+        f"{worst.rsplit('/', 1)[-1]}; screenshots in {shots}"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--answers", type=int, default=10_000)
+    parser.add_argument("--browser", action="store_true", help="open it in headless Chromium")
+    parser.add_argument(
+        "--shots", type=Path, default=ROOT / "reports" / "benchmark", help="screenshot folder"
+    )
     args = parser.parse_args()
     corpus = load_corpus()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "big.db"
+        started = time.perf_counter()
         build(path, args.answers)
+        print(f"store of {args.answers} answers built in {time.perf_counter() - started:.1f} s")
         started = time.perf_counter()
         Store(path, read_only=True, check_pages=True).close()
         check = time.perf_counter() - started
-        db = path.stat().st_size / 1e6
+        print(
+            f"opening the store ({path.stat().st_size / 1e6:.0f} MB) read-only with the page "
+            f"check that `workbench report`, `export` and `runs` run: {check:.2f} s"
+        )
         with Store(path) as store:
             started = time.perf_counter()
             paths, frame = write_report(store, corpus, Path(tmp) / "out")
             took = time.perf_counter() - started
-        size = paths.html.stat().st_size / 1e6
-    print(f"report over {len(frame)} answers written in {took:.1f} s (HTML {size:.0f} MB)")
-    print(f"opening the store ({db:.0f} MB) read-only with the page check: {check:.2f} s")
+        html = [paths.html, *paths.pages]
+        sizes = sorted((p.stat().st_size, p) for p in html)
+        total = sum(s for s, _ in sizes)
+        biggest, name = sizes[-1]
+        print(
+            f"report over {len(frame)} answers written in {took:.1f} s: {len(html)} HTML files, "
+            f"{total / 1e6:.1f} MB in all; index {paths.html.stat().st_size / 1e6:.2f} MB; "
+            f"biggest {biggest / 1e6:.2f} MB ({name.relative_to(paths.html.parent)}); "
+            f"evaluations.csv {paths.csv.stat().st_size / 1e6:.1f} MB"
+        )
+        if args.browser:
+            browse(paths.html, args.shots)
 
 
 if __name__ == "__main__":

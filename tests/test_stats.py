@@ -50,3 +50,14 @@ def test_paired_difference_resamples_pairs() -> None:
 def test_win_loss_tie() -> None:
     result = win_loss_tie([0.5, 0.5, 0.5], [0.7, 0.5, 0.2])
     assert (result.wins, result.losses, result.ties) == (1, 1, 1)
+
+
+def test_bootstrap_in_blocks_gives_the_interval_of_one_draw(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import workbench.reports.stats as stats
+
+    values = [float(v % 7) / 7 for v in range(301)]
+    whole = stats.bootstrap_mean(values)
+    monkeypatch.setattr(stats, "_BLOCK", 301 * 3)  # three resamples per block
+    assert stats.bootstrap_mean(values) == whole

@@ -14,6 +14,7 @@ import numpy as np
 __all__ = ["Estimate", "WinLossTie", "bootstrap_mean", "paired_difference", "win_loss_tie"]
 
 DEFAULT_RESAMPLES = 2000
+_BLOCK = 4_000_000  # resampled values held at once (32 MB of indices)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +51,15 @@ def bootstrap_mean(
     if n < 2:
         return Estimate(mean, None, None, n, level)
     rng = np.random.default_rng(seed)
-    means = data[rng.integers(0, n, size=(resamples, n))].mean(axis=1)
+    # Resamples are drawn in blocks of rows, so memory stays bounded at 100,000 values; the
+    # generator's stream is the same as one (resamples, n) draw, and so is the interval.
+    rows = max(1, _BLOCK // n)
+    means = np.concatenate(
+        [
+            data[rng.integers(0, n, size=(min(rows, resamples - done), n))].mean(axis=1)
+            for done in range(0, resamples, rows)
+        ]
+    )
     tail = (1 - level) / 2
     low, high = np.quantile(means, [tail, 1 - tail], method="inverted_cdf")
     return Estimate(mean, float(low), float(high), n, level)

@@ -75,9 +75,11 @@ def strip_chart(
             f"{escape(label)}</text>"
         )
         colour = _PALETTE[i % len(_PALETTE)]
+        # One dot per tenth of a pixel: dots that would land on each other are drawn once,
+        # so 100,000 answers make a chart no bigger than a few thousand dots.
         parts += [
-            f'<circle cx="{x(v):.1f}" cy="{y}" r="4" fill="{colour}" fill-opacity="0.55"/>'
-            for v in vals
+            f'<circle cx="{cx:.1f}" cy="{y}" r="4" fill="{colour}" fill-opacity="0.55"/>'
+            for cx in sorted({round(x(v), 1) for v in vals})
         ]
     axis_y = 40 + len(groups) * row - 12
     parts.append(
