@@ -22,7 +22,7 @@ from workbench.cli.common import (
 from workbench.cli.records import print_anchor
 from workbench.cli.review import export_approved
 from workbench.llm.settings import LLMSettings
-from workbench.reports.assemble import write_report
+from workbench.reports.assemble import SPLIT_AT, write_report
 from workbench.reports.export import write_anchor, write_rows
 from workbench.reports.frame import evaluation_frame
 from workbench.reports.trust import card_lines
@@ -44,6 +44,7 @@ class ReportOptions:
     title: str
     judge: str | None  # the judge measured on the gold claims; None: no calibration
     llm: LLMSettings | None
+    split_at: int = SPLIT_AT
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> ReportOptions:
@@ -54,6 +55,7 @@ class ReportOptions:
             title=args.title,
             judge=None if args.no_calibration else args.judge,
             llm=judge_settings(args, CallOptions()) if ragas else None,
+            split_at=args.split_at,
         )
 
 
@@ -82,9 +84,11 @@ def report(o: ReportOptions) -> int:
             title=o.title,
             calibration=calibration,
             log=log,
+            split_at=o.split_at,
         )
     print_summary(frame)
-    print(f"report: {paths.html}\ncsv:    {paths.csv}\njson:   {paths.json}")
+    pages = f" (+ {len(paths.pages)} question pages)" if paths.pages else ""
+    print(f"report: {paths.html}{pages}\ncsv:    {paths.csv}\njson:   {paths.json}")
     if not log.ok:
         print(
             f"decision log BROKEN at row {log.first_bad_seq}: {log.problem}; the report says "
@@ -149,6 +153,13 @@ def add_output_commands(sub: Any) -> None:
         "--judge", choices=JUDGES, default="offline", help="judge to measure on the gold claims"
     )
     r.add_argument("--no-calibration", action="store_true", help="skip the gold-set measures")
+    r.add_argument(
+        "--split-at",
+        type=int,
+        default=SPLIT_AT,
+        metavar="N",
+        help=f"above N answers, an index page and a page per question (default {SPLIT_AT})",
+    )
     judge_options(r)
     quiet_option(r)
     r.set_defaults(func=lambda args: report(ReportOptions.from_args(args)))

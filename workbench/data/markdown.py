@@ -70,6 +70,7 @@ class Inline:
         return (self.start - self.width, self.start), (self.end, self.end + self.width)
 
 
+_DELIMITER_RE = re.compile(r"[*_`]")
 _INLINE: tuple[tuple[InlineKind, re.Pattern[str], int], ...] = (
     ("code", re.compile(r"`([^`\n]+)`"), 1),
     ("strong", re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*"), 2),
@@ -86,6 +87,8 @@ def inline_marks(text: str, start: int, end: int) -> list[Inline]:
     """
     taken: list[Inline] = []
     segment = text[start:end]
+    if not _DELIMITER_RE.search(segment):
+        return taken  # most lines: nothing to look for
     for kind, pattern, width in _INLINE:
         for m in pattern.finditer(segment):
             new = Inline(kind, start + m.start(1), start + m.end(1), width)

@@ -460,29 +460,39 @@ def comparison_table(
 # text; here every piece of text is escaped and only the tags below are added.
 
 _INLINE_TAG = {"strong": "strong", "em": "em", "code": "code"}
-_Wrap = tuple[tuple[int, int, int, int], int, int, Markup, Markup]  # order, start, end, tags
+# order, start, end, opening tag, closing tag; the tags are ours, every text piece escaped
+_Wrap = tuple[tuple[int, int, int, int], int, int, str, str]
 
 
-def _inline(text: str, start: int, end: int, marks: Sequence[_Mark]) -> Markup:
-    """`text[start:end]` escaped, with emphasis and the marks that touch it as nested tags."""
+def _esc(text: str) -> str:
+    return str(escape(text))
+
+
+def _inline(text: str, start: int, end: int, marks: Sequence[_Mark]) -> str:
+    """`text[start:end]` escaped, with emphasis and the marks that touch it as nested tags.
+
+    Built as a plain string of escaped pieces and our own tags (a report has 100,000 of
+    these lines); `rich_text` hands it out as Markup.
+    """
     wraps: list[_Wrap] = []
     for n, (m_start, m_end, css, title, _) in enumerate(marks):
         lo, hi = max(start, m_start), min(end, m_end)
         if lo < hi:
-            tag = Markup('<mark class="{}" title="{}">').format(css, title)
-            wraps.append(((0, m_start, -m_end, n), lo, hi, tag, Markup("</mark>")))
+            tag = f'<mark class="{_esc(css)}" title="{_esc(title)}">'
+            wraps.append(((0, m_start, -m_end, n), lo, hi, tag, "</mark>"))
     hidden: list[tuple[int, int]] = []
     for n, inl in enumerate(inline_marks(text, start, end)):
         name = _INLINE_TAG[inl.kind]
-        opening, closing = Markup(f"<{name}>"), Markup(f"</{name}>")
-        wraps.append(((1, inl.start, -inl.end, n), inl.start, inl.end, opening, closing))
+        wraps.append(((1, inl.start, -inl.end, n), inl.start, inl.end, f"<{name}>", f"</{name}>"))
         hidden.extend(inl.hidden)
+    if not wraps:
+        return _esc(text[start:end])
     cuts = sorted(
         {start, end}
         | {p for w in wraps for p in (w[1], w[2])}
         | {p for h in hidden for p in h if start <= p <= end}
     )
-    out: list[Markup] = []
+    out: list[str] = []
     stack: list[_Wrap] = []
     for p, q in itertools.pairwise(cuts):
         if any(h0 <= p and q <= h1 for h0, h1 in hidden):
@@ -494,37 +504,29 @@ def _inline(text: str, start: int, end: int, marks: Sequence[_Mark]) -> Markup:
         out.extend(w[4] for w in reversed(stack[keep:]))
         out.extend(w[3] for w in want[keep:])
         stack = want
-        out.append(escape(text[p:q]))
+        out.append(_esc(text[p:q]))
     out.extend(w[4] for w in reversed(stack))
-    return Markup("").join(out)
+    return "".join(out)
 
 
 def rich_text(text: str, marks: Sequence[_Mark] = ()) -> Markup:
     """Markdown text as escaped HTML blocks: headings, bullet and numbered lists,
     paragraphs (a single line break kept as one), bold, italic and code; `marks` are
     (start, end, css, title, _) spans of the original text to highlight."""
-    blocks: list[Markup] = []
-    para: list[Markup] = []
-    items: list[Markup] = []
+    blocks: list[str] = []
+    para: list[str] = []
+    items: list[str] = []
     list_tag: str | None = None
     list_start = 1
 
     def close() -> None:
         nonlocal list_tag
         if para:
-            blocks.append(Markup("<p>{}</p>").format(Markup("<br>").join(para)))
+            blocks.append("<p>" + "<br>".join(para) + "</p>")
             para.clear()
         if items and list_tag is not None:
-            start = (
-                Markup(' start="{}"').format(list_start)
-                if list_tag == "ol" and list_start != 1
-                else ""
-            )
-            blocks.append(
-                Markup("<{}{}>{}</{}>").format(
-                    Markup(list_tag), start, Markup("").join(items), Markup(list_tag)
-                )
-            )
+            start = f' start="{list_start}"' if list_tag == "ol" and list_start != 1 else ""
+            blocks.append(f"<{list_tag}{start}>" + "".join(items) + f"</{list_tag}>")
             items.clear()
         list_tag = None
 
@@ -535,12 +537,10 @@ def rich_text(text: str, marks: Sequence[_Mark] = ()) -> Markup:
             if list_tag != tag or para:
                 close()
                 list_tag, list_start = tag, line.number or 1
-            items.append(Markup("<li>{}</li>").format(body))
+            items.append(f"<li>{body}</li>")
         elif line.kind == "heading":
             close()
-            blocks.append(
-                Markup('<p class="md-h"><strong class="heading">{}</strong></p>').format(body)
-            )
+            blocks.append(f'<p class="md-h"><strong class="heading">{body}</strong></p>')
         elif line.kind == "text":
             if items:
                 close()
@@ -548,4 +548,4 @@ def rich_text(text: str, marks: Sequence[_Mark] = ()) -> Markup:
         else:
             close()
     close()
-    return Markup("\n").join(blocks)
+    return Markup("\n".join(blocks))
