@@ -86,7 +86,7 @@ def test_a_prompt_version_resolves_to_its_only_run() -> None:
     assert resolve_run(runs, "p@1") == "A"
     assert resolve_run(runs, "B") == "B"
     twice = [*runs, Run("A2", "p@1", "openai", "x", "t")]
-    with pytest.raises(ConfigError, match="names 2 runs.*A, A2"):
+    with pytest.raises(ConfigError, match=r"names 2 runs.*A, A2"):
         resolve_run(twice, "p@1")
-    with pytest.raises(ConfigError, match="no run or prompt version 'p@3'.*known: A, A2, B"):
+    with pytest.raises(ConfigError, match=r"no run or prompt version 'p@3'.*known: A, A2, B"):
         resolve_run(twice, "p@3")
