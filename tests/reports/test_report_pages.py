@@ -208,3 +208,14 @@ def test_a_question_with_many_answers_pages_through_them(demo: DemoResult, corpu
     assert f'href="{question_page_name(row, 1)}">previous answers' in second
     assert question_page_name(row, 2) == f"{row.page}.p2.html"
     assert "Answers 2–2 of 2" in second
+
+
+def test_many_runs_fold_into_one_line_at_the_top(
+    store: Store, corpus: Corpus, tmp_path: Path
+) -> None:
+    for n in range(9):
+        _add(store, corpus.questions[0].id, n)
+    html = write_report(store, corpus, tmp_path / "out")[0].html.read_text()
+    top = html.split("How far to trust")[0]
+    assert "<details><summary>9 runs: prompt versions p@1; backends and models offline / m" in top
+    assert top.count("<li>Run <code>") == 9  # still all there, folded
