@@ -116,9 +116,11 @@ def test_numbers_print_the_way_they_are_compared(store: Store, corpus: Corpus) -
 
 def test_no_scored_answer_fails_the_score_checks(store: Store, corpus: Corpus) -> None:
     _fill(store, "A", [None, None])
+    store.add_answer(Answer("A-late", "A", "q9", "p@A", "offline", "m", "text", (), ()))
     result = check_gate(store, corpus, GateSpec(min_faithfulness=0.5, max_unsupported_share=0.5))
     assert [c.passed for c in result.checks] == [False, False, True]
     assert result.checks[0].detail == "no scored answer"
+    assert "3 answers, 0 scored, 2 judge failures, 1 NOT SCORED)" in result.table()
 
 
 def test_the_example_ci_workflow_runs_commands_the_cli_takes() -> None:

@@ -89,6 +89,7 @@ class GateResult:
     scored: int
     judge_failed: int
     checks: tuple[GateCheck, ...]
+    unscored: int = 0  # answers this judge has not scored at all
 
     @property
     def passed(self) -> bool:
@@ -103,7 +104,9 @@ class GateResult:
         widths = [max(len(r[i]) for r in rows) for i in range(4)]
         lines = [
             f"gate on {', '.join(self.runs)} (judge {self.judge}; {self.answers} answers, "
-            f"{self.scored} scored, {self.judge_failed} judge failures) in {self.store}"
+            f"{self.scored} scored, {self.judge_failed} judge failures"
+            + (f", {self.unscored} NOT SCORED" if self.unscored else "")
+            + f") in {self.store}"
         ]
         lines += [
             "  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in rows
@@ -137,18 +140,16 @@ def _judge_of(evaluations: Sequence[Evaluation], wanted: str | None, where: str)
 def _ids(
     evaluations: Sequence[Evaluation], answers: dict[str, Answer], *, rules: bool = False
 ) -> str:
-    ids = [
-        f"{ev.answer_id} ({answers[ev.answer_id].question_id}"
-        + (
-            ": " + ", ".join(sorted({f.rule_id for f in ev.safety if f.severity is Severity.FAIL}))
-            if rules
-            else ""
-        )
-        + ")"
-        for ev in evaluations
-    ]
-    more = f" and {len(ids) - _SHOWN_IDS} more" if len(ids) > _SHOWN_IDS else ""
-    return ", ".join(ids[:_SHOWN_IDS]) + more
+    """The first few answers, each with its question (and its fail-severity rules)."""
+    named = []
+    for ev in evaluations[:_SHOWN_IDS]:
+        about = answers[ev.answer_id].question_id
+        if rules:
+            fails = sorted({f.rule_id for f in ev.safety if f.severity is Severity.FAIL})
+            about += ": " + ", ".join(fails)
+        named.append(f"{ev.answer_id} ({about})")
+    more = f" and {len(evaluations) - _SHOWN_IDS} more" if len(evaluations) > _SHOWN_IDS else ""
+    return ", ".join(named) + more
 
 
 def check_gate(store: Store, corpus: Corpus, spec: GateSpec) -> GateResult:
@@ -182,7 +183,16 @@ def check_gate(store: Store, corpus: Corpus, spec: GateSpec) -> GateResult:
     if spec.baseline is not None:
         checks.append(_baseline_check(store, corpus, spec, run_ids, judge))
     failed = sum(ev.status is EvaluationStatus.JUDGE_FAILED for ev in evaluations)
-    return GateResult(store.path, run_ids, judge, len(answers), len(scored), failed, tuple(checks))
+    return GateResult(
+        store.path,
+        run_ids,
+        judge,
+        len(answers),
+        len(scored),
+        failed,
+        tuple(checks),
+        len(answers) - len(evaluations),
+    )
 
 
 def _score_checks(
