@@ -15,6 +15,7 @@ It also times the page check (`PRAGMA quick_check`) that `workbench report`, `ex
 from __future__ import annotations
 
 import argparse
+import os
 import sqlite3
 import tempfile
 import time
@@ -118,15 +119,16 @@ def main() -> None:
             f"check that `workbench report`, `export` and `runs` run: {check:.2f} s"
         )
         with Store(path) as store:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             paths, frame = write_report(store, corpus, Path(tmp) / "out")
-            took = time.perf_counter() - started
+            took, cpu = time.perf_counter() - started, time.process_time() - cpu
         html = [paths.html, *paths.pages]
         sizes = sorted((p.stat().st_size, p) for p in html)
         total = sum(s for s, _ in sizes)
         biggest, name = sizes[-1]
         print(
-            f"report over {len(frame)} answers written in {took:.1f} s: {len(html)} HTML files, "
+            f"report over {len(frame)} answers written in {took:.1f} s ({cpu:.1f} s of CPU; load "
+            f"average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores): {len(html)} HTML files, "
             f"{total / 1e6:.1f} MB in all; index {paths.html.stat().st_size / 1e6:.2f} MB; "
             f"biggest {biggest / 1e6:.2f} MB ({name.relative_to(paths.html.parent)}); "
             f"evaluations.csv {paths.csv.stat().st_size / 1e6:.1f} MB"
