@@ -151,11 +151,14 @@ def test_questions_sort_problems_first_with_their_status(
     assert [b.key for b in rows[1].entries[0].badges] == ["unsupported", "not-reviewed"]
     paths, _ = write_report(store, corpus, tmp_path / "out")
     html = paths.html.read_text()
-    listed = re.findall(r'<a href="#q-([^"]+)">', html)
+    question_list = html.split('<h2 id="questions">')[1].split("<h2>")[0]
+    listed = re.findall(r'<a href="#q-([^"]+)">', question_list)
     assert listed == [page_name(i) for i in [q[4], q[3], q[2], q[5], q[1], q[0]]]
     for anchor in listed:
         assert f'id="q-{anchor}"' in html
     assert '<span class="badge rejected">rejected</span>' in html
+    flagged = html.split("Flagged answers, lowest score first")[1].split("<h2")[0]
+    assert f'<a href="#q-{page_name(q[3])}">{q[3]}</a>' in flagged  # linked to its question
     assert paths.pages == ()
 
 
@@ -176,8 +179,11 @@ def test_past_the_split_size_an_index_links_a_page_per_question(
     index = paths.html.read_text()
     assert len(paths.pages) == frame["question_id"].nunique() == 61
     assert "Answers, question by question" not in index  # the answers live on their pages
-    links = re.findall(r'<a href="(questions/[^"#]+)">', index)
-    assert len(links) == 61 and re.search(r"fail", index.split(links[0])[0].rsplit("<tr>", 1)[1])
+    question_list = index.split('<h2 id="questions">')[1]
+    links = re.findall(r'<a href="(questions/[^"#]+)">', question_list)
+    assert len(links) == 61 and re.search(
+        r"fail", question_list.split(links[0])[0].rsplit("<tr>", 1)[1]
+    )
     for page in [paths.html, *paths.pages]:
         html = page.read_text()
         assert "<style>" in html and "default-src 'none'" in html
