@@ -68,7 +68,7 @@ def assert_gate(
         path = Path(store)
         if not path.is_file():
             raise ConfigError(f"{path}: no store there; `workbench demo` makes one")
-        with Store(path) as opened:
+        with Store(path, create=False, read_only=True) as opened:
             result = check_gate(opened, corpus, spec)
     if not result.passed:
         raise GateFailed("\n" + result.table())

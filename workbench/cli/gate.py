@@ -55,7 +55,7 @@ def gate(o: GateOptions) -> int:
     """Print the checks; 0 when all hold, 1 when one misses."""
     if not o.workspace.store.is_file():
         raise ConfigError(f"{o.workspace.store}: no store there; `workbench demo` makes one")
-    with o.workspace.open_store() as store:
+    with o.workspace.open_store(read_only=True, check_pages=True) as store:
         result = check_gate(store, o.workspace.corpus, o.spec)
     print(result.table())
     return 0 if result.passed else 1

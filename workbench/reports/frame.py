@@ -46,7 +46,7 @@ def frame(store: Store | str | os.PathLike[str], corpus: Corpus | None = None) -
     path = Path(store)
     if not path.is_file():
         raise StoreError(f"{path}: no store there; `workbench demo` or `generate` makes one")
-    with Store(path) as opened:
+    with Store(path, create=False, read_only=True) as opened:
         return evaluation_frame(opened, corpus)
 
 
