@@ -70,7 +70,11 @@ def test_verdicts_carry_evidence_reason_and_the_claim_span() -> None:
     assert [v.verdict for v in result.verdicts] == [Verdict.SUPPORTED, Verdict.CONTRADICTED]
     assert result.flagged
     supports = [v.support_score or 0.0 for v in result.verdicts]
-    assert result.score is not None and min(supports) <= result.score < 0.5
+    # the contradicted claim pulls the answer's score below the same answer told right
+    right = answer.replace("therapy is approved", "therapy is not approved")
+    faithful = judge_faithfulness(right, EVIDENCE)
+    assert faithful.score is not None and not faithful.flagged
+    assert result.score is not None and min(supports) <= result.score < faithful.score
     bad = result.verdicts[1]
     assert bad.evidence_id == "cart-2" and "not approved" in (bad.evidence_sentence or "")
     assert "opposite" in bad.reason

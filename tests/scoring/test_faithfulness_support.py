@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 
 from workbench import judge_claims, judge_faithfulness
-from workbench.scoring.faithfulness import CLAIM_SUPPORT, FLAG_BELOW, answer_score
+from workbench.scoring.faithfulness import CLAIM_SUPPORT, FLAG_BELOW, answer_score, claims_score
+from workbench.scoring.novelty import Signals, signals
 
 SOURCES = [
     "The hospital opened a new radiation unit in March. It treats about forty patients a "
@@ -78,10 +79,30 @@ def test_answer_score_is_driven_by_the_weakest_claim_and_ranks_answers() -> None
 
 
 def test_answer_score_formula() -> None:
-    assert answer_score([0.9]) == pytest.approx(0.9)
-    assert answer_score([1.0, 1.0, 0.2]) == pytest.approx(0.75 * 0.2 + 0.25 * 2.2 / 3)
+    assert claims_score([0.9]) == pytest.approx(0.9)
+    assert claims_score([1.0, 1.0, 0.2]) == pytest.approx(0.75 * 0.2 + 0.25 * 2.2 / 3)
     # the rest break ties between answers with the same weakest claim
-    assert answer_score([0.9, 0.3]) > answer_score([0.5, 0.3])
+    assert claims_score([0.9, 0.3]) > claims_score([0.5, 0.3])
+    # the answer's score: geometric mean of the claims' part, overlap and alignment
+    assert answer_score([0.9], 0.8, 0.5) == pytest.approx((0.9 * 0.8 * 0.5) ** (1 / 3))
+    assert answer_score([0.9], 1.0, 0.0) == 0.0  # one signal at zero sinks the answer
+
+
+def test_overlap_and_alignment_signals() -> None:
+    sources = (
+        "The clinic opens at eight. It closes at noon on Fridays.",
+        "Parking is free for patients. Visitors pay at the gate.",
+    )
+    together = signals(["Parking is free for patients."], sources)
+    assert together == Signals(1.0, 1.0)
+    # every word is in the sources, but no window of one source holds the claim
+    scattered = signals(["Visitors pay at noon on Fridays."], sources)
+    assert scattered.overlap == 1.0 and scattered.alignment < 0.7
+    # the weakest claim drives alignment; an invented word lowers overlap
+    mixed = signals(["The clinic opens at eight.", "Parking costs a fortune."], sources)
+    assert mixed.alignment < 0.5 < mixed.overlap < 1.0
+    assert signals([], sources) == Signals(1.0, 1.0)
+    assert signals(["Parking is free."], ()) == Signals(0.0, 0.0)
 
 
 def test_paraphrase_does_not_saturate_the_score() -> None:

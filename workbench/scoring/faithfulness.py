@@ -16,10 +16,14 @@ together in one or two source sentences) and a verdict, found in this order:
 A claim that is not supported keeps a support below the threshold (scaled down, halved
 again when contradicted), so the scores and the verdicts tell the same story.
 
-The answer's `score` is 3/4 its weakest claim's support and 1/4 the mean of all: one
-unsupported sentence among many faithful ones pulls the answer down, and the rest break
-ties between answers whose weakest claims match. The answer is `flagged` when any claim
-is not supported. `CLAIM_SUPPORT` (0.5) was fixed on our gold claims of group A before
+The answer's `score` (version 5) is the geometric mean of three signals, equal weights on
+a log scale so that no signal's spread rules it and one near zero pulls the answer down:
+the claims' part (3/4 the weakest claim's support, 1/4 the mean of all: one unsupported
+sentence among many faithful ones pulls the answer down), the word overlap of its
+claims with the sources, and the weakest claim's alignment with one window of source sentences
+(`workbench.scoring.novelty`). The answer is `flagged` when any claim is not supported
+(the decision of version 4: the score's own cut chosen on gold did not carry over to
+public text, see the README). `CLAIM_SUPPORT` (0.5) was fixed on our gold claims of group A before
 any measurement on public text: the strictest cut whose balanced accuracy there is
 within 0.01 of the best (the best, 0.899 at 0.40-0.45; 0.892 at 0.5).
 
@@ -39,6 +43,7 @@ from workbench.scoring.claims import Claim, split_claims
 from workbench.scoring.evidence import EvidenceUnit, analyse, evidence_units
 from workbench.scoring.lexicon import canonical
 from workbench.scoring.matching import certainty_gap, coverage, flips, name_in, norm
+from workbench.scoring.novelty import signals
 from workbench.scoring.support import source_index
 from workbench.scoring.support import support as claim_support
 
@@ -51,12 +56,13 @@ __all__ = [
     "FaithfulnessResult",
     "OfflineJudge",
     "answer_score",
+    "claims_score",
     "judge_claims",
     "judge_faithfulness",
 ]
 
 JUDGE_NAME = "offline"
-JUDGE_VERSION = "4"
+JUDGE_VERSION = "5"
 # A claim is supported only with at least this support (`workbench.scoring.support`);
 # fixed on our gold claims of group A before any measurement on public text.
 CLAIM_SUPPORT = 0.5
@@ -208,10 +214,16 @@ def _judge_claim(
     )
 
 
-def answer_score(supports: Sequence[float]) -> float:
-    """The answer's score from its claims' supports: driven by the weakest claim
-    (3/4 of it), the mean of all breaking ties between answers with the same weakest."""
+def claims_score(supports: Sequence[float]) -> float:
+    """The claims' part of the answer's score: driven by the weakest claim (3/4 of it),
+    the mean of all breaking ties between answers with the same weakest."""
     return WEAKEST_SHARE * min(supports) + (1 - WEAKEST_SHARE) * sum(supports) / len(supports)
+
+
+def answer_score(supports: Sequence[float], overlap: float = 1.0, alignment: float = 1.0) -> float:
+    """The answer's score: the geometric mean of its claims' part (`claims_score`), its
+    word overlap with the sources and its weakest claim's alignment (all in 0..1)."""
+    return float((claims_score(supports) * overlap * alignment) ** (1 / 3))
 
 
 def _prepare(
@@ -238,7 +250,7 @@ def judge_faithfulness(
 ) -> FaithfulnessResult:
     """Judge every claim of `answer` against `excerpts` (texts, or texts by id).
 
-    Returns the claim verdicts and the score: the share of claims supported. An answer
+    Returns the claim verdicts, the score (`answer_score`) and the decision. An answer
     with no checkable claim (a refusal, a bare referral) has status `no_claims` and no
     score: it is neither faithful nor unfaithful.
     """
@@ -247,7 +259,8 @@ def judge_faithfulness(
         return FaithfulnessResult(EvaluationStatus.NO_CLAIMS, None, ())
     ids, units, sources = _prepare(excerpts)
     verdicts = tuple(_judge_claim(c, units, ids, sources) for c in claims)
-    score = answer_score([v.support_score or 0.0 for v in verdicts])
+    found = signals([v.claim for v in verdicts], sources)
+    score = answer_score([v.support_score or 0.0 for v in verdicts], found.overlap, found.alignment)
     flagged = any(not v.verdict.is_supported for v in verdicts)
     return FaithfulnessResult(EvaluationStatus.SCORED, round(score, 4), verdicts, flagged=flagged)
 
