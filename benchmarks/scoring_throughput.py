@@ -21,7 +21,7 @@ from workbench.data.text import stem
 from workbench.generation.offline import OfflineComposer
 from workbench.generation.retrieval import BM25Retriever
 from workbench.models import Answer
-from workbench.scoring import evidence, lexicon, readability
+from workbench.scoring import evidence, lexicon, novelty, readability
 from workbench.scoring.evaluate import evaluate_answer
 from workbench.scoring.faithfulness import OfflineJudge
 from workbench.scoring.safety import load_rules
@@ -66,6 +66,8 @@ def main() -> None:
         lexicon.term_weight,
         stem,
         readability.syllables,
+        novelty._windows,
+        novelty._source_words,
     ):
         cached.cache_clear()
     cold, claims = one_pass()

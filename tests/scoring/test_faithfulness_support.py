@@ -8,7 +8,9 @@ from __future__ import annotations
 import pytest
 
 from workbench import judge_claims, judge_faithfulness
+from workbench.scoring.evidence import analyse, evidence_units
 from workbench.scoring.faithfulness import CLAIM_SUPPORT, FLAG_BELOW, answer_score, claims_score
+from workbench.scoring.matching import coverage
 from workbench.scoring.novelty import Signals, signals
 
 SOURCES = [
@@ -102,6 +104,10 @@ def test_overlap_and_alignment_signals() -> None:
     mixed = signals(["The clinic opens at eight.", "Parking costs a fortune."], sources)
     assert mixed.alignment < 0.5 < mixed.overlap < 1.0
     assert signals([], sources) == Signals(1.0, 1.0)
+    # the judge hands over each claim's best one- or two-sentence coverage: same result
+    claims = ["The clinic opens at eight.", "Visitors pay at noon on Fridays."]
+    near = [max(coverage(analyse(c), u.analysed) for u in evidence_units(sources)) for c in claims]
+    assert signals(claims, sources, near) == signals(claims, sources)
     assert signals(["Parking is free."], ()) == Signals(0.0, 0.0)
 
 

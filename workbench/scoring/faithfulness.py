@@ -113,6 +113,13 @@ def _normed(sources: tuple[str, ...]) -> str:
 def _judge_claim(
     claim: Claim, units: list[EvidenceUnit], ids: Sequence[str], sources: tuple[str, ...]
 ) -> ClaimVerdict:
+    return _judge(claim, units, ids, sources)[0]
+
+
+def _judge(
+    claim: Claim, units: list[EvidenceUnit], ids: Sequence[str], sources: tuple[str, ...]
+) -> tuple[ClaimVerdict, float]:
+    """The claim's verdict, and the coverage of its best unit (one or two sentences)."""
     c = analyse(claim.text)
     if not units:
         return ClaimVerdict(
@@ -124,9 +131,10 @@ def _judge_claim(
             None,
             JUDGE_NAME,
             support_score=0.0,
-        )
+        ), 0.0
     scored = [(coverage(c, u.analysed), u) for u in units]
     cov, best = _best(scored)
+    top = cov
     if c.numbers:  # prefer a unit that states the claim's numbers, if it matches well
         stating = [p for p in scored if c.numbers <= p[1].analysed.numbers]
         if stating and _best(stating)[0] >= LOCAL_SUPPORT:
@@ -138,7 +146,7 @@ def _judge_claim(
     index = source_index(sources)
     support = claim_support(c, index, cov).score
 
-    def verdict(v: Verdict, reason: str, unit: EvidenceUnit | None) -> ClaimVerdict:
+    def verdict(v: Verdict, reason: str, unit: EvidenceUnit | None) -> tuple[ClaimVerdict, float]:
         score = support
         if not v.is_supported:  # below the threshold, in the same order as before
             score = score * CLAIM_SUPPORT if score >= CLAIM_SUPPORT else score
@@ -152,7 +160,7 @@ def _judge_claim(
             evidence_sentence=unit.sentence if unit else None,
             judge=JUDGE_NAME,
             support_score=round(score, 4),
-        )
+        ), top
 
     where = f"[{ids[best.excerpt_index]}]"
     quote = f"\u201c{best.sentence}\u201d"
@@ -258,8 +266,9 @@ def judge_faithfulness(
     if not claims:
         return FaithfulnessResult(EvaluationStatus.NO_CLAIMS, None, ())
     ids, units, sources = _prepare(excerpts)
-    verdicts = tuple(_judge_claim(c, units, ids, sources) for c in claims)
-    found = signals([v.claim for v in verdicts], sources)
+    judged = [_judge(c, units, ids, sources) for c in claims]
+    verdicts = tuple(v for v, _ in judged)
+    found = signals([v.claim for v in verdicts], sources, [top for _, top in judged])
     score = answer_score([v.support_score or 0.0 for v in verdicts], found.overlap, found.alignment)
     flagged = any(not v.verdict.is_supported for v in verdicts)
     return FaithfulnessResult(EvaluationStatus.SCORED, round(score, 4), verdicts, flagged=flagged)

@@ -43,12 +43,12 @@ def _source_words(sources: tuple[str, ...]) -> frozenset[str]:
 
 
 @lru_cache(maxsize=256)
-def _windows(sources: tuple[str, ...]) -> tuple[Analysed, ...]:
-    """Every run of one to `WINDOW` consecutive sentences of one source, analysed."""
+def _windows(sources: tuple[str, ...], smallest: int = 1) -> tuple[Analysed, ...]:
+    """Every run of `smallest` to `WINDOW` consecutive sentences of one source, analysed."""
     out: list[Analysed] = []
     for text in sources:
         sents = [s.text for s in sentences(text)]
-        for size in range(1, WINDOW + 1):
+        for size in range(smallest, WINDOW + 1):
             out += [analyse(" ".join(sents[i : i + size])) for i in range(len(sents) - size + 1)]
     return tuple(out)
 
@@ -58,14 +58,20 @@ def _share(text: str, known: frozenset[str]) -> float:
     return sum(w in known for w in ws) / len(ws) if ws else 1.0
 
 
-def signals(claims: Sequence[str], sources: tuple[str, ...]) -> Signals:
+def signals(
+    claims: Sequence[str], sources: tuple[str, ...], near: Sequence[float] | None = None
+) -> Signals:
     """The signals of an answer whose checkable claims are `claims`, against `sources`.
 
+    `near`, when given, is each claim's best coverage by one or two adjacent sentences
+    (the judge's evidence units hold them), so only longer windows are scanned here.
     Without claims both are 1 (nothing to check); without sources, both are 0."""
     known = _source_words(sources)
-    windows = _windows(sources)
+    windows = _windows(sources, 1 if near is None else WINDOW)
     alignment = 1.0
-    for text in claims:
+    for i, text in enumerate(claims):
         local = max((coverage(analyse(text), w) for w in windows), default=0.0)
+        if near is not None:
+            local = max(local, near[i])
         alignment = min(alignment, _share(text, known) * local)
     return Signals(_share(" ".join(claims), known), alignment)
