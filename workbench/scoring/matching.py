@@ -14,6 +14,7 @@ from workbench.scoring.lexicon import ANTONYMS, HEDGES, STRONG_BOOSTERS, TIME_UN
 
 __all__ = [
     "certainty_gap",
+    "cover",
     "coverage",
     "flips",
     "name_in",
@@ -34,14 +35,20 @@ def _has(term: str, unit: Analysed) -> bool:
 
 def coverage(claim: Analysed, unit: Analysed) -> float:
     """Weighted share of the claim's content words that the unit holds."""
+    return cover(claim, unit.stems, unit.prefixes)
+
+
+def cover(claim: Analysed, stems: frozenset[str], prefixes: frozenset[str]) -> float:
+    """Weighted share of the claim's content words among `stems` (a shared stem prefix
+    earns part credit)."""
     total = sum(claim.terms.values())
     if total == 0:
         return 0.0
     got = 0.0
     for term, weight in claim.terms.items():
-        if term in unit.stems:
+        if term in stems:
             got += weight
-        elif len(term) >= PREFIX and term[:PREFIX] in unit.prefixes:
+        elif len(term) >= PREFIX and term[:PREFIX] in prefixes:
             got += _NEAR_MATCH * weight
     return got / total
 

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from workbench.data.text import sentences, words
-from workbench.scoring.evidence import Analysed, analyse
-from workbench.scoring.matching import coverage
+from workbench.scoring.evidence import analyse
+from workbench.scoring.matching import cover
 
 __all__ = ["WINDOW", "Signals", "signals"]
 
@@ -42,14 +42,25 @@ def _source_words(sources: tuple[str, ...]) -> frozenset[str]:
     return frozenset(words(" ".join(sources)))
 
 
+Window = tuple[frozenset[str], frozenset[str]]  # content stems and their prefixes
+
+
 @lru_cache(maxsize=256)
-def _windows(sources: tuple[str, ...], smallest: int = 1) -> tuple[Analysed, ...]:
-    """Every run of `smallest` to `WINDOW` consecutive sentences of one source, analysed."""
-    out: list[Analysed] = []
+def _windows(sources: tuple[str, ...], smallest: int = 1) -> tuple[Window, ...]:
+    """Every run of `smallest` to `WINDOW` consecutive sentences of one source, as the
+    union of its sentences' content stems and prefixes (what `cover` compares)."""
+    out: list[Window] = []
     for text in sources:
-        sents = [s.text for s in sentences(text)]
+        sents = [analyse(s.text) for s in sentences(text)]
         for size in range(smallest, WINDOW + 1):
-            out += [analyse(" ".join(sents[i : i + size])) for i in range(len(sents) - size + 1)]
+            for i in range(len(sents) - size + 1):
+                run = sents[i : i + size]
+                out.append(
+                    (
+                        frozenset().union(*(a.stems for a in run)),
+                        frozenset().union(*(a.prefixes for a in run)),
+                    )
+                )
     return tuple(out)
 
 
@@ -70,7 +81,8 @@ def signals(
     windows = _windows(sources, 1 if near is None else WINDOW)
     alignment = 1.0
     for i, text in enumerate(claims):
-        local = max((coverage(analyse(text), w) for w in windows), default=0.0)
+        claim = analyse(text)
+        local = max((cover(claim, *w) for w in windows), default=0.0)
         if near is not None:
             local = max(local, near[i])
         alignment = min(alignment, _share(text, known) * local)
