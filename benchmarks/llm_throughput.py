@@ -52,7 +52,7 @@ from workbench.runs.plan import default_run_id
 from workbench.runs.preflight import generation_preflight, judging_preflight
 from workbench.scoring.evaluate import scoring_inputs, warm_up
 from workbench.scoring.ragas_judge import RagasJudge
-from workbench.store import Store
+from workbench.store import SQLiteStore, Store
 
 ROOT = Path(__file__).resolve().parents[1]
 PROMPT = "patient_answer@v1"
@@ -124,7 +124,7 @@ def ours(folder: Path, name: str, settings: LLMSettings, qs: list[Question]) -> 
     """Both commands into a new store in `folder` (whose call cache they share)."""
     corpus = replace(load_corpus(), questions=tuple(qs))
     path = folder / name
-    with Store(path) as store:
+    with SQLiteStore(path) as store:
         backend = OpenAIBackend(open_client(settings, store_path=path))
         pre_gen, gen_s = generate(store, corpus, backend, qs)
         ragas = RagasJudge(open_client(settings, store_path=path))

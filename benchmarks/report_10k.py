@@ -24,7 +24,7 @@ from pathlib import Path
 from workbench.data.datasets import load_corpus
 from workbench.reports.assemble import write_report
 from workbench.runs.demo import run_demo
-from workbench.store import Store
+from workbench.store import SQLiteStore
 
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,7 +37,7 @@ def _columns(db: sqlite3.Connection, table: str) -> list[str]:
 def build(path: Path, total: int) -> None:
     """A store of `total` answers: copy n of the demo's runs get the suffix `#n`."""
     demo = run_demo(path.parent / "demo", progress=False)
-    Store(path).close()  # the schema, by the store's own migrations
+    SQLiteStore(path).close()  # the schema, by the store's own migrations
     db = sqlite3.connect(path)
     db.execute("ATTACH DATABASE ? AS src", (str(demo.store_path),))
     per_copy = db.execute("SELECT count(*) FROM src.answers").fetchone()[0]
@@ -112,7 +112,7 @@ def main() -> None:
         build(path, args.answers)
         print(f"store of {args.answers} answers built in {time.perf_counter() - started:.1f} s")
         started = time.perf_counter()
-        Store(path, read_only=True, check_pages=True).close()
+        SQLiteStore(path, read_only=True, check_pages=True).close()
         check = time.perf_counter() - started
         print(
             f"opening the store ({path.stat().st_size / 1e6:.0f} MB) read-only with the page "

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 from xml.etree import ElementTree
 
 from workbench.data.datasets import GoldSafetyAnswer, default_datasets_dir, load_gold_safety
+from workbench.llm.cache import cache_path_for
 from workbench.models import SafetyFinding, Severity
 from workbench.scoring.safety import RuleSet, check_safety, load_rules
 from workbench.scoring.safety_measure import (
@@ -128,7 +129,9 @@ def _llm(gold: dict[str, list[GoldSafetyAnswer]], rules: RuleSet, misses: bool) 
         return
     fail_rules = {r.id for r in rules.rules if r.severity is Severity.FAIL}
     for name, answers in gold.items():
-        judge = open_safety_judge(settings, rules, store_path=Path("safety_judge_calls.db"))
+        judge = open_safety_judge(
+            settings, rules, cache_path=cache_path_for("safety_judge_calls.db")
+        )
         found, failures = asyncio.run(_judge_all(judge, answers))
         print(f"LLM safety judge {judge.name} on {name}: {failures} judge failures")
         _print(name, measure_findings(answers, found, fail_rules), misses)

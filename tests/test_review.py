@@ -13,7 +13,7 @@ import pytest
 from workbench.errors import ReviewError
 from workbench.models import Answer, Decision, Run
 from workbench.review.decisions import current_account, edit_answer, record_decision, verify_log
-from workbench.store import Store
+from workbench.store import SQLiteStore, Store
 from workbench.store.decision_log import GENESIS, text_sha256
 
 
@@ -139,7 +139,7 @@ WRITER = textwrap.dedent(
     from workbench.store import Store
 
     path, who, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    with Store(path) as store:
+    with SQLiteStore(path) as store:
         for i in range(n):
             record_decision(store, f"a-{i % 2}", Decision.REJECT, reviewer=who,
                             reason=f"{who} {i}")
@@ -149,7 +149,7 @@ WRITER = textwrap.dedent(
 
 def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
     path = tmp_path / "shared.db"
-    with Store(path) as store:
+    with SQLiteStore(path) as store:
         _answers(store)
     procs = [
         subprocess.Popen(
@@ -160,7 +160,7 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
     for p in procs:
         _, err = p.communicate(timeout=300)
         assert p.returncode == 0, err
-    with Store(path) as store:
+    with SQLiteStore(path) as store:
         decisions = store.decisions()
         check = verify_log(store)
     assert len(decisions) == 1000 and check.ok and check.count == 1000

@@ -27,11 +27,11 @@ from workbench.review.desk import QueueFilter, ReviewDesk, ReviewQueue, flags, r
 from workbench.runs.batch import generate_batch, score_batch
 from workbench.runs.demo import run_demo
 from workbench.scoring.faithfulness import OfflineJudge
-from workbench.store import Store
+from workbench.store import SQLiteStore, Store
 
 
 def _scored(path: Path, corpus: Corpus) -> Store:
-    store = Store(path)
+    store = SQLiteStore(path)
     questions = select_questions(corpus, limit=6)
     for key in sorted(corpus.prompts):
         generate_batch(store, corpus, OfflineComposer(), key, questions, questions_source="t",
@@ -111,7 +111,7 @@ def test_the_queue_follows_decisions_and_edits_by_anyone(tmp_path: Path, corpus:
     with _scored(tmp_path / "s.db", corpus) as store:
         queue = ReviewQueue(store)
         first, second, third = queue.ids(QueueFilter.ALL)[:3]
-        with Store(store.path) as other:  # another kernel
+        with SQLiteStore(store.path) as other:  # another kernel
             record_decision(other, first, Decision.APPROVE, reviewer="A")
             record_decision(other, second, Decision.NEEDS_EDIT, reviewer="B", reason="long")
             new, _ = edit_answer(other, third, "Shorter text [x].", reviewer="B", reason="short")
@@ -139,7 +139,7 @@ def test_an_edit_from_the_desk_is_scored_at_once(tmp_path: Path, corpus: Corpus)
 def test_an_edit_of_an_answer_whose_question_is_gone_is_saved_but_not_scored(
     tmp_path: Path, corpus: Corpus
 ) -> None:
-    with Store(tmp_path / "s.db") as store:
+    with SQLiteStore(tmp_path / "s.db") as store:
         store.ensure_run(Run("r", "p@v1", "offline", "m", "t"))
         store.add_answer(Answer("a-1", "r", "q-gone", "p@v1", "offline", "m", "Text.", (), ()))
         result = ReviewDesk(store, corpus, judge=OfflineJudge()).edit(
@@ -153,7 +153,7 @@ def test_an_edit_of_an_answer_whose_question_is_gone_is_saved_but_not_scored(
 
 
 def test_the_queue_index_migration_is_recorded(tmp_path: Path) -> None:
-    with Store(tmp_path / "s.db") as store:
+    with SQLiteStore(tmp_path / "s.db") as store:
         db = sqlite3.connect(store.path)
         names = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='index'")}
         done = {r[0] for r in db.execute("SELECT name FROM migrations")}

@@ -10,11 +10,11 @@ import pytest
 from workbench.cli.main import main
 from workbench.cli.review_server import REVIEW_NOTEBOOK, voila_command
 from workbench.errors import ConfigError
-from workbench.store import Store
+from workbench.store import SQLiteStore
 
 
 def test_the_command_serves_the_review_notebook_on_loopback(tmp_path: Path) -> None:
-    Store(tmp_path / "r.db").close()
+    SQLiteStore(tmp_path / "r.db").close()
     argv, env = voila_command(
         tmp_path / "r.db", port=9123, open_browser=False, datasets=tmp_path, environ={}
     )
@@ -34,6 +34,6 @@ def test_a_missing_store_or_a_bad_port_is_a_clear_error(
 ) -> None:
     assert main(["review", "--store", str(tmp_path / "none.db"), "--no-browser"]) == 2
     assert "no store there" in capsys.readouterr().err
-    Store(tmp_path / "r.db").close()
+    SQLiteStore(tmp_path / "r.db").close()
     with pytest.raises(ConfigError, match="--port 0"):
         voila_command(tmp_path / "r.db", port=0, open_browser=False)

@@ -1,4 +1,5 @@
-"""The SQLite store: WAL, round trips, resumable batches, append-only decisions, migrations."""
+"""The store, on both adapters: round trips, resumable batches, migrations, clear errors;
+SQLite's WAL mode; locations naming an adapter."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from workbench.errors import StoreError
+from tests.storekit import INTEGRITY_ERRORS, RawDB
+from workbench.errors import ConfigError, StoreError
 from workbench.models import (
     Answer,
     ClaimVerdict,
@@ -19,8 +21,16 @@ from workbench.models import (
     Span,
     Verdict,
 )
-from workbench.store import Store
+from workbench.store import SQLiteStore, Store, StoreKind, StoreLocation
 from workbench.store.migrations import MIGRATIONS
+from workbench.store.pg_migrations import PG_MIGRATIONS
+from workbench.workspace import Workspace
+
+pytestmark = pytest.mark.adapters
+
+
+def _open(location: str) -> Store:
+    return Workspace.resolve(store=location).open_store()
 
 
 def _answer(store: Store, qid: str = "q1") -> Answer:
@@ -32,24 +42,33 @@ def _answer(store: Store, qid: str = "q1") -> Answer:
         "p@v1",
         "offline",
         "m",
-        "Text [e1].",
+        "Text [e1] — ünïcode ✓.",
         ("e1",),
         ("e1", "e2"),
-        {"k": 1},
+        {"k": 1, "temperature": 0.2},
+        prompt_tokens=12,
         latency_s=0.1,
+        cost_usd=0.000123456789,
     )
     store.add_answer(answer)
     return answer
 
 
-def test_the_store_runs_in_wal_mode(store: Store) -> None:
-    mode = sqlite3.connect(store.path).execute("PRAGMA journal_mode").fetchone()[0]
+def test_the_sqlite_store_runs_in_wal_mode(tmp_path: Path) -> None:
+    with SQLiteStore(tmp_path / "w.db") as store:
+        mode = sqlite3.connect(store.location).execute("PRAGMA journal_mode").fetchone()[0]
     assert mode == "wal"
+
+
+def test_the_location_picks_the_adapter(store: Store, store_kind: str) -> None:
+    assert (
+        type(store).__name__ == {"sqlite": "SQLiteStore", "postgresql": "PostgresStore"}[store_kind]
+    )
 
 
 def test_answers_and_evaluations_round_trip(store: Store) -> None:
     answer = _answer(store)
-    assert store.answers() == [answer]
+    assert store.answers() == [answer] and store.answer(answer.id) == answer
     ev = Evaluation(
         answer.id,
         "offline",
@@ -66,31 +85,106 @@ def test_answers_and_evaluations_round_trip(store: Store) -> None:
         excerpt_versions={"e1": "v1:0123456789ab"},
     )
     store.add_evaluation(ev)
-    assert store.evaluations() == [ev]
+    assert store.evaluations() == [ev] and store.evaluations_of(answer.id) == [ev]
     assert store.scored_answer_ids("offline") == {answer.id}
+    rescored = Evaluation(
+        answer.id, "offline", EvaluationStatus.JUDGE_FAILED, None, (), (), None, None, "timeout"
+    )
+    store.add_evaluation(rescored)  # a re-score by the same judge replaces the first
+    assert store.evaluations() == [rescored]
+    assert store.runs() == [store.run("r1")] and store.run("r1").settings == {}
+
+
+def test_answers_keep_their_order_and_filter_by_run(store: Store) -> None:
+    store.ensure_run(Run("r1", "p@v1", "offline", "m", "test"))
+    store.ensure_run(Run("r2", "p@v2", "offline", "m", "test"))
+    ids = [f"a-{i:02d}" for i in (5, 1, 9, 3)]
+    for i, aid in enumerate(ids):
+        run = "r1" if i % 2 else "r2"
+        store.add_answer(Answer(aid, run, f"q{i}", "p@v1", "offline", "m", "T.", (), ()))
+    assert [a.id for a in store.answers()] == ids
+    assert [a.id for a in store.answers(run_ids=["r1"])] == [ids[1], ids[3]]
 
 
 def test_one_generated_answer_per_question_and_run(store: Store) -> None:
     _answer(store)
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(INTEGRITY_ERRORS):
         _answer(store)
     assert store.answered_question_ids("r1") == {"q1"}
 
 
-def test_reopening_applies_no_migration_twice_and_a_newer_store_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "s.db"
-    Store(path).close()
-    Store(path).close()
-    db = sqlite3.connect(path)
-    assert db.execute("SELECT count(*) FROM migrations").fetchone()[0] == len(MIGRATIONS)
-    db.execute("INSERT INTO migrations VALUES ('999_from_the_future')")
-    db.commit()
+def test_missing_runs_and_answers_are_clear_store_errors(store: Store) -> None:
+    with pytest.raises(StoreError, match="no run 'nope'"):
+        store.run("nope")
+    with pytest.raises(StoreError, match="no answer 'nope'"):
+        store.answer("nope")
+
+
+def test_reopening_applies_no_migration_twice_and_a_newer_store_is_refused(
+    store_location: str,
+) -> None:
+    _open(store_location).close()
+    _open(store_location).close()
+    with RawDB(store_location) as db:
+        done = [r[0] for r in db.execute("SELECT name FROM migrations ORDER BY name")]
+        assert done == [name for name, _ in MIGRATIONS]
+        db.execute("INSERT INTO migrations VALUES ('999_from_the_future')")
     with pytest.raises(StoreError, match="newer workbench"):
-        Store(path)
+        _open(store_location)
+
+
+def test_both_adapters_know_the_same_migrations_in_the_same_order() -> None:
+    assert list(PG_MIGRATIONS) == [name for name, _ in MIGRATIONS]
 
 
 def test_a_file_that_is_not_a_store_is_one_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "notes.db"
     path.write_text("these are my notes, not a database " * 50)
     with pytest.raises(StoreError, match=r"notes\.db: cannot open the store"):
-        Store(path)
+        SQLiteStore(path)
+
+
+def test_a_server_that_does_not_answer_is_one_clear_error() -> None:
+    url = "postgresql://nobody:secret@127.0.0.1:1/workbench"
+    with pytest.raises(StoreError, match="cannot open the store") as err:
+        _open(url)
+    assert "secret" not in str(err.value) and "nobody:***@127.0.0.1:1" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("value", "kind", "target"),
+    [
+        ("workbench.db", StoreKind.SQLITE, "workbench.db"),
+        ("sqlite:///rel/w.db", StoreKind.SQLITE, "rel/w.db"),
+        ("sqlite:////abs/w.db", StoreKind.SQLITE, "/abs/w.db"),
+        ("postgresql://rev@db.example/wb", StoreKind.POSTGRESQL, "postgresql://rev@db.example/wb"),
+        ("postgres://rev@db/wb?sslmode=require", StoreKind.POSTGRESQL, None),
+    ],
+)
+def test_a_location_names_its_adapter(value: str, kind: StoreKind, target: str | None) -> None:
+    location = StoreLocation.parse(value)
+    assert location.kind is kind and location.target == (target or value)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("mysql://x@h/db", "unknown kind 'mysql'"),
+        ("postgresql://x@h", "name the database"),
+        ("sqlite://w.db", "sqlite:///relative"),
+        ("postgresql://x:pw@h:notaport/db", "x:\\*\\*\\*@h"),
+    ],
+)
+def test_a_bad_location_is_one_clear_error(value: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message) as err:
+        StoreLocation.parse(value)
+    assert ":pw@" not in str(err.value)
+
+
+def test_the_call_cache_stays_a_local_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    beside = Workspace.resolve(store=tmp_path / "s" / "w.db").cache_path
+    assert beside == tmp_path / "s" / ".workbench" / "llm-cache.sqlite"
+    team = Workspace.resolve(store="postgresql://rev@db/wb").cache_path
+    assert team == tmp_path / ".workbench" / "llm-cache.sqlite"  # the project folder
+    monkeypatch.setenv("WORKBENCH_CACHE", str(tmp_path / "mine.sqlite"))
+    assert Workspace.resolve(store="postgresql://rev@db/wb").cache_path == tmp_path / "mine.sqlite"

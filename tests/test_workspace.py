@@ -10,21 +10,21 @@ import pytest
 import workbench.cli.review_server as review_server
 from workbench.cli.main import main
 from workbench.data.datasets import default_datasets_dir, embedded_datasets_dir
-from workbench.store import Store
+from workbench.store import SQLiteStore
 from workbench.workspace import Workspace, default_store
 
 
 def test_the_store_is_the_flag_then_the_environment_then_the_project_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert default_store() == tmp_path / "workbench.db"
+    assert default_store().path == tmp_path / "workbench.db"
     monkeypatch.setenv("WORKBENCH_STORE", str(tmp_path / "team.db"))
-    assert default_store() == tmp_path / "team.db"
-    assert default_store(tmp_path / "mine.db") == tmp_path / "mine.db"
+    assert default_store().path == tmp_path / "team.db"
+    assert default_store(tmp_path / "mine.db").path == tmp_path / "mine.db"
     (tmp_path / "notebooks").mkdir()
     monkeypatch.delenv("WORKBENCH_STORE")
     monkeypatch.chdir(tmp_path / "notebooks")  # a notebook's kernel finds the same file
-    assert default_store() == tmp_path / "workbench.db"
+    assert default_store().path == tmp_path / "workbench.db"
 
 
 def test_a_workspace_names_every_part_of_its_data_set_folder(tmp_path: Path) -> None:
@@ -48,7 +48,7 @@ def test_the_command_line_uses_the_store_the_environment_names(
     monkeypatch.setenv("WORKBENCH_STORE", str(tmp_path / "team.db"))
     assert main(["generate", "--limit", "1", "--prompt", "patient_answer@v1", "-q"]) == 0
     assert not (tmp_path / "workbench.db").exists()
-    with Store(tmp_path / "team.db") as store:
+    with SQLiteStore(tmp_path / "team.db") as store:
         assert len(store.answers()) == 1
     assert main(["runs"]) == 0
     assert "patient_answer@v1.offline" in capsys.readouterr().out
@@ -57,7 +57,7 @@ def test_the_command_line_uses_the_store_the_environment_names(
 def test_the_review_server_serves_the_store_the_environment_names(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    Store(tmp_path / "team.db").close()
+    SQLiteStore(tmp_path / "team.db").close()
     monkeypatch.setenv("WORKBENCH_STORE", str(tmp_path / "team.db"))
     served: dict[str, Any] = {}
 

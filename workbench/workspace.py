@@ -4,7 +4,12 @@ Every face (the CLI, the notebooks' forms, `workbench review`) builds one `Works
 from what the user said, and the library takes its paths from it:
 
 - the store: `--store` (or a notebook's `store=`), else `$WORKBENCH_STORE`, else
-  `workbench.db` in the project folder (`default_store`);
+  `workbench.db` in the project folder (`default_store`): a path or `sqlite:///…` is a
+  SQLite file, `postgresql://…` a PostgreSQL database; `open_store()` is the one place
+  that turns that location into an adapter;
+- the LLM call cache (a local SQLite file, per machine): `$WORKBENCH_CACHE`, else
+  `.workbench/llm-cache.sqlite` beside a SQLite store, or in the project folder when the
+  store is PostgreSQL (`cache_path`);
 - the data sets: `--datasets`, else `$WORKBENCH_DATASETS`, else the repository's
   `datasets/`; `--questions`, `--excerpts` and `--prompts` override single parts. The
   safety rules and the gold labels are the folder's own when it has them, else the
@@ -29,11 +34,14 @@ from workbench.data.datasets import (
     load_corpus,
     load_excerpts,
 )
+from workbench.errors import ConfigError
+from workbench.llm.cache import CACHE_FILE, cache_path_for
 from workbench.scoring.safety import RuleSet, load_rules
 from workbench.scoring.safety_rules import RULES_FILE
-from workbench.store import Store
+from workbench.store import SQLiteStore, Store, StoreKind, StoreLocation
 
 __all__ = [
+    "CACHE_ENV",
     "DATASETS_ENV",
     "OUTPUT_ENV",
     "STORE_ENV",
@@ -46,6 +54,7 @@ __all__ = [
 STORE_ENV = "WORKBENCH_STORE"
 DATASETS_ENV = "WORKBENCH_DATASETS"  # read by `default_datasets_dir`
 OUTPUT_ENV = "WORKBENCH_OUTPUT"
+CACHE_ENV = "WORKBENCH_CACHE"
 STORE_NAME = "workbench.db"
 
 
@@ -59,12 +68,14 @@ def project_dir() -> Path:
     return here.parent if here.name == "notebooks" else here
 
 
-def default_store(store: str | Path | None = None) -> Path:
+def default_store(store: str | Path | StoreLocation | None = None) -> StoreLocation:
     """`store` if given, else `$WORKBENCH_STORE`, else `workbench.db` in the project folder."""
+    if isinstance(store, StoreLocation):
+        return store
     if store is not None and str(store).strip():
-        return Path(store)
+        return StoreLocation.parse(store)
     env = os.environ.get(STORE_ENV, "").strip()
-    return Path(env) if env else project_dir() / STORE_NAME
+    return StoreLocation.parse(env) if env else StoreLocation.parse(project_dir() / STORE_NAME)
 
 
 def output_dir(out: str | Path | None, name: str) -> Path:
@@ -84,7 +95,7 @@ class Workspace:
     """
 
     datasets: Path
-    store: Path
+    store: StoreLocation
     questions: Path
     excerpts: Path
     prompts: Path
@@ -94,7 +105,7 @@ class Workspace:
         cls,
         *,
         datasets: str | Path | None = None,
-        store: str | Path | None = None,
+        store: str | Path | StoreLocation | None = None,
         questions: str | Path | None = None,
         excerpts: str | Path | None = None,
         prompts: str | Path | None = None,
@@ -147,11 +158,38 @@ class Workspace:
     def open_store(
         self, *, create: bool = False, read_only: bool = False, check_pages: bool = False
     ) -> Store:
-        """Open the store. Only commands that make runs pass `create` (`generate`, the
-        demo, the run form); for the others a missing store is "no store at PATH".
-        `read_only` for commands that only read (verify, report, export, runs): they then
-        work on read-only media. `check_pages` refuses a damaged store with one line."""
-        return Store(self.store, create=create, read_only=read_only, check_pages=check_pages)
+        """Open the store: the SQLite or the PostgreSQL adapter, by its location. Only
+        commands that make runs pass `create` (`generate`, the demo, the run form); for the
+        others a missing store is "no store at PATH". `read_only` for commands that only
+        read (verify, report, export, runs): they then work on read-only media (and on
+        PostgreSQL in read-only transactions). `check_pages` refuses a damaged store with
+        one line."""
+        if self.store.kind is StoreKind.SQLITE:
+            return SQLiteStore(
+                self.store.path, create=create, read_only=read_only, check_pages=check_pages
+            )
+        try:
+            from workbench.store.postgres import PostgresStore
+        except ImportError as exc:  # the `postgres` extra is not installed
+            raise ConfigError(
+                f"store {self.store}: PostgreSQL needs psycopg; install the workbench with "
+                f"its `postgres` extra (`pip install '.[postgres]'`; `make install` does) ({exc})"
+            ) from exc
+        return PostgresStore(self.store.target, create=create, read_only=read_only)
+
+    @property
+    def cache_path(self) -> Path:
+        """The LLM call cache: a local file, per machine, never in a shared database.
+
+        `$WORKBENCH_CACHE`, else beside a SQLite store (shared by the stores of that
+        folder), else in the project folder.
+        """
+        env = os.environ.get(CACHE_ENV, "").strip()
+        if env:
+            return Path(env)
+        if self.store.kind is StoreKind.SQLITE:
+            return cache_path_for(self.store.path)
+        return project_dir().resolve() / CACHE_FILE
 
     def reloaded(self) -> Workspace:
         """The same places, with the corpus and rules read again on next use."""

@@ -24,7 +24,7 @@ from workbench.generation.offline import OfflineComposer
 from workbench.runs.batch import generate_batch, score_batch
 from workbench.scoring.faithfulness import OfflineJudge
 from workbench.scoring.safety import load_rules
-from workbench.store import Store
+from workbench.store import SQLiteStore
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOT = Path(__file__).resolve().parents[2] / "reports" / "browser" / "review_panel.png"
@@ -59,7 +59,7 @@ def _wait_for_port(port: int, server: subprocess.Popen[bytes], log: Path) -> Non
 @pytest.fixture
 def served(tmp_path: Path, corpus: Corpus) -> Iterator[tuple[str, Path]]:
     db = tmp_path / "review.db"
-    with Store(db) as store:
+    with SQLiteStore(db) as store:
         questions = select_questions(corpus, cancer_types=["breast"], limit=3)
         generate_batch(store, corpus, OfflineComposer(), "patient_answer@v1", questions,
                        questions_source="browser test", progress=False)  # fmt: skip
@@ -113,7 +113,7 @@ def test_approve_and_reject_by_clicking_in_chromium(served: tuple[str, Path]) ->
             page.screenshot(path=str(SCREENSHOT), full_page=True)
         finally:
             browser.close()
-    with Store(db) as store:
+    with SQLiteStore(db) as store:
         got = [(d.answer_id, d.decision.value, d.reviewer, d.reason) for d in store.decisions()]
     assert got == [
         (first, "approve", "Dr Browser", ""),

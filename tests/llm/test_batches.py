@@ -15,7 +15,7 @@ from workbench.reports.frame import evaluation_frame
 from workbench.reports.summary import summary_frame
 from workbench.runs.batch import agenerate_batch, generate_batch, score_batch
 from workbench.scoring.ragas_judge import RagasJudge
-from workbench.store import Store
+from workbench.store import SQLiteStore, Store
 
 PROMPT = "patient_answer@v1"
 
@@ -33,7 +33,7 @@ def test_an_unchanged_rerun_makes_no_endpoint_call(
 ) -> None:
     assert generate(store, corpus, OpenAIBackend(make_client(server, tmp_path))) == 6
     assert server.calls == 6
-    fresh = Store(tmp_path / "other.db")  # another store in the folder shares the cache
+    fresh = SQLiteStore(tmp_path / "other.db")  # another store in the folder shares the cache
     backend = OpenAIBackend(make_client(server, tmp_path))
     assert generate(fresh, corpus, backend) == 6
     assert server.calls == 6

@@ -9,7 +9,7 @@ import pytest
 from tests.llm.conftest import KEY
 from tests.loopback import LoopbackServer
 from workbench.cli.main import main
-from workbench.store import Store
+from workbench.store import SQLiteStore
 
 GEN = ["generate", "--backend", "openai", "--prompt", "patient_answer@v1", "--limit", "3", "-q"]
 
@@ -37,7 +37,7 @@ def test_max_cost_refuses_to_start_a_run_above_it(
     assert main([*GEN, "--max-cost", "0.0001"]) == 2
     err = capsys.readouterr().err
     assert "above --max-cost 0.0001" in err and llm_env.calls == 0
-    with Store("workbench.db") as store:
+    with SQLiteStore("workbench.db") as store:
         assert store.runs() == []
     assert main([*GEN, "--max-cost", "1"]) == 0 and llm_env.calls == 3
 

@@ -20,7 +20,7 @@ from workbench.generation.offline import OfflineComposer
 from workbench.runs.batch import generate_batch, score_batch
 from workbench.scoring.faithfulness import OfflineJudge
 from workbench.scoring.safety import load_rules
-from workbench.store import Store
+from workbench.store import SQLiteStore
 from workbench.ui.review_app import ReviewController, review_app
 
 
@@ -66,7 +66,7 @@ def seed_store(tmp_path_factory: pytest.TempPathFactory, corpus: Corpus) -> Path
     """Four breast and lung questions under every prompt version, scored offline."""
     path = tmp_path_factory.mktemp("seed") / "seed.db"
     questions = select_questions(corpus, cancer_types=["breast", "lung"], limit=4)
-    with Store(path) as store:
+    with SQLiteStore(path) as store:
         for key in sorted(corpus.prompts):
             generate_batch(
                 store,

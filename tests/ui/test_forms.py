@@ -11,7 +11,7 @@ import pytest
 from workbench.data.datasets import default_datasets_dir, load_prompts
 from workbench.models import Decision
 from workbench.review.decisions import record_decision
-from workbench.store import Store
+from workbench.store import SQLiteStore
 from workbench.ui import export_app, review_app, run_app, tuning_app
 from workbench.workspace import default_store, output_dir, project_dir
 
@@ -41,7 +41,7 @@ def test_the_run_form_generates_scores_and_shows_rows_and_a_chart(tmp_path: Path
     assert "4 answers in runs" in app.view.status.value
     assert not app.view.run.disabled
     app.view.run.click()  # the same form again resumes the same runs: nothing new
-    with Store(tmp_path / "run.db") as store:
+    with SQLiteStore(tmp_path / "run.db") as store:
         assert len(store.answers()) == 4
 
 
@@ -96,7 +96,7 @@ def test_two_versions_run_side_by_side_with_their_scores(tmp_path: Path, dataset
 def test_the_export_form_writes_approved_answers_and_the_report(
     store_file: Path, tmp_path: Path
 ) -> None:
-    with Store(store_file) as store:
+    with SQLiteStore(store_file) as store:
         first = store.answers()[0]
         record_decision(store, first.id, Decision.APPROVE, reviewer="Dr Ng")
     app = export_app(store_file, out=tmp_path / "out")
@@ -120,11 +120,12 @@ def test_notebook_defaults_find_the_projects_store(
     monkeypatch.delenv("WORKBENCH_STORE", raising=False)
     monkeypatch.delenv("WORKBENCH_OUTPUT", raising=False)
     assert project_dir() == tmp_path
-    assert default_store() == tmp_path / "workbench.db"
+    assert default_store().path == tmp_path / "workbench.db"
     assert output_dir(None, "export") == tmp_path / "reports" / "export"
     monkeypatch.setenv("WORKBENCH_STORE", "/srv/review.db")
     monkeypatch.setenv("WORKBENCH_OUTPUT", "/srv/out")
-    assert default_store() == Path("/srv/review.db") and default_store("x.db") == Path("x.db")
+    assert default_store().path == Path("/srv/review.db")
+    assert default_store("x.db").path == Path("x.db")
     assert output_dir(None, "export") == Path("/srv/out/export")
 
 
@@ -134,4 +135,4 @@ def test_the_notebook_forms_use_the_store_the_environment_names(
     monkeypatch.setenv("WORKBENCH_STORE", str(tmp_path / "team.db"))
     for app in (run_app(), review_app(reviewer="Dr Ng"), export_app(out=tmp_path / "out")):
         store = app.desk.store if hasattr(app, "desk") else app.store
-        assert store.path == tmp_path / "team.db"
+        assert store.location == str(tmp_path / "team.db")

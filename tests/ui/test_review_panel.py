@@ -23,7 +23,7 @@ from workbench.models import (
     Verdict,
 )
 from workbench.review.desk import QueueFilter
-from workbench.store import Store
+from workbench.store import SQLiteStore, Store
 from workbench.ui.review_app import ReviewController, review_app
 
 
@@ -33,7 +33,7 @@ def _start(panel: ReviewController, name: str = "Dr Ng") -> None:
 
 
 def _decisions(path: Path) -> list[tuple[str, str, str, str]]:
-    with Store(path) as store:
+    with SQLiteStore(path) as store:
         return [(d.answer_id, d.decision.value, d.reviewer, d.reason) for d in store.decisions()]
 
 
@@ -119,7 +119,7 @@ def test_flagged_holds_what_needs_a_clinician_riskiest_first(panel: ReviewContro
         seen.append(panel.item.answer.id)
         panel.view.next.click()
     assert seen == [hard_fail, failed_judge, not_found]  # the hard fail first
-    with Store(panel.desk.store.path) as store:
+    with SQLiteStore(panel.desk.store.location) as store:
         warned = {
             ev.answer_id for ev in store.evaluations() if any(f.severity is Severity.WARN
                                                                for f in ev.safety)
@@ -185,7 +185,7 @@ def test_an_edit_is_a_new_version_scored_at_once(panel: ReviewController, store_
     assert "Why: <q>Add the outcome</q>" in history
     assert "<ins>" in history and "always cures breast cancer" in history  # before/after
     assert "edited from" in panel.view.header.value
-    with Store(store_file) as store:
+    with SQLiteStore(store_file) as store:
         (ev,) = store.evaluations_of(new.id)
         assert store.newer_version_of(old.id) == new.id
         assert [d.decision for d in store.decisions()] == [Decision.EDIT]
@@ -276,7 +276,7 @@ def test_an_answer_judged_against_a_changed_excerpt_shows_as_stale(
 ) -> None:
     from dataclasses import replace
 
-    with Store(store_file) as store:
+    with SQLiteStore(store_file) as store:
         first = store.answers()[0]
     target = first.retrieved_ids[0]
     changed = replace(
@@ -323,7 +323,7 @@ def test_approving_over_a_failed_safety_rule_asks_for_an_override_with_a_reason(
     assert panel.item is not None
     target = panel.item.answer.id
     finding = SafetyFinding("stop-standard-treatment", Severity.FAIL, "Says stop.", "h")
-    with Store(store_file) as store:
+    with SQLiteStore(store_file) as store:
         for ev in store.evaluations_of(target):
             store.add_evaluation(replace(ev, safety=(*ev.safety, finding)))
     panel.view.refresh.click()
@@ -337,7 +337,7 @@ def test_approving_over_a_failed_safety_rule_asks_for_an_override_with_a_reason(
     assert "reason" in panel.view.status.value and _decisions(store_file) == []
     panel.view.reason.value = "Discussed with the oncologist: fine in context."
     panel.view.approve.click()
-    with Store(store_file) as store:
+    with SQLiteStore(store_file) as store:
         (d,) = store.decisions()
     assert d.answer_id == target and d.overrides == ("stop-standard-treatment",)
     assert panel.view.override.value is False  # never carried to the next answer

@@ -25,7 +25,7 @@ from workbench.models import (
 )
 from workbench.review.desk import ReviewDesk
 from workbench.scoring.faithfulness import OfflineJudge
-from workbench.store import Store
+from workbench.store import SQLiteStore, Store
 from workbench.ui.review_app import ReviewController
 from workbench.ui.review_view import ReviewView
 
@@ -77,7 +77,7 @@ def _hostile(path: Path) -> tuple[Store, Corpus, str]:
     )  # fmt: skip
     question = Question("q-x", f"What is CAR-T? {XSS}", "breast")
     text = f"## How it works\nCAR-T uses T cells {XSS} [x-1].\nAlso {SCRIPT} [x-2]."
-    store = Store(path)
+    store = SQLiteStore(path)
     store.ensure_run(Run("r", "p@v1", "offline", "m", "test"))
     store.add_answer(Answer("a-x", "r", "q-x", "p@v1", "offline", "m", text, ("x-1",),
                             ("x-1", "x-2")))  # fmt: skip

@@ -192,7 +192,7 @@ def generate(o: GenerateOptions) -> int:
         corpus, cancer_types=o.cancer_types, ids=o.question_ids, limit=o.limit
     )
     _warn_unknown_cancer_types(questions, ws)
-    generator = make_generator(o.backend, settings=o.llm, store_path=ws.store)
+    generator = make_generator(o.backend, settings=o.llm, cache_path=ws.cache_path)
     run_ids = {
         k: run_id_for(o.run_name, k, len(keys)) or default_run_id(k, generator) for k in keys
     }
@@ -224,13 +224,13 @@ def score(o: ScoreOptions) -> int:
     """Judge every answer not yet judged (or whose judging failed), with safety and
     readability; then print the summary."""
     ws, corpus = o.workspace, o.workspace.corpus
-    judge = make_judge(o.judge, settings=o.llm, store_path=ws.store)
+    judge = make_judge(o.judge, settings=o.llm, cache_path=ws.cache_path)
     llm = judge if isinstance(judge, PlansJudging) else None
     safety = None
     if o.safety_llm is not None:
         from workbench.scoring.safety_llm import open_safety_judge  # imports the LLM path
 
-        safety = open_safety_judge(o.safety_llm, ws.rules, store_path=ws.store)
+        safety = open_safety_judge(o.safety_llm, ws.rules, cache_path=ws.cache_path)
     with ws.open_store() as store:
         plans = [
             judging_preflight(

@@ -43,8 +43,8 @@ def store_option(p: argparse.ArgumentParser) -> None:
     """`--store`, the store every command reads or writes."""
     p.add_argument(
         "--store",
-        type=Path,
-        help=f"SQLite store (default: ${STORE_ENV}, else ./{STORE_NAME})",
+        help="SQLite file (a path or sqlite:///file.db) or PostgreSQL database "
+        f"(postgresql://user@host/db) (default: ${STORE_ENV}, else ./{STORE_NAME})",
     )
 
 

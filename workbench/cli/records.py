@@ -55,7 +55,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     key = load_log_key(args.key_file)
     with store_workspace(args).open_store(read_only=True) as store:
         check = verify_log(store, key=key, anchors=anchors, pages=True)
-        path = store.path
+        path = store.location
     print(f"store {path} (opened read-only)")
     print(
         "pages: SQLite's integrity check finds no damage"
@@ -92,7 +92,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
         raise OutputError(f"{out.parent}: no such folder for the backup")
     with store_workspace(args).open_store(read_only=True) as store:
         store.backup(out)
-        path = store.path
+        path = store.location
     with store_workspace(argparse.Namespace(store=out)).open_store(read_only=True) as copy:
         check = verify_log(copy, pages=True)
     state = "intact" if check.ok else f"BROKEN at row {check.first_bad_seq}: {check.problem}"

@@ -64,7 +64,7 @@ def report(o: ReportOptions) -> int:
     ws = o.workspace
     calibration = None
     if o.judge is not None:
-        judge = make_judge(o.judge, settings=o.llm, store_path=ws.store)
+        judge = make_judge(o.judge, settings=o.llm, cache_path=ws.cache_path)
         calibration = calibrate(
             ws.gold_corpus,
             judge,
@@ -107,7 +107,7 @@ def export(ws: Workspace, out: Path, *, approved: bool, limit: int | None) -> in
     with ws.open_store(read_only=True, check_pages=True) as store:
         log = require_intact_log(store, "export")  # the rows carry review statuses
         frame = evaluation_frame(store, ws.corpus)
-        path = store.path
+        path = store.location
     if limit is not None:
         frame = frame.head(limit)
     csv, js = write_rows(out, frame)

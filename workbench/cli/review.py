@@ -79,7 +79,7 @@ def export_approved(ws: Workspace, out: Path) -> int:
     with ws.open_store(read_only=True, check_pages=True) as store:
         log = require_intact_log(store, "export")
         approved, skipped = select_approved(store, ws.corpus)
-        path = store.path
+        path = store.location
     result = write_approved(out, approved, skipped)
     print_anchor(log, write_anchor(out, log.head, path))
     print(

@@ -19,6 +19,7 @@ from typing import Any
 
 from workbench.cli.common import store_option
 from workbench.errors import ConfigError
+from workbench.store import StoreLocation
 from workbench.workspace import DATASETS_ENV, STORE_ENV, default_store
 
 __all__ = ["DEFAULT_PORT", "LOOPBACK", "REVIEW_NOTEBOOK", "add_review_server", "voila_command"]
@@ -29,7 +30,7 @@ REVIEW_NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "02_review
 
 
 def voila_command(
-    store: Path,
+    store: StoreLocation | Path,
     *,
     port: int,
     open_browser: bool,
@@ -41,12 +42,13 @@ def voila_command(
         raise ConfigError(f"{REVIEW_NOTEBOOK} not found: run `workbench review` from a clone")
     if importlib.util.find_spec("voila") is None:
         raise ConfigError("Voila is not installed: pip install -e '.[notebook]'")
-    if not store.is_file():
+    store = default_store(store)
+    if store.is_file and not store.path.is_file():
         raise ConfigError(f"{store}: no store there; `workbench generate` and `score` make one")
     if not 0 < port < 65536:
         raise ConfigError(f"--port {port}: choose a port between 1 and 65535")
     env = dict(os.environ if environ is None else environ)
-    env[STORE_ENV] = str(store.resolve())
+    env[STORE_ENV] = str(store.path.resolve()) if store.is_file else store.target
     if datasets is not None:
         env[DATASETS_ENV] = str(datasets.resolve())
     argv = [

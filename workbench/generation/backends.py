@@ -15,15 +15,15 @@ BACKENDS = ("offline", "openai")
 
 
 def make_generator(
-    name: str, *, settings: LLMSettings | None = None, store_path: Path | None = None
+    name: str, *, settings: LLMSettings | None = None, cache_path: Path | None = None
 ) -> Generator:
     """The backend called `name`. `openai` takes `settings` (default: from the environment)
-    and keeps its call cache beside the store at `store_path`."""
+    and keeps its call cache in the file `cache_path` (`Workspace.cache_path`)."""
     if name == "offline":
         return OfflineComposer()
     if name == "openai":
         from workbench.generation.openai_backend import OpenAIBackend
 
-        client = open_client(settings or LLMSettings.from_env(), store_path=store_path)
+        client = open_client(settings or LLMSettings.from_env(), cache_path=cache_path)
         return OpenAIBackend(client)
     raise ConfigError(f"unknown backend {name!r}; choose one of {', '.join(BACKENDS)}")

@@ -39,11 +39,15 @@ def open_client(
     settings: LLMSettings,
     *,
     store_path: Path | str | None = None,
+    cache_path: Path | str | None = None,
     cache: CallCache | None = None,
     transport: ChatTransport | None = None,
 ) -> LLMClient:
-    """An LLM client for `settings`, with the call cache of the store at `store_path`."""
-    if cache is None and store_path is not None:
+    """An LLM client for `settings`, with the call cache in the file `cache_path` (or beside
+    the SQLite store file `store_path`)."""
+    if cache is None and cache_path is not None:
+        cache = CallCache(cache_path)
+    elif cache is None and store_path is not None:
         cache = CallCache(cache_path_for(store_path))
     return LLMClient(
         settings,

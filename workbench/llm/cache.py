@@ -1,10 +1,12 @@
-"""The persistent cache of LLM calls: one SQLite file beside the store.
+"""The persistent cache of LLM calls: one local SQLite file, per machine.
 
 This is a store module (with `workbench.store`, the only LLM-path module that opens a
 file). A reply is kept under the SHA-256 of the endpoint and the whole request (model,
 messages, settings), so a rerun of an unchanged batch is served without a call, and any
 change to a prompt, an excerpt or a setting is a new key. The file lives at
-`<store folder>/.workbench/llm-cache.sqlite`, shared by the stores of that folder.
+`<store folder>/.workbench/llm-cache.sqlite`, shared by the stores of that folder; with
+a PostgreSQL store it stays a local file (in the project folder, or `$WORKBENCH_CACHE`):
+it is a machine's cache, not the team's shared state (`Workspace.cache_path`).
 WAL mode with `synchronous=NORMAL`: a process killed at any point keeps every committed
 reply (only a power cut could lose the last few, which are then asked for again).
 The request kept beside a reply holds prompts and excerpts, never the API key.

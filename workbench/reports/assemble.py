@@ -74,7 +74,7 @@ def write_report(
     comparisons = default_comparisons(store, corpus, frame, evaluations)
     data = ReportData(
         title=title,
-        store_path=store.path,
+        store=store.location,
         corpus=corpus,
         datasets_folder=datasets_folder,
         runs=store.runs(),
@@ -105,7 +105,7 @@ def write_report(
     pages = _pages(data, layout) if split else iter(())
     paths = write_report_files(out_dir, html, frame, tables, pages)
     if log.ok:
-        paths = replace(paths, anchor=write_anchor(out_dir, log.head, store.path))
+        paths = replace(paths, anchor=write_anchor(out_dir, log.head, store.location))
     return paths, frame
 
 

@@ -66,7 +66,7 @@ def resolve_run(runs: Sequence[Run], name: str, *, where: str = "the store") -> 
 def _first_answers(store: Store, run_id: str) -> dict[str, Answer]:
     answers = store.answers(run_ids=[run_id])
     if not answers:
-        raise ConfigError(f"run {run_id!r} has no answers in {store.path}")
+        raise ConfigError(f"run {run_id!r} has no answers in {store.location}")
     return {a.question_id: a for a in answers if a.parent_id is None}
 
 

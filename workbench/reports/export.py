@@ -76,7 +76,7 @@ def write_text_atomic(path: Path, text: str) -> None:
         raise
 
 
-def write_anchor(out_dir: Path, anchor: Anchor, store: Path) -> Path:
+def write_anchor(out_dir: Path, anchor: Anchor, store: str | Path) -> Path:
     """Write `anchor.json`: the decision log's head as this output saw it.
 
     Keep it (or the `N:HASH` line printed with it) outside the store: `workbench verify

@@ -55,7 +55,7 @@ class ReportData:
     """Everything a report shows, read from the store and the data sets beforehand."""
 
     title: str
-    store_path: Path
+    store: str  # where the store is (a path, or a URL without its password)
     corpus: Corpus
     datasets_folder: Path
     runs: Sequence[Run]
@@ -201,7 +201,7 @@ def render_report(data: ReportData, layout: Layout | None = None) -> str:
         page_title=data.title,
         title=data.title,
         generated_at=_written(data),
-        store_path=data.store_path,
+        store_path=data.store,
         datasets={
             "questions": len(data.corpus.questions),
             "excerpts": len(data.corpus.excerpts),

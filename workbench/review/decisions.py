@@ -194,8 +194,8 @@ def require_intact_log(store: Store, what: str) -> ChainCheck:
     check = verify_log(store, key=store.log_key)
     if not check.ok:
         raise ReviewError(
-            f"the decision log of {store.path} is broken at row {check.first_bad_seq} "
-            f"({check.problem}); {what} refused: run `workbench verify --store {store.path}`"
+            f"the decision log of {store.location} is broken at row {check.first_bad_seq} "
+            f"({check.problem}); {what} refused: run `workbench verify --store {store.location}`"
         )
     return check
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from workbench.data.datasets import select_questions
+from workbench.errors import ConfigError
 from workbench.generation.offline import OfflineComposer
 from workbench.reports.assemble import write_report
 from workbench.reports.export import ReportPaths
@@ -46,6 +47,11 @@ def run_demo(
     what the code does now.
     """
     store_path = store_path or out_dir / "demo.db"
+    if str(store_path).startswith(("postgresql:", "postgres:", "sqlite:")):
+        raise ConfigError(
+            f"--store {store_path}: the demo makes a fresh SQLite file (a plain path); copy it "
+            "to PostgreSQL afterwards with `workbench store copy`"
+        )
     ws = Workspace.resolve(datasets=datasets, store=store_path)
     corpus = ws.corpus
     for suffix in ("", "-wal", "-shm"):

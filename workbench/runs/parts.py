@@ -82,15 +82,15 @@ class Endpoints:
             base_url=_unless_shown(self.judge_base_url or self.base_url, own_url),
         )
 
-    def make_generator(self, store_path: Path, env: Mapping[str, str] | None = None) -> Generator:
-        """The backend, its call cache beside the store."""
+    def make_generator(self, cache_path: Path, env: Mapping[str, str] | None = None) -> Generator:
+        """The backend, its call cache in the file `cache_path` (`Workspace.cache_path`)."""
         settings = self.generator_settings(env) if self.backend == "openai" else None
-        return make_generator(self.backend, settings=settings, store_path=store_path)
+        return make_generator(self.backend, settings=settings, cache_path=cache_path)
 
-    def make_judge(self, store_path: Path, env: Mapping[str, str] | None = None) -> Judge:
-        """The faithfulness judge, sharing the store's call cache."""
+    def make_judge(self, cache_path: Path, env: Mapping[str, str] | None = None) -> Judge:
+        """The faithfulness judge, sharing the call cache in the file `cache_path`."""
         settings = self.judge_settings(env) if self.judge == "ragas" else None
-        return make_judge(self.judge, settings=settings, store_path=store_path)
+        return make_judge(self.judge, settings=settings, cache_path=cache_path)
 
 
 def _unless_shown(field: str, env_url: str | None) -> str | None:

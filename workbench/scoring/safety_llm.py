@@ -179,10 +179,10 @@ class LLMSafetyJudge:
 
 
 def open_safety_judge(
-    settings: LLMSettings, rules: RuleSet, *, store_path: Path | str | None = None
+    settings: LLMSettings, rules: RuleSet, *, cache_path: Path | str | None = None
 ) -> LLMSafetyJudge:
     """The LLM safety judge on the endpoint of `settings`, with the call cache of the store."""
-    return LLMSafetyJudge(open_client(settings, store_path=store_path), rules)
+    return LLMSafetyJudge(open_client(settings, cache_path=cache_path), rules)
 
 
 def locate(quote: str, text: str) -> Span | None:

@@ -1,4 +1,4 @@
-"""The store: a SQLite database (the file and, in WAL mode, its `-wal` and `-shm`
+"""The SQLite adapter: a SQLite database (the file and, in WAL mode, its `-wal` and `-shm`
 companions) holding runs, answers, evaluations and review decisions.
 
 WAL mode, and every write in its own `BEGIN IMMEDIATE` transaction, so two kernels or a
@@ -15,7 +15,6 @@ import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -28,9 +27,8 @@ from workbench.models import (
     EvaluationStatus,
     ReviewDecision,
     Run,
-    Severity,
-    Verdict,
 )
+from workbench.store.base import ReviewRow, Store
 from workbench.store.decision_log import (
     GENESIS,
     DecisionDraft,
@@ -41,6 +39,7 @@ from workbench.store.decision_log import (
     text_sha256,
 )
 from workbench.store.migrations import MIGRATIONS, apply
+from workbench.store.rows import findings_row, recorded_decision_row, review_row
 from workbench.store.serialize import (
     finding_from_dict,
     finding_to_dict,
@@ -49,7 +48,7 @@ from workbench.store.serialize import (
 )
 from workbench.store.sqlite_files import connect_read_only, connect_wal, store_error
 
-__all__ = ["ReviewRow", "Store"]
+__all__ = ["SQLiteStore"]
 
 
 def _dumps(value: Any) -> str:
@@ -65,7 +64,7 @@ def _insert(
     return db.execute(f"{verb} INTO {table} ({columns}) VALUES ({marks})", tuple(row.values()))
 
 
-class Store:
+class SQLiteStore(Store):
     """Runs, answers, evaluations and decisions in one SQLite database.
 
     `create=False` raises "no store at PATH" rather than making an empty store;
@@ -113,15 +112,14 @@ class Store:
             self._db.execute("PRAGMA foreign_keys=ON")
             self._migrate()
 
+    @property
+    def location(self) -> str:
+        """The file's path."""
+        return str(self.path)
+
     def close(self) -> None:
         """Close the connection."""
         self._db.close()
-
-    def __enter__(self) -> Store:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
@@ -248,7 +246,7 @@ class Store:
                 "created_at": ev.created_at.isoformat(),
             }
             _insert(db, "evaluations", row, "INSERT OR REPLACE")
-            _insert(db, "evaluation_findings", _findings(ev), "INSERT OR REPLACE")
+            _insert(db, "evaluation_findings", findings_row(ev), "INSERT OR REPLACE")
 
     def scored_answer_ids(self, judge: str) -> set[str]:
         """Answers this judge has already evaluated (for resuming a scoring batch)."""
@@ -312,6 +310,16 @@ class Store:
             seq = self._append_row(db, row, draft.answer_id)
         return self.decisions(since_seq=(seq or 1) - 1, limit=1)[0]
 
+    def copy_decision(
+        self, decision: ReviewDecision, *, new_answer: Answer | None = None
+    ) -> ReviewDecision:
+        """Append a decision recorded elsewhere as it was; the triggers check its link."""
+        with self._write() as db:
+            if new_answer is not None:
+                self._insert_answer(db, new_answer)
+            self._append_row(db, recorded_decision_row(decision), decision.answer_id)
+        return self.decisions(since_seq=decision.seq - 1, limit=1)[0]
+
     @staticmethod
     def _append_row(db: sqlite3.Connection, row: dict[str, Any], answer_id: str) -> int | None:
         try:
@@ -327,10 +335,6 @@ class Store:
             sql, args = sql + " LIMIT ?", (since_seq, limit)
         return [_decision(r) for r in self._db.execute(sql, args)]
 
-    def latest_decisions(self) -> dict[str, ReviewDecision]:
-        """The latest decision per answer version id."""
-        return {d.answer_id: d for d in self.decisions()}
-
     # the review queue: a few indexed queries, so a desk over 10,000 answers stays quick
     def review_rows(self, *, answer_ids: Sequence[str] | None = None) -> list[ReviewRow]:
         """Each latest answer version (none edited from it) with its review standing.
@@ -345,7 +349,7 @@ class Store:
             sql += f" AND a.id IN ({','.join('?' * len(answer_ids))})"
             args = tuple(answer_ids)
         rows = self._db.execute(sql + " ORDER BY a.rowid", args)
-        return [_review_row(r) for r in rows]
+        return [review_row(r) for r in rows]
 
     def decision_count(self, *, reviewer: str, since: datetime) -> int:
         """How many decisions `reviewer` signed since `since` (edits included)."""
@@ -423,57 +427,6 @@ class Store:
         return int(seq)
 
 
-@dataclass(frozen=True, slots=True)
-class ReviewRow:
-    """One answer version in the review queue: what the queue filters, orders and counts.
-
-    The counts are the most any one judge's evaluation found. `flagged` is what needs a
-    clinician: a fail-severity finding, a claim not supported, or a judge that failed;
-    `warned` is a warning only (reading level and the like); `risk` orders a queue,
-    the riskiest first.
-    """
-
-    answer_id: str
-    question_id: str
-    prompt_key: str
-    scored: bool
-    decision: Decision | None
-    fails: int = 0
-    contradicted: int = 0
-    not_found: int = 0
-    judge_failed: bool = False
-    warnings: int = 0
-
-    # Worked out once per row (the queue filters, counts and orders 10,000 on a click):
-    # flagged (a fail finding, an unsupported claim, a failed judge), warned (warnings
-    # only, nothing flagged), risk (larger is riskier).
-    flagged: bool = field(init=False)
-    warned: bool = field(init=False)
-    risk: tuple[int, int, int, int, int] = field(init=False)
-
-    def __post_init__(self) -> None:
-        flagged = bool(self.fails or self.contradicted or self.not_found or self.judge_failed)
-        object.__setattr__(self, "flagged", flagged)
-        object.__setattr__(self, "warned", self.warnings > 0 and not flagged)
-        # Hard fails, then contradicted claims, a failed judge (nothing was checked),
-        # claims not found, then warnings.
-        risk = (self.fails, self.contradicted, int(self.judge_failed), self.not_found)
-        object.__setattr__(self, "risk", (*risk, self.warnings))
-
-
-def _findings(ev: Evaluation) -> dict[str, Any]:
-    """What the review queue needs of an evaluation, counted once (`evaluation_findings`)."""
-    return {
-        "answer_id": ev.answer_id,
-        "judge": ev.judge,
-        "judge_failed": ev.status is EvaluationStatus.JUDGE_FAILED,
-        "fails": sum(f.severity is Severity.FAIL for f in ev.safety),
-        "warnings": sum(f.severity is Severity.WARN for f in ev.safety),
-        "contradicted": sum(c.verdict is Verdict.CONTRADICTED for c in ev.claims),
-        "not_found": sum(c.verdict is Verdict.NOT_FOUND for c in ev.claims),
-    }
-
-
 # Per evaluation of the answer, "judge_failed,fails,warnings,contradicted,not_found",
 # joined with ";" (the row takes the most of each).
 _REVIEW_ROWS = """
@@ -486,23 +439,6 @@ SELECT a.id, a.question_id, a.prompt_key,
 FROM answers a
 WHERE NOT EXISTS (SELECT 1 FROM answers c WHERE c.parent_id = a.id)
 """
-
-
-def _review_row(r: sqlite3.Row) -> ReviewRow:
-    found = [[int(n) for n in ev.split(",")] for ev in (r["found"] or "").split(";") if ev]
-    most = [max(column) for column in zip(*found, strict=True)] if found else [0] * 5
-    return ReviewRow(
-        r["id"],
-        r["question_id"],
-        r["prompt_key"],
-        bool(found),
-        Decision(r["decision"]) if r["decision"] else None,
-        judge_failed=bool(most[0]),
-        fails=most[1],
-        warnings=most[2],
-        contradicted=most[3],
-        not_found=most[4],
-    )
 
 
 def _run(r: sqlite3.Row) -> Run:

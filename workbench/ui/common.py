@@ -84,8 +84,8 @@ class FormJob:
         return RunJob(
             self.store,
             self.data,
-            e.make_generator(self.data.store),
-            e.make_judge(self.data.store),
+            e.make_generator(self.data.cache_path),
+            e.make_judge(self.data.cache_path),
             keys,
             questions,
             run_name=spec.run_name,

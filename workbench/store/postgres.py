@@ -1,0 +1,312 @@
+"""The PostgreSQL adapter: the same store on a database server, for a team.
+
+psycopg 3 with its connection pool: a kernel, a job runner or the review app keeps a
+few connections open and each call borrows one for one transaction (committed when the
+call returns, rolled back when it raises). The schema is made by the same named, ordered
+migrations as SQLite's (`pg_migrations` holds each one's dialect), under an advisory lock
+so that two processes opening a new store at once do not both migrate it.
+
+Appending a decision takes the chain's advisory lock before it reads the last hash, so
+any number of writers append one at a time and every row links to the one before; the
+insert trigger takes the same lock and checks the link, the rules and the order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from workbench.errors import ReviewError, StoreError
+from workbench.models import Answer, Decision, Evaluation, ReviewDecision, Run
+from workbench.store.base import ReviewRow, Store
+from workbench.store.decision_log import GENESIS, DecisionDraft
+from workbench.store.location import StoreKind, StoreLocation
+from workbench.store.migrations import MIGRATIONS
+from workbench.store.pg_migrations import CHAIN_LOCK, MIGRATION_LOCK, PG_MIGRATIONS
+from workbench.store.rows import (
+    answer_from_row,
+    answer_row,
+    decision_from_row,
+    decision_row,
+    evaluation_from_row,
+    evaluation_row,
+    recorded_decision_row,
+    run_from_row,
+    run_row,
+)
+
+__all__ = ["PostgresStore"]
+
+Conn = psycopg.Connection[Any]
+CONNECT_TIMEOUT_S = 10
+
+
+def _insert(conn: Conn, table: str, row: dict[str, Any], tail: str = "") -> psycopg.Cursor[Any]:
+    """Insert one row by column name (`tail`: an ON CONFLICT or RETURNING clause)."""
+    query = sql.SQL("INSERT INTO {} ({}) VALUES ({}) {}").format(
+        sql.Identifier(table),
+        sql.SQL(", ").join(map(sql.Identifier, row)),
+        sql.SQL(", ").join(sql.Placeholder() * len(row)),
+        sql.SQL(tail),  # our own constant clauses only
+    )
+    return conn.execute(query, tuple(row.values()))
+
+
+def _problem(exc: psycopg.Error) -> str:
+    """The server's one-line message (without the PL/pgSQL context lines)."""
+    return exc.diag.message_primary or str(exc).splitlines()[0]
+
+
+class PostgresStore(Store):
+    """Runs, answers, evaluations and decisions in one PostgreSQL database."""
+
+    def __init__(self, url: str, *, max_connections: int = 4) -> None:
+        self.url = url
+        self._shown = str(StoreLocation(StoreKind.POSTGRESQL, url))
+        try:
+            with psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT_S) as conn:
+                self._migrate(conn)
+        except psycopg.Error as exc:
+            raise StoreError(f"{self._shown}: cannot open the store ({_problem(exc)})") from exc
+        self._pool: ConnectionPool[Conn] = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=max_connections,
+            kwargs={"connect_timeout": CONNECT_TIMEOUT_S},
+            check=ConnectionPool.check_connection,  # a server restart costs no failed call
+            name="workbench-store",
+            open=True,
+        )
+
+    @property
+    def location(self) -> str:
+        """The connection URL, its password masked."""
+        return self._shown
+
+    def close(self) -> None:
+        """Close the pool's connections."""
+        self._pool.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[Conn]:
+        """One pooled connection for one transaction: committed on return, else rolled back."""
+        try:
+            with self._pool.connection() as conn:
+                yield conn
+        except (psycopg.OperationalError, PoolTimeout) as exc:
+            raise StoreError(f"{self._shown}: the database did not answer ({exc})") from exc
+
+    def _rows(self, query: str, args: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        with self._tx() as conn, conn.cursor(row_factory=dict_row) as cur:
+            return cur.execute(query, args).fetchall()
+
+    def _migrate(self, conn: Conn) -> None:
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
+            (exists,) = conn.execute("SELECT to_regclass('migrations') IS NOT NULL").fetchone()  # type: ignore[misc]
+            if not exists:
+                conn.execute("CREATE TABLE migrations (name TEXT PRIMARY KEY)")
+            done = {r[0] for r in conn.execute("SELECT name FROM migrations")}
+            known = [name for name, _ in MIGRATIONS]
+            if done - set(known):
+                raise StoreError(
+                    f"{self._shown} was written by a newer workbench (migrations "
+                    f"{sorted(done - set(known))}); upgrade the workbench to open it"
+                )
+            for name in known:
+                if name in done:
+                    continue
+                if name not in PG_MIGRATIONS:
+                    raise StoreError(f"migration {name} has no PostgreSQL dialect")
+                try:
+                    if PG_MIGRATIONS[name].strip():
+                        conn.execute(PG_MIGRATIONS[name])
+                    conn.execute("INSERT INTO migrations(name) VALUES (%s)", (name,))
+                except psycopg.errors.InsufficientPrivilege as exc:
+                    raise StoreError(
+                        f"{self._shown}: the store needs migration {name}, which this role "
+                        f"may not make ({_problem(exc)}); open it once as the owner role"
+                    ) from exc
+
+    # runs and answers
+    def ensure_run(self, run: Run) -> Run:
+        """Record a run unless one with its id exists; return the stored run."""
+        with self._tx() as conn:
+            _insert(conn, "runs", run_row(run), "ON CONFLICT (id) DO NOTHING")
+        return self.run(run.id)
+
+    def run(self, run_id: str) -> Run:
+        """The run with this id."""
+        rows = self._rows("SELECT * FROM runs WHERE id = %s", (run_id,))
+        if not rows:
+            raise StoreError(f"{self._shown}: no run {run_id!r}; `workbench runs` lists them")
+        return run_from_row(rows[0])
+
+    def runs(self) -> list[Run]:
+        """All runs, oldest first."""
+        return [run_from_row(r) for r in self._rows("SELECT * FROM runs ORDER BY created_at, id")]
+
+    def answered_question_ids(self, run_id: str) -> set[str]:
+        """Questions that already have a generated answer in this run (for resuming)."""
+        query = "SELECT question_id FROM answers WHERE run_id = %s AND parent_id IS NULL"
+        return {r["question_id"] for r in self._rows(query, (run_id,))}
+
+    def add_answer(self, answer: Answer) -> None:
+        """Store one answer, in its own transaction."""
+        with self._tx() as conn:
+            _insert(conn, "answers", answer_row(answer))
+
+    def answers(self, *, run_ids: Sequence[str] | None = None) -> list[Answer]:
+        """Answers, optionally of some runs, in the order they were stored."""
+        if run_ids is None:
+            rows = self._rows("SELECT * FROM answers ORDER BY pos")
+        else:
+            rows = self._rows(
+                "SELECT * FROM answers WHERE run_id = ANY(%s) ORDER BY pos", (list(run_ids),)
+            )
+        return [answer_from_row(r) for r in rows]
+
+    def answer(self, answer_id: str) -> Answer:
+        """The answer version with this id."""
+        rows = self._rows("SELECT * FROM answers WHERE id = %s", (answer_id,))
+        if not rows:
+            raise StoreError(f"{self._shown}: no answer {answer_id!r}")
+        return answer_from_row(rows[0])
+
+    def newer_version_of(self, answer_id: str) -> str | None:
+        """The id of the version made from this answer by an edit, if any."""
+        query = "SELECT id FROM answers WHERE parent_id = %s ORDER BY pos LIMIT 1"
+        rows = self._rows(query, (answer_id,))
+        return str(rows[0]["id"]) if rows else None
+
+    # evaluations
+    def add_evaluation(self, ev: Evaluation) -> None:
+        """Store an evaluation; a re-score by the same judge replaces the earlier one."""
+        row = evaluation_row(ev)
+        update = ", ".join(f"{c} = EXCLUDED.{c}" for c in row if c not in ("answer_id", "judge"))
+        with self._tx() as conn:
+            _insert(
+                conn, "evaluations", row, f"ON CONFLICT (answer_id, judge) DO UPDATE SET {update}"
+            )
+
+    def scored_answer_ids(self, judge: str) -> set[str]:
+        """Answers this judge has already evaluated."""
+        rows = self._rows("SELECT answer_id FROM evaluations WHERE judge = %s", (judge,))
+        return {r["answer_id"] for r in rows}
+
+    def evaluations(self, *, judge: str | None = None) -> list[Evaluation]:
+        """Evaluations, optionally of one judge, in the order of their answers."""
+        query = "SELECT e.* FROM evaluations e JOIN answers a ON a.id = e.answer_id"
+        args: tuple[str, ...] = ()
+        if judge is not None:
+            query, args = query + " WHERE e.judge = %s", (judge,)
+        return [evaluation_from_row(r) for r in self._rows(query + " ORDER BY a.pos", args)]
+
+    def evaluations_of(self, answer_id: str) -> list[Evaluation]:
+        """The evaluations of one answer version, one per judge."""
+        query = "SELECT * FROM evaluations WHERE answer_id = %s ORDER BY judge"
+        return [evaluation_from_row(r) for r in self._rows(query, (answer_id,))]
+
+    # the decision log
+    def append_decision(
+        self, draft: DecisionDraft, *, new_answer: Answer | None = None
+    ) -> ReviewDecision:
+        """Append a decision to the log, chained to the last one, in one transaction.
+
+        The chain's lock is taken first, so the last hash read here is still the last
+        when the row goes in; the answer's text is read inside the same transaction.
+        """
+        with self._tx() as conn:
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (CHAIN_LOCK,))
+            found = conn.execute("SELECT text FROM answers WHERE id = %s", (draft.answer_id,))
+            text = found.fetchone()
+            if text is None:
+                raise StoreError(f"{self._shown}: no answer {draft.answer_id!r}")
+            if new_answer is not None:
+                _insert(conn, "answers", answer_row(new_answer))
+            last = conn.execute("SELECT hash FROM decision_log ORDER BY seq DESC LIMIT 1")
+            tail = last.fetchone()
+            row = decision_row(draft, answer_text=text[0], prev_hash=tail[0] if tail else GENESIS)
+            seq = self._append_row(conn, row, draft.answer_id)
+        return self.decisions(since_seq=seq - 1, limit=1)[0]
+
+    def copy_decision(
+        self, decision: ReviewDecision, *, new_answer: Answer | None = None
+    ) -> ReviewDecision:
+        """Append a decision recorded elsewhere as it was; the trigger checks its link."""
+        with self._tx() as conn:
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (CHAIN_LOCK,))
+            if new_answer is not None:
+                _insert(conn, "answers", answer_row(new_answer))
+            self._append_row(conn, recorded_decision_row(decision), decision.answer_id)
+        return self.decisions(since_seq=decision.seq - 1, limit=1)[0]
+
+    @staticmethod
+    def _append_row(conn: Conn, row: dict[str, Any], answer_id: str) -> int:
+        try:
+            (seq,) = _insert(conn, "decision_log", row, "RETURNING seq").fetchone()  # type: ignore[misc]
+        except psycopg.IntegrityError as exc:  # a trigger or a check refused it
+            raise ReviewError(
+                f"the store refused the decision on {answer_id}: {_problem(exc)}"
+            ) from exc
+        return int(seq)
+
+    def decisions(self, *, since_seq: int = 0, limit: int | None = None) -> list[ReviewDecision]:
+        """Decisions in log order, after `since_seq`."""
+        query = "SELECT * FROM decision_log WHERE seq > %s ORDER BY seq"
+        args: tuple[int, ...] = (since_seq,)
+        if limit is not None:
+            query, args = query + " LIMIT %s", (since_seq, limit)
+        return [decision_from_row(r) for r in self._rows(query, args)]
+
+    def decisions_of(self, answer_id: str) -> list[ReviewDecision]:
+        """The decisions on one answer version, in log order."""
+        query = "SELECT * FROM decision_log WHERE answer_id = %s ORDER BY seq"
+        return [decision_from_row(r) for r in self._rows(query, (answer_id,))]
+
+    def last_decision_seq(self) -> int:
+        """The sequence number of the newest decision in the log (0 when empty)."""
+        rows = self._rows("SELECT COALESCE(MAX(seq), 0) AS seq FROM decision_log")
+        return int(rows[0]["seq"])
+
+    # the review queue
+    def review_rows(self, *, answer_ids: Sequence[str] | None = None) -> list[ReviewRow]:
+        """Each latest answer version with its review standing (see `Store.review_rows`)."""
+        query, args = _REVIEW_ROWS, ()
+        if answer_ids is not None:
+            query, args = query + " AND a.id = ANY(%s)", (list(answer_ids),)  # type: ignore[assignment]
+        return [
+            ReviewRow(
+                r["id"],
+                r["question_id"],
+                r["prompt_key"],
+                bool(r["scored"]),
+                bool(r["flagged"]),
+                Decision(r["decision"]) if r["decision"] else None,
+            )
+            for r in self._rows(query + " ORDER BY a.pos", args)
+        ]
+
+
+# The same definition of "flagged" as the SQLite adapter's query (a test pins both to
+# the Python one in `workbench.review.desk.flags`).
+_REVIEW_ROWS = """
+SELECT a.id, a.question_id, a.prompt_key,
+    EXISTS (SELECT 1 FROM evaluations e WHERE e.answer_id = a.id) AS scored,
+    EXISTS (
+        SELECT 1 FROM evaluations e WHERE e.answer_id = a.id AND (
+            e.status = 'judge_failed' OR jsonb_array_length(e.safety::jsonb) > 0
+            OR EXISTS (SELECT 1 FROM jsonb_array_elements(e.claims::jsonb) c
+                       WHERE c.value ->> 'verdict' != 'supported'))
+    ) AS flagged,
+    (SELECT d.decision FROM decision_log d WHERE d.answer_id = a.id
+     ORDER BY d.seq DESC LIMIT 1) AS decision
+FROM answers a
+WHERE NOT EXISTS (SELECT 1 FROM answers c WHERE c.parent_id = a.id)
+"""
