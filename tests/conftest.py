@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests import pgcluster
+from tests.storekit import RawDB
 from workbench.data.datasets import Corpus, load_corpus
 from workbench.models import Excerpt, PromptTemplate, Question
 from workbench.store import Store
@@ -120,3 +121,10 @@ def make_prompt(version: int = 1, **parameters: object) -> PromptTemplate:
 SEED = Question(
     "q-seed", "How does CAR-T cell therapy work for breast cancer?", "breast", ("car-t",)
 )
+
+
+@pytest.fixture
+def db(store: Store, store_location: str) -> Iterator[RawDB]:
+    """A direct connection to the test store's database (after the store made its tables)."""
+    with RawDB(store_location) as raw:
+        yield raw

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from tests.storekit import RawDB
 from workbench.cli.main import main
 from workbench.data.datasets import Corpus
 from workbench.generation.offline import OfflineComposer
@@ -21,6 +21,8 @@ from workbench.review.decisions import edit_answer, record_decision
 from workbench.runs.batch import generate_batch, score_batch
 from workbench.scoring.faithfulness import OfflineJudge
 from workbench.store import Store
+
+pytestmark = pytest.mark.adapters
 
 PAYLOADS = ["<script>alert(1)</script>", '<img src=x onerror="alert(2)">']
 
@@ -57,13 +59,11 @@ def test_only_the_latest_approved_version_is_exported_and_skips_say_why(
 
 
 def test_an_approval_whose_text_changed_underneath_is_not_exported(
-    store: Store, corpus: Corpus
+    store: Store, db: RawDB, corpus: Corpus
 ) -> None:
     (a, *_) = _generated(store, corpus, n=1)
     record_decision(store, a.id, Decision.APPROVE, reviewer="Dr Ng")
-    sqlite3.connect(store.path, isolation_level=None).execute(
-        "UPDATE answers SET text = 'Stop chemotherapy now.' WHERE id = ?", (a.id,)
-    )
+    db.execute("UPDATE answers SET text = 'Stop chemotherapy now.' WHERE id = ?", (a.id,))
     approved, skipped = select_approved(store, corpus)
     assert approved == [] and "changed after it was approved" in skipped[0].reason
 
@@ -106,10 +106,10 @@ def test_no_payload_survives_as_markup(store: Store, corpus: Corpus, tmp_path: P
 
 
 def test_cli_decide_verify_agreement_and_export_approved(
-    store: Store, corpus: Corpus, capsys: pytest.CaptureFixture[str]
+    store: Store, store_location: str, db: RawDB, corpus: Corpus, capsys: pytest.CaptureFixture[str]
 ) -> None:
     a, b = _generated(store, corpus, n=2)
-    s = ["--store", str(store.path)]
+    s = ["--store", store_location]
     assert main(["decide", a.id, "--approve", "--reviewer", "Dr Ng", *s]) == 0
     assert main(["decide", a.id, "--approve", "--reviewer", "Dr Ali", *s]) == 0
     assert main(["decide", b.id, "--reject", "--reason", "dose", "--reviewer", "Dr Ng", *s]) == 0
@@ -124,8 +124,7 @@ def test_cli_decide_verify_agreement_and_export_approved(
     assert main(["export", "--approved", "--out", "out", "-q", *s]) == 0
     out = capsys.readouterr().out
     assert "exported 2 approved answers" in out
-    db = sqlite3.connect(store.path, isolation_level=None)
-    db.execute("DROP TRIGGER decision_log_no_update")
+    db.drop_trigger("decision_log_no_update")
     db.execute("UPDATE decision_log SET reviewer = 'someone else' WHERE seq = 1")
     assert main(["verify", *s]) == 1
     assert "BROKEN at row 1" in capsys.readouterr().err

@@ -91,7 +91,7 @@ def test_on_the_demo_store_flagged_holds_only_what_needs_a_clinician_hard_fail_f
     tmp_path: Path,
 ) -> None:
     demo = run_demo(tmp_path / "demo", progress=False)
-    with Store(demo.store_path) as store:
+    with SQLiteStore(demo.store_path) as store:
         desk = ReviewDesk(store, load_corpus(), judge=OfflineJudge())
         flagged = desk.queue.ids(QueueFilter.FLAGGED)
         items = [desk.item(i) for i in flagged]
@@ -172,6 +172,6 @@ def test_a_store_from_before_the_findings_table_gets_it_filled_in(
     db.execute("DELETE FROM migrations WHERE name = '006_evaluation_findings_for_review_queue'")
     db.commit()
     db.close()
-    with Store(tmp_path / "s.db") as store:
+    with SQLiteStore(tmp_path / "s.db") as store:
         after = {r.answer_id: (r.flagged, r.warned, r.risk) for r in store.review_rows()}
     assert after == before and sum(flagged for flagged, _, _ in after.values()) == 5
