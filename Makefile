@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-stamp
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "Python 3.11 is required")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,llm,notebook]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,llm,notebook,postgres]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -43,6 +43,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/report_10k.py
 	$(BIN)/python benchmarks/llm_throughput.py
 	$(BIN)/python benchmarks/retrieval_scale.py
+	$(BIN)/python benchmarks/store_writers.py
+	$(BIN)/python benchmarks/review_queue.py --store postgresql
 
 clean:
 	rm -rf $(VENV) reports/demo reports/latest reports/export reports/nbval reports/browser

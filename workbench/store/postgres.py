@@ -107,32 +107,36 @@ class PostgresStore(Store):
             return cur.execute(query, args).fetchall()
 
     def _migrate(self, conn: Conn) -> None:
-        with conn.transaction():
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
-            (exists,) = conn.execute("SELECT to_regclass('migrations') IS NOT NULL").fetchone()  # type: ignore[misc]
-            if not exists:
-                conn.execute("CREATE TABLE migrations (name TEXT PRIMARY KEY)")
-            done = {r[0] for r in conn.execute("SELECT name FROM migrations")}
-            known = [name for name, _ in MIGRATIONS]
-            if done - set(known):
-                raise StoreError(
-                    f"{self._shown} was written by a newer workbench (migrations "
-                    f"{sorted(done - set(known))}); upgrade the workbench to open it"
-                )
-            for name in known:
-                if name in done:
-                    continue
-                if name not in PG_MIGRATIONS:
-                    raise StoreError(f"migration {name} has no PostgreSQL dialect")
-                try:
+        step = "the migrations table"
+        try:
+            with conn.transaction():
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
+                found = conn.execute("SELECT to_regclass('migrations') IS NOT NULL").fetchone()
+                if not (found and found[0]):
+                    conn.execute("CREATE TABLE migrations (name TEXT PRIMARY KEY)")
+                done = {r[0] for r in conn.execute("SELECT name FROM migrations")}
+                for name in self._pending(done):
+                    step = f"migration {name}"
                     if PG_MIGRATIONS[name].strip():
                         conn.execute(PG_MIGRATIONS[name])
                     conn.execute("INSERT INTO migrations(name) VALUES (%s)", (name,))
-                except psycopg.errors.InsufficientPrivilege as exc:
-                    raise StoreError(
-                        f"{self._shown}: the store needs migration {name}, which this role "
-                        f"may not make ({_problem(exc)}); open it once as the owner role"
-                    ) from exc
+        except psycopg.errors.InsufficientPrivilege as exc:
+            raise StoreError(
+                f"{self._shown}: the store needs {step}, which this role may not make "
+                f"({_problem(exc)}); open it once as the role that owns the store"
+            ) from exc
+
+    def _pending(self, done: set[str]) -> list[str]:
+        known = [name for name, _ in MIGRATIONS]
+        if done - set(known):
+            raise StoreError(
+                f"{self._shown} was written by a newer workbench (migrations "
+                f"{sorted(done - set(known))}); upgrade the workbench to open it"
+            )
+        missing = [name for name in known if name not in PG_MIGRATIONS]
+        if missing:
+            raise StoreError(f"migrations {missing} have no PostgreSQL dialect")
+        return [name for name in known if name not in done]
 
     # runs and answers
     def ensure_run(self, run: Run) -> Run:
