@@ -79,7 +79,6 @@ class PostgresStore(Store):
             min_size=1,
             max_size=max_connections,
             kwargs={"connect_timeout": CONNECT_TIMEOUT_S},
-            check=ConnectionPool.check_connection,  # a server restart costs no failed call
             name="workbench-store",
             open=True,
         )
@@ -228,17 +227,18 @@ class PostgresStore(Store):
         """
         with self._tx() as conn:
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (CHAIN_LOCK,))
-            found = conn.execute("SELECT text FROM answers WHERE id = %s", (draft.answer_id,))
-            text = found.fetchone()
-            if text is None:
+            found = conn.execute(  # after the lock: this statement sees the last commit
+                "SELECT (SELECT text FROM answers WHERE id = %s),"
+                " (SELECT hash FROM decision_log ORDER BY seq DESC LIMIT 1)",
+                (draft.answer_id,),
+            ).fetchone()
+            if found is None or found[0] is None:
                 raise StoreError(f"{self._shown}: no answer {draft.answer_id!r}")
             if new_answer is not None:
                 _insert(conn, "answers", answer_row(new_answer))
-            last = conn.execute("SELECT hash FROM decision_log ORDER BY seq DESC LIMIT 1")
-            tail = last.fetchone()
-            row = decision_row(draft, answer_text=text[0], prev_hash=tail[0] if tail else GENESIS)
+            row = decision_row(draft, answer_text=found[0], prev_hash=found[1] or GENESIS)
             seq = self._append_row(conn, row, draft.answer_id)
-        return self.decisions(since_seq=seq - 1, limit=1)[0]
+        return decision_from_row({**row, "seq": seq})  # exactly the row the database took
 
     def copy_decision(
         self, decision: ReviewDecision, *, new_answer: Answer | None = None
@@ -248,8 +248,9 @@ class PostgresStore(Store):
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (CHAIN_LOCK,))
             if new_answer is not None:
                 _insert(conn, "answers", answer_row(new_answer))
-            self._append_row(conn, recorded_decision_row(decision), decision.answer_id)
-        return self.decisions(since_seq=decision.seq - 1, limit=1)[0]
+            row = recorded_decision_row(decision)
+            self._append_row(conn, row, decision.answer_id)
+        return decision_from_row(row)
 
     @staticmethod
     def _append_row(conn: Conn, row: dict[str, Any], answer_id: str) -> int:
