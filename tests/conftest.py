@@ -36,6 +36,27 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("store_kind", ADAPTERS, indirect=True)
 
 
+_BY_ADAPTER: dict[str, dict[str, int]] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Count the outcomes of the tests run once per adapter, for the closing summary."""
+    adapter = next((a for a in ADAPTERS if f"[{a}" in report.nodeid), None)
+    if adapter is None or not (report.when == "call" or report.outcome != "passed"):
+        return
+    counts = _BY_ADAPTER.setdefault(adapter, {"passed": 0, "failed": 0, "skipped": 0})
+    counts[report.outcome] += 1
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """One line per store adapter: how its tests went (none may be skipped)."""
+    for adapter, counts in sorted(_BY_ADAPTER.items()):
+        terminalreporter.write_line(
+            f"store adapter {adapter}: {counts['passed']} tests passed, "
+            f"{counts['failed']} failed, {counts['skipped']} skipped"
+        )
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Run each test in its own folder, so default paths (./workbench.db) never leak."""
