@@ -188,3 +188,11 @@ def test_the_call_cache_stays_a_local_file(tmp_path: Path, monkeypatch: pytest.M
     assert team == tmp_path / ".workbench" / "llm-cache.sqlite"  # the project folder
     monkeypatch.setenv("WORKBENCH_CACHE", str(tmp_path / "mine.sqlite"))
     assert Workspace.resolve(store="postgresql://rev@db/wb").cache_path == tmp_path / "mine.sqlite"
+
+
+def test_the_review_server_hands_a_database_url_to_the_panel_as_is() -> None:
+    from workbench.cli.review_server import voila_command
+
+    url = "postgresql://dr.ng@db.example/wb?sslmode=require"
+    _, env = voila_command(StoreLocation.parse(url), port=8866, open_browser=False, environ={})
+    assert env["WORKBENCH_STORE"] == url

@@ -180,7 +180,7 @@ def add_output_commands(sub: Any) -> None:
 
     d = sub.add_parser("demo", help="the whole job offline on the embedded data sets")
     d.add_argument("--out", type=Path, default=Path("reports/demo"), help="output folder")
-    d.add_argument("--store", type=Path, help="store (default: OUT/demo.db, made anew)")
+    d.add_argument("--store", type=Path, help="SQLite file (default: OUT/demo.db, made anew)")
     d.add_argument("--datasets", type=Path, help="data set folder")
     d.add_argument("--limit", type=int, help="at most N questions")
     quiet_option(d)
