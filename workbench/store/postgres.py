@@ -1,8 +1,9 @@
 """The PostgreSQL adapter: the same store on a database server, for a team.
 
 psycopg 3 with its connection pool: a kernel, a job runner or the review app keeps a
-few connections open and each call borrows one for one transaction (committed when the
-call returns, rolled back when it raises). The schema is made by the same named, ordered
+few connections open and each call borrows one: a read is one statement (one round
+trip), a write one transaction (committed when the call returns, rolled back when it
+raises). The schema is made by the same named, ordered
 migrations as SQLite's (`pg_migrations` holds each one's dialect), under an advisory lock
 so that two processes opening a new store at once do not both migrate it.
 
@@ -78,7 +79,8 @@ class PostgresStore(Store):
             url,
             min_size=1,
             max_size=max_connections,
-            kwargs={"connect_timeout": CONNECT_TIMEOUT_S},
+            # A read is one statement and one round trip; a write is its own transaction.
+            kwargs={"connect_timeout": CONNECT_TIMEOUT_S, "autocommit": True},
             name="workbench-store",
             open=True,
         )
@@ -93,16 +95,23 @@ class PostgresStore(Store):
         self._pool.close()
 
     @contextmanager
-    def _tx(self) -> Iterator[Conn]:
-        """One pooled connection for one transaction: committed on return, else rolled back."""
+    def _conn(self) -> Iterator[Conn]:
+        """One pooled connection (in autocommit mode) for one call."""
         try:
             with self._pool.connection() as conn:
                 yield conn
         except (psycopg.OperationalError, PoolTimeout) as exc:
             raise StoreError(f"{self._shown}: the database did not answer ({exc})") from exc
 
+    @contextmanager
+    def _tx(self) -> Iterator[Conn]:
+        """One pooled connection for one transaction: committed on return, else rolled back."""
+        with self._conn() as conn, conn.transaction():
+            yield conn
+
     def _rows(self, query: str, args: Sequence[Any] = ()) -> list[dict[str, Any]]:
-        with self._tx() as conn, conn.cursor(row_factory=dict_row) as cur:
+        """The rows of one read (a single statement: its own consistent snapshot)."""
+        with self._conn() as conn, conn.cursor(row_factory=dict_row) as cur:
             return cur.execute(query, args).fetchall()
 
     def _migrate(self, conn: Conn) -> None:
