@@ -98,9 +98,11 @@ def start() -> Cluster:
             pass
         return Cluster(outside)
     bindir = find_bindir()
-    folder = Path(tempfile.mkdtemp(prefix="workbench-pg-"))
+    root = os.geteuid() == 0
+    # As root, under /tmp: the `postgres` user must be able to reach the folder.
+    folder = Path(tempfile.mkdtemp(prefix="workbench-pg-", dir="/tmp" if root else None))
     as_user: tuple[str, ...] = ()
-    if os.geteuid() == 0:
+    if root:
         shutil.chown(folder, "postgres", "postgres")
         as_user = ("runuser", "-u", "postgres", "--")
     port = _free_port()
