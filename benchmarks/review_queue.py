@@ -90,7 +90,7 @@ def _seed_postgres(url: str, answers: int) -> None:
         demo = run_demo(Path(tmp), progress=False)
         with (
             SQLiteStore(demo.store_path) as source,
-            Workspace.resolve(store=url).open_store() as team,
+            Workspace.resolve(store=url).open_store(create=True) as team,
         ):
             copy_store(source, team)
     with psycopg.connect(url) as db:

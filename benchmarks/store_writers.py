@@ -48,7 +48,7 @@ with Workspace.resolve(store=location).open_store() as store:
 
 
 def _seed(location: str) -> None:
-    with Workspace.resolve(store=location).open_store() as store:
+    with Workspace.resolve(store=location).open_store(create=True) as store:
         store.ensure_run(Run("r", "p@v1", "offline", "m", "bench"))
         for i in range(ANSWERS):
             store.add_answer(

@@ -113,7 +113,7 @@ def store_location(new_location: Callable[[], str]) -> str:
 @pytest.fixture
 def store(store_location: str) -> Iterator[Store]:
     """An open, empty store of this test's kind."""
-    with Workspace.resolve(store=store_location).open_store() as s:
+    with Workspace.resolve(store=store_location).open_store(create=True) as s:
         yield s
 
 

@@ -47,9 +47,9 @@ def test_a_reviewer_records_decisions_and_edits_but_cannot_alter_them(
         _as(postgres, names["dr"], names["db"]),
     )
     with pytest.raises(StoreError, match="may not make"):  # nothing granted yet: no tables
-        Workspace.resolve(store=dr_url).open_store()
+        Workspace.resolve(store=dr_url).open_store(create=True)
 
-    with Workspace.resolve(store=owner_url).open_store() as store:  # the owner migrates
+    with Workspace.resolve(store=owner_url).open_store(create=True) as store:  # the owner migrates
         store.ensure_run(Run("r1", "p@v1", "offline", "m", "t"))
         store.add_answer(Answer("a-1", "r1", "q1", "p@v1", "offline", "m", "Text [e1].", (), ()))
     with psycopg.connect(owner_url, autocommit=True) as owner:

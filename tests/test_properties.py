@@ -220,10 +220,10 @@ def chained_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A real store with six decisions on two answers."""
     from workbench.models import Answer, Run
     from workbench.review.decisions import record_decision
-    from workbench.store import Store
+    from workbench.store import SQLiteStore
 
     path = tmp_path_factory.mktemp("chain") / "chain.db"
-    with Store(path, log_key=KEY) as store:
+    with SQLiteStore(path, log_key=KEY) as store:
         store.ensure_run(Run("r1", "p@v1", "offline", "m", "test"))
         for i in range(2):
             store.add_answer(
@@ -246,7 +246,7 @@ def test_sql_tampering_with_a_real_store_is_always_caught(
     chained_store: Path, tmp_path: Path, action: str, rows: list[int]
 ) -> None:
     from workbench.review.decisions import verify_log
-    from workbench.store import Store
+    from workbench.store import SQLiteStore
 
     path = tmp_path / f"{uuid.uuid4().hex}.db"
     path.write_bytes(chained_store.read_bytes())
@@ -264,6 +264,6 @@ def test_sql_tampering_with_a_real_store_is_always_caught(
         for seq in rows:
             db.execute("UPDATE decision_log SET reason = reason || '!' WHERE seq = ?", (seq,))
     db.close()
-    with Store(path, read_only=True) as store:
+    with SQLiteStore(path, read_only=True) as store:
         check = verify_log(store, key=KEY)
     assert not check.ok

@@ -21,7 +21,7 @@ import pytest
 from tests.readonly import read_only
 from workbench.cli.main import main
 from workbench.models import SafetyFinding, Severity
-from workbench.store import Store
+from workbench.store import SQLiteStore
 from workbench.store.decision_log import decision_hash
 
 KEY = "k" * 40
@@ -49,7 +49,7 @@ def answers(capsys: pytest.CaptureFixture[str]) -> list[str]:
     assert main(["generate", "--limit", "2", "--prompt", "patient_answer@v1", "-q"]) == 0
     assert main(["score", "-q"]) == 0
     capsys.readouterr()
-    with Store("workbench.db") as store:
+    with SQLiteStore("workbench.db") as store:
         return [a.id for a in store.answers()]
 
 
@@ -99,7 +99,7 @@ def test_verify_no_longer_says_row_3_of_2(
 
 def _rewrite_second_as_approval(path: Path) -> None:
     """Turn the reject (row 2) into an approval and recompute every SHA-256 after it."""
-    with Store(path, log_key=None) as store:
+    with SQLiteStore(path, log_key=None) as store:
         rows = store.decisions()
     db = sqlite3.connect(path, isolation_level=None)
     sql = _trigger_sql(db, "decision_log_no_update")
@@ -186,7 +186,7 @@ def test_a_wrong_or_bad_anchor_is_one_clear_line(
 
 
 def _fail_finding(answer_id: str) -> None:
-    with Store("workbench.db") as store:
+    with SQLiteStore("workbench.db") as store:
         (ev,) = store.evaluations_of(answer_id)
         finding = SafetyFinding(
             "stop-standard-treatment", Severity.FAIL, "Tells the patient to stop treatment.", "h"
@@ -212,7 +212,7 @@ def test_approval_over_a_failed_safety_rule_is_a_deliberate_recorded_override(
     args = ["decide", a, "--approve", "--override-safety", "--reason", why, "--reviewer", "Dr Ng"]
     assert main(args) == 0
     assert "overriding" in capsys.readouterr().out
-    with Store("workbench.db") as store:
+    with SQLiteStore("workbench.db") as store:
         (d,) = store.decisions_of(a)
     assert d.overrides == ("stop-standard-treatment",) and d.reason == why
     assert main(["verify"]) == 0
@@ -263,7 +263,7 @@ def test_verify_reports_damaged_pages_and_other_commands_name_the_store(
     assert main(["generate", "--limit", "12", "-q"]) == 0
     assert main(["score", "-q"]) == 0
     path = Path("workbench.db")
-    with Store(path) as store:
+    with SQLiteStore(path) as store:
         store.checkpoint()
     size = path.stat().st_size
     with path.open("r+b") as fh:
@@ -357,8 +357,8 @@ WRITER = """
 import sys
 from workbench.models import Decision
 from workbench.review.decisions import record_decision
-from workbench.store import Store
-with Store(sys.argv[1]) as store:
+from workbench.store import SQLiteStore
+with SQLiteStore(sys.argv[1]) as store:
     for i in range(int(sys.argv[3])):
         record_decision(store, sys.argv[2], Decision.REJECT, reviewer="desk", reason=f"r{i}")
 """
@@ -381,7 +381,7 @@ def test_backup_while_the_desk_writes_keeps_every_committed_decision(
     for copy in [*copies, Path("final.db")]:
         capsys.readouterr()
         assert main(["verify", "--store", str(copy)]) == 0, copy
-    with Store("final.db") as store:
+    with SQLiteStore("final.db") as store:
         assert len(store.decisions()) == 300
     assert main(["backup", "--out", "final.db"]) == 2  # never overwrites a file
     assert "exists" in _one_line_error(capsys)

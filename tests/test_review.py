@@ -190,7 +190,7 @@ def _writers(location: str, writers: int, each: int, answers: int) -> None:
 def test_several_processes_writing_at_once_lose_nothing_and_keep_one_chain(
     store_location: str, writers: int, each: int
 ) -> None:
-    with Workspace.resolve(store=store_location).open_store() as store:
+    with Workspace.resolve(store=store_location).open_store(create=True) as store:
         _answers(store, n=4)
     _writers(store_location, writers, each, answers=4)
     with Workspace.resolve(store=store_location).open_store() as store:

@@ -30,7 +30,7 @@ pytestmark = pytest.mark.adapters
 
 
 def _open(location: str) -> Store:
-    return Workspace.resolve(store=location).open_store()
+    return Workspace.resolve(store=location).open_store(create=True)
 
 
 def _answer(store: Store, qid: str = "q1") -> Answer:

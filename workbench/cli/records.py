@@ -58,7 +58,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         path = store.location
     print(f"store {path} (opened read-only)")
     print(
-        "pages: SQLite's integrity check finds no damage"
+        "pages: the database's integrity check finds no damage"
         if not check.damaged
         else "pages: see below"
     )

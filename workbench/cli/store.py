@@ -14,7 +14,10 @@ __all__ = ["add_store_commands"]
 
 def cmd_copy(args: argparse.Namespace) -> int:
     source_ws, target_ws = Workspace.resolve(store=args.source), Workspace.resolve(store=args.to)
-    with source_ws.open_store() as source, target_ws.open_store() as target:
+    with (
+        source_ws.open_store(read_only=True) as source,
+        target_ws.open_store(create=True) as target,
+    ):
         report = copy_store(source, target)
     print(
         f"copied {report.runs} runs, {report.answers} answer versions, {report.evaluations} "

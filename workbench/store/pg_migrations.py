@@ -88,6 +88,53 @@ CREATE TRIGGER decision_log_checks BEFORE INSERT ON decision_log
     FOR EACH ROW EXECUTE FUNCTION decision_log_before_insert();
 """
 
+# The keyed MAC and the safety overrides (as SQLite's 005), and the store's own count of
+# the decisions it ever numbered (SQLite keeps it in sqlite_sequence): a trigger owned by
+# the store's owner raises it, and no reviewer may write it, so a removed tail shows.
+_MAC_OVERRIDES_AND_COUNTER = f"""
+ALTER TABLE decision_log ADD COLUMN mac TEXT;
+ALTER TABLE decision_log ADD COLUMN overrides TEXT;
+CREATE FUNCTION decision_log_overrides_check() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.overrides IS NOT NULL AND (NEW.decision != 'approve'
+            OR length(btrim(NEW.reason)) = 0 OR jsonb_array_length(NEW.overrides::jsonb) = 0)
+    THEN
+        RAISE EXCEPTION
+            'a safety override is an approval with the rules it overrides and a reason'
+            {_REFUSE};
+    END IF;
+    IF NEW.decision = 'approve' AND NEW.overrides IS NULL AND EXISTS (
+            SELECT 1 FROM evaluations e, jsonb_array_elements(e.safety::jsonb) f
+            WHERE e.answer_id = NEW.answer_id AND f.value ->> 'severity' = 'fail') THEN
+        RAISE EXCEPTION
+            'this answer fails a safety rule: approving it needs a safety override with a reason'
+            {_REFUSE};
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER decision_log_overrides BEFORE INSERT ON decision_log
+    FOR EACH ROW EXECUTE FUNCTION decision_log_overrides_check();
+CREATE TABLE decision_log_counter (n BIGINT NOT NULL);
+INSERT INTO decision_log_counter SELECT COALESCE(MAX(seq), 0) FROM decision_log;
+CREATE FUNCTION decision_log_count() RETURNS trigger LANGUAGE plpgsql
+    SECURITY DEFINER SET search_path = public AS $$
+BEGIN
+    UPDATE decision_log_counter SET n = GREATEST(n, NEW.seq);
+    RETURN NULL;
+END $$;
+CREATE TRIGGER decision_log_counted AFTER INSERT ON decision_log
+    FOR EACH ROW EXECUTE FUNCTION decision_log_count();
+CREATE FUNCTION decision_log_counter_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' AND NEW.n >= OLD.n THEN
+        RETURN NEW;
+    END IF;
+    RAISE EXCEPTION 'the decision counter only goes up' {_REFUSE};
+END $$;
+CREATE TRIGGER decision_log_counter_only_up BEFORE UPDATE OR DELETE ON decision_log_counter
+    FOR EACH ROW EXECUTE FUNCTION decision_log_counter_guard();
+"""
+
 PG_MIGRATIONS: dict[str, str] = {
     "001_runs_answers_evaluations": """
         CREATE TABLE runs (
@@ -118,4 +165,5 @@ PG_MIGRATIONS: dict[str, str] = {
     "004_index_answers_parent_for_review_queue": (
         "CREATE INDEX IF NOT EXISTS answers_parent ON answers(parent_id);"
     ),
+    "005_decision_log_mac_and_safety_overrides": _MAC_OVERRIDES_AND_COUNTER,
 }

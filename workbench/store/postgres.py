@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
 import psycopg
 from psycopg import sql
@@ -26,7 +27,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from workbench.errors import ReviewError, StoreError
 from workbench.models import Answer, Decision, Evaluation, ReviewDecision, Run
 from workbench.store.base import ReviewRow, Store
-from workbench.store.decision_log import GENESIS, DecisionDraft
+from workbench.store.decision_log import GENESIS, DecisionDraft, load_log_key
 from workbench.store.location import StoreKind, StoreLocation
 from workbench.store.migrations import MIGRATIONS
 from workbench.store.pg_migrations import CHAIN_LOCK, MIGRATION_LOCK, PG_MIGRATIONS
@@ -67,20 +68,43 @@ def _problem(exc: psycopg.Error) -> str:
 class PostgresStore(Store):
     """Runs, answers, evaluations and decisions in one PostgreSQL database."""
 
-    def __init__(self, url: str, *, max_connections: int = 4) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        create: bool = True,
+        read_only: bool = False,
+        log_key: bytes | Literal["env"] | None = "env",
+        max_connections: int = 4,
+    ) -> None:
         self.url = url
+        self.read_only = read_only
+        self.log_key = load_log_key() if log_key == "env" else log_key
         self._shown = str(StoreLocation(StoreKind.POSTGRESQL, url))
         try:
             with psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT_S) as conn:
-                self._migrate(conn)
+                found = conn.execute("SELECT to_regclass('migrations') IS NOT NULL").fetchone()
+                if not (found and found[0]) and (read_only or not create):
+                    raise StoreError(
+                        f"no store at {self._shown}: check --store or $WORKBENCH_STORE "
+                        "(`workbench generate` or `workbench demo` makes one)"
+                    )
+                if read_only:
+                    self._pending({r[0] for r in conn.execute("SELECT name FROM migrations")})
+                else:
+                    conn.rollback()
+                    self._migrate(conn)
         except psycopg.Error as exc:
             raise StoreError(f"{self._shown}: cannot open the store ({_problem(exc)})") from exc
+        # A read is one statement and one round trip; a write is its own transaction.
+        kwargs: dict[str, Any] = {"connect_timeout": CONNECT_TIMEOUT_S, "autocommit": True}
+        if read_only:  # the server itself refuses every write on these connections
+            kwargs["options"] = "-c default_transaction_read_only=on"
         self._pool: ConnectionPool[Conn] = ConnectionPool(
             url,
             min_size=1,
             max_size=max_connections,
-            # A read is one statement and one round trip; a write is its own transaction.
-            kwargs={"connect_timeout": CONNECT_TIMEOUT_S, "autocommit": True},
+            kwargs=kwargs,
             name="workbench-store",
             open=True,
         )
@@ -245,7 +269,9 @@ class PostgresStore(Store):
                 raise StoreError(f"{self._shown}: no answer {draft.answer_id!r}")
             if new_answer is not None:
                 _insert(conn, "answers", answer_row(new_answer))
-            row = decision_row(draft, answer_text=found[0], prev_hash=found[1] or GENESIS)
+            row = decision_row(
+                draft, answer_text=found[0], prev_hash=found[1] or GENESIS, log_key=self.log_key
+            )
             seq = self._append_row(conn, row, draft.answer_id)
         return decision_from_row({**row, "seq": seq})  # exactly the row the database took
 
@@ -288,6 +314,38 @@ class PostgresStore(Store):
         """The sequence number of the newest decision in the log (0 when empty)."""
         rows = self._rows("SELECT COALESCE(MAX(seq), 0) AS seq FROM decision_log")
         return int(rows[0]["seq"])
+
+    def decision_counter(self) -> int | None:
+        """How many decisions the store has ever numbered (kept by a trigger in its own
+        table, apart from the rows); None for a store from before migration 005."""
+        try:
+            rows = self._rows("SELECT n FROM decision_log_counter")
+        except psycopg.errors.UndefinedTable:
+            return None
+        return int(rows[0]["n"]) if rows else None
+
+    # the database itself
+    def integrity_problems(self, *, quick: bool = False, limit: int = 20) -> list[str]:
+        """[]: the server keeps its own pages (WAL, checksums); its DBA checks them with
+        `amcheck`. The log's content is checked by `verify` as on SQLite."""
+        return []
+
+    def checkpoint(self) -> None:
+        """Nothing to do: a committed transaction is durable on the server."""
+
+    def backup(self, dest: Path) -> None:
+        """Copy the store to a new SQLite file `dest` (`workbench.store.copy`): every
+        record, and the decision log with its hashes, MACs and row numbers."""
+        from workbench.store.copy import copy_store
+        from workbench.store.sqlite import SQLiteStore
+
+        if dest.exists():
+            raise StoreError(f"{dest} exists: give a new file for the backup")
+        tmp = dest.with_name(f".{dest.name}.partial")
+        tmp.unlink(missing_ok=True)
+        with SQLiteStore(tmp, log_key=None) as target:
+            copy_store(self, target)
+        tmp.rename(dest)
 
     # the review queue
     def review_rows(self, *, answer_ids: Sequence[str] | None = None) -> list[ReviewRow]:
