@@ -76,6 +76,7 @@ def test_a_reviewer_records_decisions_and_edits_but_cannot_alter_them(
             "DROP TRIGGER decision_log_no_update ON decision_log",
             "UPDATE answers SET text = 'x'",
             "CREATE TABLE mine (x int)",
+            "UPDATE decision_log_counter SET n = 0",
         ):
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 dr.execute(statement)  # type: ignore[arg-type]

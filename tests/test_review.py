@@ -202,3 +202,29 @@ def test_several_processes_writing_at_once_lose_nothing_and_keep_one_chain(
     assert sorted(d.reason for d in decisions) == sorted(
         f"kernel-{w} {i}" for w in range(writers) for i in range(each)
     )
+
+
+def test_the_database_refuses_an_unsafe_approval_without_an_override(
+    store: Store, db: RawDB
+) -> None:
+    from workbench.models import Evaluation, EvaluationStatus, SafetyFinding, Severity
+
+    (a, _) = _answers(store)
+    finding = SafetyFinding("stop-standard-treatment", Severity.FAIL, "Says stop.", "h")
+    store.add_evaluation(
+        Evaluation(a.id, "offline", EvaluationStatus.SCORED, 1.0, (), (finding,), 8.0, 9.0)
+    )
+    insert = (
+        "INSERT INTO decision_log (id, answer_id, answer_sha256, reviewer, account, decision,"
+        " reason, meaning, created_at, prev_hash, hash, overrides) VALUES "
+        "('x', ?, 's', 'r', 'a', 'approve', ?, 'm', 't', ?, 'h', ?)"
+    )
+    with pytest.raises(INTEGRITY_ERRORS, match="needs a safety override"):
+        db.execute(insert, (a.id, "", GENESIS, None))
+    with pytest.raises(INTEGRITY_ERRORS, match="rules it overrides and a reason"):
+        db.execute(insert, (a.id, "", GENESIS, '["stop-standard-treatment"]'))
+    d = record_decision(
+        store, a.id, Decision.APPROVE, reviewer="Dr Ng", reason="fine here", override_safety=True
+    )
+    assert d.overrides == ("stop-standard-treatment",)
+    assert verify_log(store).ok and store.decision_counter() == 1
