@@ -26,7 +26,7 @@ GRANT CONNECT ON DATABASE {db} TO {reviewers};
 GRANT USAGE ON SCHEMA public TO {reviewers};
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO {reviewers};
 GRANT INSERT ON decision_log, answers TO {reviewers};
-GRANT INSERT, UPDATE ON evaluations TO {reviewers};
+GRANT INSERT, UPDATE ON evaluations, evaluation_findings TO {reviewers};
 """
 
 

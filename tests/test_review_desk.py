@@ -9,6 +9,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from workbench.data.datasets import Corpus, load_corpus, select_questions
 from workbench.generation.offline import OfflineComposer
 from workbench.models import (
@@ -28,10 +30,15 @@ from workbench.runs.batch import generate_batch, score_batch
 from workbench.runs.demo import run_demo
 from workbench.scoring.faithfulness import OfflineJudge
 from workbench.store import SQLiteStore, Store
+from workbench.workspace import Workspace
 
 
-def _scored(path: Path, corpus: Corpus) -> Store:
-    store = SQLiteStore(path)
+def _open(location: str | Path) -> Store:
+    return Workspace.resolve(store=location).open_store(create=True)
+
+
+def _scored(path: str | Path, corpus: Corpus) -> Store:
+    store = _open(path)
     questions = select_questions(corpus, limit=6)
     for key in sorted(corpus.prompts):
         generate_batch(store, corpus, OfflineComposer(), key, questions, questions_source="t",
@@ -62,10 +69,11 @@ def _second_opinions(store: Store) -> None:
         )
 
 
+@pytest.mark.adapters
 def test_flagged_warned_and_risk_in_sql_are_the_same_in_python(
-    tmp_path: Path, corpus: Corpus
+    store_location: str, corpus: Corpus
 ) -> None:
-    with _scored(tmp_path / "s.db", corpus) as store:
+    with _scored(store_location, corpus) as store:
         _second_opinions(store)
         rows = store.review_rows()
         by_answer: dict[str, list[Evaluation]] = {}
@@ -107,11 +115,14 @@ def test_on_the_demo_store_flagged_holds_only_what_needs_a_clinician_hard_fail_f
         assert set(desk.queue.ids(QueueFilter.WARNINGS)) == set(reading_only)
 
 
-def test_the_queue_follows_decisions_and_edits_by_anyone(tmp_path: Path, corpus: Corpus) -> None:
-    with _scored(tmp_path / "s.db", corpus) as store:
+@pytest.mark.adapters
+def test_the_queue_follows_decisions_and_edits_by_anyone(
+    store_location: str, corpus: Corpus
+) -> None:
+    with _scored(store_location, corpus) as store:
         queue = ReviewQueue(store)
         first, second, third = queue.ids(QueueFilter.ALL)[:3]
-        with SQLiteStore(store.path) as other:  # another kernel
+        with _open(store_location) as other:  # another kernel
             record_decision(other, first, Decision.APPROVE, reviewer="A")
             record_decision(other, second, Decision.NEEDS_EDIT, reviewer="B", reason="long")
             new, _ = edit_answer(other, third, "Shorter text [x].", reviewer="B", reason="short")
@@ -125,8 +136,9 @@ def test_the_queue_follows_decisions_and_edits_by_anyone(tmp_path: Path, corpus:
         assert queue.row(third) is None and queue.row(new.id).scored is False  # type: ignore[union-attr]
 
 
-def test_an_edit_from_the_desk_is_scored_at_once(tmp_path: Path, corpus: Corpus) -> None:
-    with _scored(tmp_path / "s.db", corpus) as store:
+@pytest.mark.adapters
+def test_an_edit_from_the_desk_is_scored_at_once(store_location: str, corpus: Corpus) -> None:
+    with _scored(store_location, corpus) as store:
         desk = ReviewDesk(store, corpus, judge=OfflineJudge())
         old = desk.queue.ids(QueueFilter.ALL)[0]
         text = store.answer(old).text + "\nThis always cures cancer."

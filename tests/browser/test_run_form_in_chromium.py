@@ -21,7 +21,7 @@ from playwright import sync_api
 
 from tests.browser.test_review_in_chromium import ARGS, CHROMIUM, _free_port, _wait_for_port
 from tests.loopback import LoopbackServer
-from workbench.store import Store
+from workbench.store import SQLiteStore
 
 KEY = "sk-browser-DO-NOT-LEAK-777"
 SCREENSHOT = Path(__file__).resolve().parents[2] / "reports" / "browser" / "run_form.png"
@@ -96,7 +96,7 @@ def test_run_with_a_live_endpoint_by_clicking_in_chromium(
             page.screenshot(path=str(SCREENSHOT), full_page=True)
         finally:
             browser.close()
-    with Store(db) as store:
+    with SQLiteStore(db) as store:
         assert len(store.answers()) == 2
         assert {e.judge for e in store.evaluations()} == {"ragas:gpt-4o-mini"}
     assert llm.calls == 2 + 2 * 2

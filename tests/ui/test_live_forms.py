@@ -13,7 +13,7 @@ from typing import Any
 
 from tests.llm.conftest import KEY, _no_analytics_no_stray_endpoint, llm_env, server
 from tests.loopback import LoopbackServer, Reply, smart_reply
-from workbench.store import Store
+from workbench.store import SQLiteStore
 from workbench.ui import run_app, tuning_app
 
 __all__ = ["_no_analytics_no_stray_endpoint", "llm_env", "server"]  # fixtures used here
@@ -131,11 +131,11 @@ def test_cancel_stops_the_run_and_keeps_what_finished(
     asyncio.run(kernel())
     assert "Cancelled:" in app.view.status.value and app.view.step.value == "cancelled"
     assert app.report is not None and app.report.cancelled
-    with Store(db) as store:
+    with SQLiteStore(db) as store:
         kept = len(store.answers())
     assert kept == app.report.generated == 1  # the quick one; the five in flight were dropped
     asyncio.run(app.arun())  # Run again: only the rest
-    with Store(db) as store:
+    with SQLiteStore(db) as store:
         assert len(store.answers()) == 6
     assert app.report is not None and app.report.generated == 6 - kept
 

@@ -166,4 +166,22 @@ PG_MIGRATIONS: dict[str, str] = {
         "CREATE INDEX IF NOT EXISTS answers_parent ON answers(parent_id);"
     ),
     "005_decision_log_mac_and_safety_overrides": _MAC_OVERRIDES_AND_COUNTER,
+    "006_evaluation_findings_for_review_queue": """
+        CREATE TABLE evaluation_findings (
+            answer_id TEXT NOT NULL, judge TEXT NOT NULL, judge_failed INTEGER NOT NULL,
+            fails INTEGER NOT NULL, warnings INTEGER NOT NULL,
+            contradicted INTEGER NOT NULL, not_found INTEGER NOT NULL,
+            PRIMARY KEY (answer_id, judge));
+        INSERT INTO evaluation_findings
+        SELECT e.answer_id, e.judge, (e.status = 'judge_failed')::int,
+            (SELECT COUNT(*) FROM jsonb_array_elements(e.safety::jsonb) x
+             WHERE x.value ->> 'severity' = 'fail'),
+            (SELECT COUNT(*) FROM jsonb_array_elements(e.safety::jsonb) x
+             WHERE x.value ->> 'severity' = 'warn'),
+            (SELECT COUNT(*) FROM jsonb_array_elements(e.claims::jsonb) x
+             WHERE x.value ->> 'verdict' = 'contradicted'),
+            (SELECT COUNT(*) FROM jsonb_array_elements(e.claims::jsonb) x
+             WHERE x.value ->> 'verdict' = 'not_found')
+        FROM evaluations e;
+    """,
 }

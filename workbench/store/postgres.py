@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -25,7 +26,7 @@ from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from workbench.errors import ReviewError, StoreError
-from workbench.models import Answer, Decision, Evaluation, ReviewDecision, Run
+from workbench.models import Answer, Evaluation, ReviewDecision, Run
 from workbench.store.base import ReviewRow, Store
 from workbench.store.decision_log import GENESIS, DecisionDraft, load_log_key
 from workbench.store.location import StoreKind, StoreLocation
@@ -38,7 +39,9 @@ from workbench.store.rows import (
     decision_row,
     evaluation_from_row,
     evaluation_row,
+    findings_row,
     recorded_decision_row,
+    review_row,
     run_from_row,
     run_row,
 )
@@ -226,9 +229,17 @@ class PostgresStore(Store):
         """Store an evaluation; a re-score by the same judge replaces the earlier one."""
         row = evaluation_row(ev)
         update = ", ".join(f"{c} = EXCLUDED.{c}" for c in row if c not in ("answer_id", "judge"))
+        found = findings_row(ev)  # what the review queue reads, in the same transaction
+        again = ", ".join(f"{c} = EXCLUDED.{c}" for c in found if c not in ("answer_id", "judge"))
         with self._tx() as conn:
             _insert(
                 conn, "evaluations", row, f"ON CONFLICT (answer_id, judge) DO UPDATE SET {update}"
+            )
+            _insert(
+                conn,
+                "evaluation_findings",
+                found,
+                f"ON CONFLICT (answer_id, judge) DO UPDATE SET {again}",
             )
 
     def scored_answer_ids(self, judge: str) -> set[str]:
@@ -353,30 +364,23 @@ class PostgresStore(Store):
         query, args = _REVIEW_ROWS, ()
         if answer_ids is not None:
             query, args = query + " AND a.id = ANY(%s)", (list(answer_ids),)  # type: ignore[assignment]
-        return [
-            ReviewRow(
-                r["id"],
-                r["question_id"],
-                r["prompt_key"],
-                bool(r["scored"]),
-                bool(r["flagged"]),
-                Decision(r["decision"]) if r["decision"] else None,
-            )
-            for r in self._rows(query + " ORDER BY a.pos", args)
-        ]
+        return [review_row(r) for r in self._rows(query + " ORDER BY a.pos", args)]
+
+    def decision_count(self, *, reviewer: str, since: datetime) -> int:
+        """How many decisions `reviewer` signed since `since` (edits included)."""
+        rows = self._rows(
+            "SELECT COUNT(*) AS n FROM decision_log WHERE reviewer = %s AND created_at >= %s",
+            (reviewer, since.astimezone(UTC).isoformat()),
+        )
+        return int(rows[0]["n"])
 
 
-# The same definition of "flagged" as the SQLite adapter's query (a test pins both to
-# the Python one in `workbench.review.desk.flags`).
+# The same query as the SQLite adapter's: per evaluation what it found, joined with ";".
 _REVIEW_ROWS = """
 SELECT a.id, a.question_id, a.prompt_key,
-    EXISTS (SELECT 1 FROM evaluations e WHERE e.answer_id = a.id) AS scored,
-    EXISTS (
-        SELECT 1 FROM evaluations e WHERE e.answer_id = a.id AND (
-            e.status = 'judge_failed' OR jsonb_array_length(e.safety::jsonb) > 0
-            OR EXISTS (SELECT 1 FROM jsonb_array_elements(e.claims::jsonb) c
-                       WHERE c.value ->> 'verdict' != 'supported'))
-    ) AS flagged,
+    (SELECT string_agg(f.judge_failed || ',' || f.fails || ',' || f.warnings || ','
+                       || f.contradicted || ',' || f.not_found, ';')
+     FROM evaluation_findings f WHERE f.answer_id = a.id) AS found,
     (SELECT d.decision FROM decision_log d WHERE d.answer_id = a.id
      ORDER BY d.seq DESC LIMIT 1) AS decision
 FROM answers a

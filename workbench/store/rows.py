@@ -239,7 +239,7 @@ def findings_row(ev: Evaluation) -> dict[str, Any]:
     return {
         "answer_id": ev.answer_id,
         "judge": ev.judge,
-        "judge_failed": ev.status is EvaluationStatus.JUDGE_FAILED,
+        "judge_failed": int(ev.status is EvaluationStatus.JUDGE_FAILED),
         "fails": sum(f.severity is Severity.FAIL for f in ev.safety),
         "warnings": sum(f.severity is Severity.WARN for f in ev.safety),
         "contradicted": sum(c.verdict is Verdict.CONTRADICTED for c in ev.claims),
