@@ -189,7 +189,7 @@ def test_score_with_the_llm_safety_judge_keeps_both_sources(
     llm_env: LoopbackServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from workbench.cli.main import main
-    from workbench.store import Store
+    from workbench.store import SQLiteStore
 
     assert main(GEN_OFFLINE) == 0 and llm_env.calls == 0
     llm_env.responder = _safety_responder
@@ -198,7 +198,7 @@ def test_score_with_the_llm_safety_judge_keeps_both_sources(
     assert "pre-flight safety judging (gpt-4o-mini at http://127.0.0.1:" in out
     assert "3 calls, 0 from the cache, 3 to the endpoint" in out
     assert llm_env.calls == 3
-    with Store("workbench.db") as store:
+    with SQLiteStore("workbench.db") as store:
         evaluations = store.evaluations()
     assert len(evaluations) == 3
     for e in evaluations:
@@ -222,13 +222,13 @@ def test_a_broken_safety_reply_in_a_batch_is_stored_and_the_batch_goes_on(
     llm_env: LoopbackServer,
 ) -> None:
     from workbench.cli.main import main
-    from workbench.store import Store
+    from workbench.store import SQLiteStore
 
     assert main(GEN_OFFLINE) == 0
     llm_env.script(Reply("not json at all"))
     llm_env.responder = _safety_responder
     assert main(["score", "--safety-judge", "llm", "-q"]) == 0
-    with Store("workbench.db") as store:
+    with SQLiteStore("workbench.db") as store:
         evaluations = store.evaluations()
     failures = [f for e in evaluations for f in e.safety if f.rule_id == SAFETY_JUDGE_FAILED]
     assert len(evaluations) == 3 and len(failures) == 1
