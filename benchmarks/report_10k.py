@@ -118,7 +118,7 @@ def main() -> None:
             f"opening the store ({path.stat().st_size / 1e6:.0f} MB) read-only with the page "
             f"check that `workbench report`, `export` and `runs` run: {check:.2f} s"
         )
-        with Store(path) as store:
+        with SQLiteStore(path) as store:
             started, cpu = time.perf_counter(), time.process_time()
             paths, frame = write_report(store, corpus, Path(tmp) / "out")
             took, cpu = time.perf_counter() - started, time.process_time() - cpu

@@ -8,7 +8,7 @@ from pathlib import Path
 from workbench.data.numbers import limit, rounded, shown
 from workbench.reports.frame import frame
 from workbench.scoring.readability import above_grade
-from workbench.store import Store
+from workbench.store import SQLiteStore
 
 
 def test_shown_prints_enough_decimals_to_tell_a_value_from_its_limit() -> None:
@@ -36,7 +36,7 @@ def test_no_demo_answer_reads_at_grade_8_0_above_the_grade_8_target(demo_store: 
 
 
 def test_the_rule_message_names_a_grade_above_its_target(demo_store: Path) -> None:
-    with Store(demo_store) as store:
+    with SQLiteStore(demo_store) as store:
         messages = [
             f.message
             for ev in store.evaluations()

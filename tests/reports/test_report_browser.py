@@ -10,7 +10,7 @@ from playwright.sync_api import sync_playwright
 from workbench.data.datasets import Corpus
 from workbench.reports.assemble import write_report
 from workbench.runs.demo import DemoResult, run_demo
-from workbench.store import Store
+from workbench.store import SQLiteStore
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "reports" / "screenshots"
@@ -43,7 +43,7 @@ def test_a_split_report_fits_1280_px_and_opens_its_worst_question_offline(
 ) -> None:
     """The demo's report split into pages: the 17-column summary fits the page at 1280 px,
     the question list opens on the hard fail, and no page asks the network for anything."""
-    with Store(demo.store_path) as store:
+    with SQLiteStore(demo.store_path) as store:
         paths, _ = write_report(store, corpus, tmp_path / "split", title="Split", split_at=100)
     index_url = paths.html.resolve().as_uri()
     requests: list[str] = []

@@ -27,7 +27,7 @@ from workbench.reports.questions import page_name, question_rows
 from workbench.reports.render import highlight_answer, rich_text
 from workbench.review.decisions import record_decision
 from workbench.runs.demo import DemoResult
-from workbench.store import Store
+from workbench.store import SQLiteStore, Store
 
 ALLOWED = {
     "p": {"class"}, "br": set(), "strong": {"class"}, "em": set(), "code": set(), "ul": set(),
@@ -174,7 +174,7 @@ def test_past_the_split_size_an_index_links_a_page_per_question(
     demo: DemoResult, corpus: Corpus, tmp_path: Path
 ) -> None:
     out = tmp_path / "split"
-    with Store(demo.store_path) as store:
+    with SQLiteStore(demo.store_path) as store:
         paths, frame = write_report(store, corpus, out, title="Split", split_at=100)
     index = paths.html.read_text()
     assert len(paths.pages) == frame["question_id"].nunique() == 61
@@ -193,13 +193,13 @@ def test_past_the_split_size_an_index_links_a_page_per_question(
     first = (out / links[0]).read_text()
     assert '<span class="badge fail">fail</span>' in first and '<a href="../report.html">' in first
     # written again as one page, the old question pages go
-    with Store(demo.store_path) as store:
+    with SQLiteStore(demo.store_path) as store:
         paths, _ = write_report(store, corpus, out)
     assert not list((out / "questions").glob("*.html")) and paths.pages == ()
 
 
 def test_a_question_with_many_answers_pages_through_them(demo: DemoResult, corpus: Corpus) -> None:
-    with Store(demo.store_path) as store:
+    with SQLiteStore(demo.store_path) as store:
         answers, evaluations = store.answers(), store.evaluations()
         decisions = store.latest_decisions()
         rows = question_rows(corpus, answers, evaluations, decisions)

@@ -32,7 +32,7 @@ def cmd_runs(args: argparse.Namespace) -> int:
 def cmd_compare(args: argparse.Namespace) -> int:
     ws = workspace_of(args)
     with ws.open_store(read_only=True, check_pages=True) as store:
-        runs, where = store.runs(), str(store.path)
+        runs, where = store.runs(), str(store.location)
         run_a = resolve_run(runs, args.run_a, where=where)
         run_b = resolve_run(runs, args.run_b, where=where)
         c = compare_runs(store, ws.corpus, run_a, run_b, judge=args.judge)

@@ -53,7 +53,8 @@ class GateOptions:
 
 def gate(o: GateOptions) -> int:
     """Print the checks; 0 when all hold, 1 when one misses."""
-    if not o.workspace.store.is_file():
+    where = o.workspace.store
+    if where.is_file and not where.path.is_file():
         raise ConfigError(f"{o.workspace.store}: no store there; `workbench demo` makes one")
     with o.workspace.open_store(read_only=True, check_pages=True) as store:
         result = check_gate(store, o.workspace.corpus, o.spec)

@@ -13,7 +13,7 @@ from workbench.errors import StoreError
 from workbench.models import Answer, Evaluation, ReviewDecision, Severity, Verdict
 from workbench.scoring.readability import GRADE_TARGET, above_grade
 from workbench.scoring.staleness import is_stale
-from workbench.store import Store
+from workbench.store import SQLiteStore, Store
 
 __all__ = ["COLUMNS", "evaluation_frame", "frame", "frame_of"]
 
@@ -41,12 +41,12 @@ def frame(store: Store | str | os.PathLike[str], corpus: Corpus | None = None) -
     the data sets `$WORKBENCH_DATASETS` (else the repository's) holds.
     """
     corpus = corpus if corpus is not None else load_corpus()
-    if isinstance(store, Store):
+    if not isinstance(store, (str, os.PathLike)):
         return evaluation_frame(store, corpus)
     path = Path(store)
     if not path.is_file():
         raise StoreError(f"{path}: no store there; `workbench demo` or `generate` makes one")
-    with Store(path, create=False, read_only=True) as opened:
+    with SQLiteStore(path, create=False, read_only=True) as opened:
         return evaluation_frame(opened, corpus)
 
 

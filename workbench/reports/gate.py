@@ -82,7 +82,7 @@ class GateCheck:
 class GateResult:
     """Every check of a gate over the chosen runs' answers."""
 
-    store: Path
+    store: str
     runs: tuple[str, ...]
     judge: str
     answers: int
@@ -154,7 +154,7 @@ def _ids(
 
 def check_gate(store: Store, corpus: Corpus, spec: GateSpec) -> GateResult:
     """Check `spec` against the store; a bad run or judge name is a `ConfigError`."""
-    where = str(store.path)
+    where = str(store.location)
     runs = store.runs()
     run_ids = tuple(resolve_run(runs, name, where=where) for name in spec.runs) or tuple(
         r.id for r in runs
@@ -184,7 +184,7 @@ def check_gate(store: Store, corpus: Corpus, spec: GateSpec) -> GateResult:
         checks.append(_baseline_check(store, corpus, spec, run_ids, judge))
     failed = sum(ev.status is EvaluationStatus.JUDGE_FAILED for ev in evaluations)
     return GateResult(
-        store.path,
+        store.location,
         run_ids,
         judge,
         len(answers),
@@ -253,7 +253,7 @@ def _baseline_check(
             f"baseline {spec.baseline!r}: name the one run to compare with it (runs: "
             f"{', '.join(run_ids)})"
         )
-    baseline = resolve_run(store.runs(), spec.baseline, where=str(store.path))
+    baseline = resolve_run(store.runs(), spec.baseline, where=str(store.location))
     c = compare_runs(store, corpus, baseline, run_ids[0], judge=judge)
     d = c.faithfulness
     if d.mean is None or d.low is None or d.high is None:

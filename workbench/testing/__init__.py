@@ -18,7 +18,7 @@ from pathlib import Path
 from workbench.data.datasets import Corpus, load_corpus
 from workbench.errors import ConfigError
 from workbench.reports.gate import GateResult, GateSpec, check_gate, load_gate_spec
-from workbench.store import Store
+from workbench.store import SQLiteStore, Store
 
 __all__ = ["GateFailed", "assert_gate"]
 
@@ -62,13 +62,13 @@ def assert_gate(
             raise ConfigError("assert_gate: give thresholds as keywords or in `config`, not both")
         spec = load_gate_spec(Path(config))
     corpus = corpus if corpus is not None else load_corpus()
-    if isinstance(store, Store):
+    if not isinstance(store, (str, os.PathLike)):
         result = check_gate(store, corpus, spec)
     else:
         path = Path(store)
         if not path.is_file():
             raise ConfigError(f"{path}: no store there; `workbench demo` makes one")
-        with Store(path, create=False, read_only=True) as opened:
+        with SQLiteStore(path, create=False, read_only=True) as opened:
             result = check_gate(opened, corpus, spec)
     if not result.passed:
         raise GateFailed("\n" + result.table())
