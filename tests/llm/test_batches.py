@@ -94,7 +94,8 @@ def test_a_failing_judge_is_stored_counted_and_retried_next_run(
     server.responder = one_broken_json
     judge = RagasJudge(make_client(server, tmp_path, use_cache=False))
     report = score_batch(store, corpus, judge, progress=False)
-    assert report.done == 3
+    assert report.done == 2 and len(report.failed) == 1 and not report.ok
+    assert report.failed[0][1].startswith("judge failed: the judge did not reply in JSON")
     statuses = sorted(e.status for e in store.evaluations())
     assert statuses.count(EvaluationStatus.JUDGE_FAILED) == 1
     failed = next(e for e in store.evaluations() if e.status is EvaluationStatus.JUDGE_FAILED)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from workbench.cli.common import (
+    batch_status,
     data_options,
     print_batch,
     print_summary,
@@ -56,22 +57,25 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class CallOptions:
-    """How LLM calls run: `--concurrency`, `--timeout`, `--max-cost`, `--no-cache`."""
+    """How LLM calls run: `--concurrency`, `--timeout`, `--retries`, `--max-cost`,
+    `--no-cache`."""
 
     concurrency: int | None = None
     timeout_s: float | None = None
     max_cost: float | None = None
     no_cache: bool = False
+    retries: int | None = None
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> CallOptions:
-        return cls(args.concurrency, args.timeout, args.max_cost, args.no_cache)
+        return cls(args.concurrency, args.timeout, args.max_cost, args.no_cache, args.retries)
 
     def overrides(self) -> dict[str, Any]:
         """The settings these options override (None: keep the environment's)."""
         return {
             "concurrency": self.concurrency,
             "timeout_s": self.timeout_s,
+            "max_retries": self.retries,
             "use_cache": False if self.no_cache else None,
         }
 
@@ -202,6 +206,7 @@ def generate(o: GenerateOptions) -> int:
         if llm is not None:
             plan = generation_preflight(store, corpus, llm, questions, run_ids, retriever=retriever)
             _preflight([plan], o.max_cost)
+        reports = []
         for key in keys:
             if llm is not None:
                 llm.client.stats = CallStats()  # each run's summary counts its own calls
@@ -217,7 +222,8 @@ def generate(o: GenerateOptions) -> int:
                 progress=o.progress,
             )
             print_batch("generated", report, llm.client.stats if llm else None)
-    return 0
+            reports.append(report)
+    return batch_status(reports)
 
 
 def score(o: ScoreOptions) -> int:
@@ -268,12 +274,18 @@ def score(o: ScoreOptions) -> int:
         if safety is not None:
             print(f"LLM safety judge: {safety.client.stats.describe()}")
         print_summary(evaluation_frame(store, corpus))
-    return 0
+    return batch_status([report])
 
 
 def _call_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--concurrency", type=int, help="LLM calls in flight at once (default 8)")
     p.add_argument("--timeout", type=float, help="seconds to wait for one LLM call (default 60)")
+    p.add_argument(
+        "--retries",
+        type=int,
+        metavar="N",
+        help="retries of a call after a timeout, a dropped connection, a 429 or a 5xx (default 4)",
+    )
     p.add_argument(
         "--max-cost",
         type=float,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -15,6 +16,8 @@ from workbench.runs.batch import BatchReport
 from workbench.workspace import STORE_ENV, STORE_NAME, Workspace
 
 __all__ = [
+    "FAILED_ITEMS",
+    "batch_status",
     "data_options",
     "print_batch",
     "print_summary",
@@ -23,6 +26,8 @@ __all__ = [
     "store_workspace",
     "workspace_of",
 ]
+
+FAILED_ITEMS = 1  # some items of a batch failed (2 is bad input, as for every command)
 
 SUMMARY_COLUMNS = [
     "prompt",
@@ -85,11 +90,28 @@ def store_workspace(args: argparse.Namespace) -> Workspace:
 def print_batch(verb: str, report: BatchReport, calls: CallStats | None = None) -> None:
     """One line for the batch, a line per failure (on stderr), and the LLM calls made."""
     where = f" in run {report.run_id}" if report.run_id else ""
-    print(f"{verb} {report.done}, already done {report.skipped}{where}")
+    failed = f", failed {len(report.failed)}" if report.failed else ""
+    print(f"{verb} {report.done}{failed}, already done {report.skipped}{where}")
     for item, why in report.failed:
         print(f"  failed {item}: {why}", file=sys.stderr)
     if calls is not None:
         print(calls.describe())
+
+
+def batch_status(reports: Sequence[BatchReport]) -> int:
+    """The exit status of batch commands: FAILED_ITEMS when any item failed, else 0.
+
+    Says so on stderr, with what a rerun does: what finished is kept, the rest is tried again.
+    """
+    failed = sum(len(r.failed) for r in reports)
+    if not failed:
+        return 0
+    print(
+        f"workbench: {failed} item(s) failed (exit status {FAILED_ITEMS}); what finished is "
+        "kept, and the same command tries the failed ones again",
+        file=sys.stderr,
+    )
+    return FAILED_ITEMS
 
 
 def print_summary(frame: pd.DataFrame) -> None:

@@ -4,7 +4,7 @@ gate | decide | verify | backup | agreement | review | demo | import | store cop
 Each command group lives in its own module and turns its arguments into typed options
 once; the command calls the library with them and prints what it did. A
 `WorkbenchError` prints as one clear line and exits 2; anything else is a bug and shows
-its traceback.
+its traceback. A batch (`generate`, `score`) with failed items exits 1.
 """
 
 from __future__ import annotations
@@ -33,6 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="workbench",
         description="Generate, score and report plain-language answers to cancer patients' "
         "questions. Runs offline by default.",
+        epilog="exit status: 0 done; 1 some items failed (generate, score: what finished is "
+        "kept and the same command tries the rest again; verify: the decision log is broken); "
+        "2 bad input or settings (nothing done is lost)",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     add_batch_commands(sub)

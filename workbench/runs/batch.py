@@ -61,12 +61,22 @@ Part = TypeVar("Part")
 
 @dataclass(slots=True)
 class BatchReport:
-    """What a batch did: new items, items it found already done, and failures by id."""
+    """What a batch did: new items, items it found already done, and failures by id.
+
+    `failed` holds every item that did not succeed, with why: a question with no answer
+    (nothing stored), or an answer whose judge failed (stored as a "judge failed"
+    evaluation, tried again by the next batch). `done` counts only the successes.
+    """
 
     run_id: str | None = None
     done: int = 0
     skipped: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when no item failed."""
+        return not self.failed
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,9 +299,12 @@ async def ascore_batch(
         evaluation = await aevaluate_answer(
             answer, question, excerpts, judge, rules=rules, safety_judge=safety_judge
         )
-        store.add_evaluation(evaluation)
-        report.done += 1
+        store.add_evaluation(evaluation)  # a judge failure too: a value the report counts
         failed = evaluation.status is EvaluationStatus.JUDGE_FAILED
+        if failed:
+            report.failed.append((answer.id, evaluation.error or "judge failed"))
+        else:
+            report.done += 1
         tell(answer.id, answer.question_id, evaluation.error if failed else None)
 
     bar = tqdm(total=len(todo), desc=f"score ({judge.name})", disable=not progress, unit="answer")

@@ -1,0 +1,79 @@
+"""Exit codes of `generate` and `score`: a batch with failed items exits 1, keeps what
+finished, prints one line per failed item and a summary; a clean rerun exits 0."""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+
+import pytest
+
+from tests.llm.conftest import KEY
+from tests.loopback import STATEMENT_MARK, LoopbackServer, Reply, smart_reply
+from workbench.cli.main import main
+from workbench.models import EvaluationStatus
+from workbench.store import Store
+
+GEN = ["generate", "--backend", "openai", "--prompt", "patient_answer@v1", "-q"]
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_generate_against_a_closed_port_exits_1_with_a_line_per_question(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{closed_port()}/v1")
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    monkeypatch.setenv("WORKBENCH_MODEL", "local-model")
+    assert main([*GEN, "--limit", "2", "--retries", "0"]) == 1
+    captured = capsys.readouterr()
+    failed = [line for line in captured.err.splitlines() if line.startswith("  failed ")]
+    assert len(failed) == 2 and all("connection failed" in line for line in failed)
+    assert "generated 0, failed 2, already done 0" in captured.out
+    assert "exit status 1" in captured.err
+
+
+def test_a_partly_failed_generation_keeps_what_finished_and_a_rerun_exits_0(
+    llm_env: LoopbackServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    llm_env.script(Reply(status=400))  # the first question is refused, not retried
+    assert main([*GEN, "--limit", "3"]) == 1
+    assert "generated 2, failed 1, already done 0" in capsys.readouterr().out
+    with Store("workbench.db") as store:
+        assert len(store.answers()) == 2
+    assert main([*GEN, "--limit", "3"]) == 0
+    assert "generated 1, already done 2" in capsys.readouterr().out
+    assert llm_env.calls == 4
+
+
+def test_score_exits_1_when_a_judgment_failed(
+    llm_env: LoopbackServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([*GEN, "--limit", "2"]) == 0
+    broken = {"n": 0}
+
+    def first_judgment_broken(request: dict[str, Any]) -> Reply:
+        if STATEMENT_MARK in str(request["messages"][-1]["content"]) and broken["n"] == 0:
+            broken["n"] += 1
+            return Reply("{not json")
+        return smart_reply(request)
+
+    llm_env.responder = first_judgment_broken
+    capsys.readouterr()
+    assert main(["score", "--judge", "ragas", "-q"]) == 1
+    captured = capsys.readouterr()
+    assert "scored 1, failed 1, already done 0" in captured.out
+    assert "judge failed: the judge did not reply in JSON" in captured.err
+    with Store("workbench.db") as store:  # the failure is kept as a value
+        statuses = sorted(e.status for e in store.evaluations())
+    assert statuses == [EvaluationStatus.JUDGE_FAILED, EvaluationStatus.SCORED]
+
+
+def test_an_offline_batch_with_nothing_failed_exits_0() -> None:
+    assert main(["generate", "--limit", "2", "-q"]) == 0
+    assert main(["score", "-q"]) == 0
