@@ -12,15 +12,18 @@ from tests.llm.conftest import KEY, make_client
 from tests.loopback import LoopbackServer, Reply
 from workbench.errors import EndpointError
 from workbench.llm import ChatReply, ChatRequest, LLMClient
+from workbench.llm.calls import Check
 from workbench.llm.retry import RetryPolicy
 
 REQUEST = ChatRequest("gpt-4o-mini", (("system", "Be brief."), ("user", "Say hello.")))
 
 
-def complete(client: LLMClient, request: ChatRequest = REQUEST) -> ChatReply:
+def complete(
+    client: LLMClient, request: ChatRequest = REQUEST, check: Check | None = None
+) -> ChatReply:
     async def run() -> ChatReply:
         try:
-            return await client.complete(request)
+            return await client.complete(request, check=check)
         finally:
             await client.aclose()
 
@@ -126,3 +129,37 @@ def test_a_body_that_is_not_a_completion_is_an_endpoint_error(server: LoopbackSe
     server.script(Reply(raw=b'{"id": "x", "object": "list", "data": []}'))
     with pytest.raises(EndpointError, match="not a chat completion"):
         complete(make_client(server))
+
+
+def test_a_reply_that_fails_the_callers_check_is_not_cached(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    def check(reply: ChatReply) -> None:
+        if not reply.content.startswith("{"):
+            raise EndpointError("not JSON")
+
+    server.script(Reply("no JSON here"), Reply('{"ok": 1}'))
+    client = make_client(server, tmp_path)
+    request = ChatRequest(model="gpt-4o-mini", messages=(("user", "hi"),))
+    first = complete(client, request, check)
+    assert first.content == "no JSON here" and not client.cached(request)
+    second = complete(client, request, check)
+    assert second.content == '{"ok": 1}' and client.cached(request)
+    assert complete(client, request, check).cached
+    assert server.calls == 2 and client.stats.unusable == 1
+
+
+def test_a_cached_reply_that_fails_the_check_is_asked_again(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    server.script(Reply("broken"), Reply('{"ok": 1}'))
+    client = make_client(server, tmp_path)
+    request = ChatRequest(model="gpt-4o-mini", messages=(("user", "hi"),))
+    complete(client, request)  # cached without a check (as older versions did)
+
+    def check(reply: ChatReply) -> None:
+        if reply.content == "broken":
+            raise EndpointError("broken")
+
+    fresh = complete(client, request, check)
+    assert fresh.content == '{"ok": 1}' and not fresh.cached and server.calls == 2

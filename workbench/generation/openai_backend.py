@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from workbench.errors import EndpointError
 from workbench.generation.base import Generation
 from workbench.llm.calls import LLMClient
-from workbench.llm.client import ChatRequest
+from workbench.llm.client import ChatReply, ChatRequest
 from workbench.llm.estimate import PlannedCall
 from workbench.llm.prompting import render_messages
 from workbench.llm.sync import run_sync
@@ -59,13 +59,11 @@ class OpenAIBackend:
     async def agenerate(
         self, question: Question, excerpts: Sequence[Excerpt], prompt: PromptTemplate
     ) -> Generation:
-        """One answer. An empty reply is an EndpointError (the batch records it, goes on)."""
-        reply = await self.client.complete(self.request_for(question, excerpts, prompt))
-        if not reply.content.strip():
-            raise EndpointError(
-                f"{self.client.settings.endpoint} ({self.model}): the model returned an empty "
-                f"answer (finish reason {reply.finish_reason!r})"
-            )
+        """One answer. An empty reply is an EndpointError (the batch records it, goes on)
+        and is not cached: the next run asks again."""
+        request = self.request_for(question, excerpts, prompt)
+        reply = await self.client.complete(request, check=self._not_empty)
+        self._not_empty(reply)
         settings = {
             **self.client.settings.public(),
             "served_by": reply.model,
@@ -81,6 +79,13 @@ class OpenAIBackend:
             latency_s=reply.latency_s,
             cost_usd=self.client.cost(reply),
         )
+
+    def _not_empty(self, reply: ChatReply) -> None:
+        if not reply.content.strip():
+            raise EndpointError(
+                f"{self.client.settings.endpoint} ({self.model}): the model returned an empty "
+                f"answer (finish reason {reply.finish_reason!r})"
+            )
 
     def generate(
         self, question: Question, excerpts: Sequence[Excerpt], prompt: PromptTemplate

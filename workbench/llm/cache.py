@@ -9,7 +9,8 @@ a PostgreSQL store it stays a local file (in the project folder, or `$WORKBENCH_
 it is a machine's cache, not the team's shared state (`Workspace.cache_path`).
 WAL mode with `synchronous=NORMAL`: a process killed at any point keeps every committed
 reply (only a power cut could lose the last few, which are then asked for again).
-The request kept beside a reply holds prompts and excerpts, never the API key.
+The request kept beside a reply holds prompts and excerpts, never the API key. Only
+replies their caller could use are kept (`workbench.llm.calls`).
 """
 
 from __future__ import annotations
@@ -73,6 +74,10 @@ class CallCache:
     def has(self, key: str) -> bool:
         """Whether a reply is cached under this key."""
         return self._db.execute("SELECT 1 FROM calls WHERE key = ?", (key,)).fetchone() is not None
+
+    def drop(self, key: str) -> None:
+        """Forget the reply under this key, if any."""
+        self._db.execute("DELETE FROM calls WHERE key = ?", (key,))
 
     def put(self, key: str, request: ChatRequest, reply: ChatReply) -> None:
         """Keep a reply (a later reply for the same key replaces it)."""

@@ -5,20 +5,40 @@ the settings bypass it), else waits for one of `concurrency` slots, calls the tr
 with retries and backoff, keeps the reply in the cache, and counts everything in
 `CallStats`: endpoint calls, cache hits and misses, retries, tokens and cost. A slot is
 held only while a request is in flight, never during a backoff wait.
+
+A caller that can tell a usable reply from an unusable one (a judge that needs JSON of a
+shape, a backend that needs text) passes that `check`: a reply that fails it is never
+kept in the cache, and a cached reply that fails it is asked for again, so the next run
+retries what failed instead of replaying it.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from workbench.errors import EndpointError
 from workbench.llm.cache import CallCache
 from workbench.llm.client import ChatReply, ChatRequest, ChatTransport, TransientError
 from workbench.llm.prices import PriceTable
 from workbench.llm.retry import RetryPolicy, with_retries
 from workbench.llm.settings import LLMSettings
 
-__all__ = ["CallStats", "LLMClient"]
+__all__ = ["CallStats", "Check", "LLMClient"]
+
+Check = Callable[[ChatReply], object]  # raises EndpointError when a reply is unusable
+
+
+def usable(reply: ChatReply, check: Check | None) -> bool:
+    """Whether `reply` passes `check` (any reply does without one)."""
+    if check is None:
+        return True
+    try:
+        check(reply)
+    except EndpointError:
+        return False
+    return True
 
 
 @dataclass(slots=True)
@@ -30,6 +50,7 @@ class CallStats:
     cache_misses: int = 0
     retries: int = 0
     failures: int = 0
+    unusable: int = 0  # replies that came back but failed the caller's check (not cached)
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cost_usd: float = 0.0
@@ -42,9 +63,10 @@ class CallStats:
         if self.unpriced_calls:
             unknown = ", ".join(sorted(self.models))
             cost += f" + unknown for {self.unpriced_calls} calls ({unknown} not in prices.yaml)"
+        unusable = f", {self.unusable} unusable replies" if self.unusable else ""
         return (
             f"LLM calls: {self.endpoint_calls} to the endpoint ({self.retries} retries, "
-            f"{self.failures} failed); cache {self.cache_hits} hits, {self.cache_misses} "
+            f"{self.failures} failed{unusable}); cache {self.cache_hits} hits, {self.cache_misses} "
             f"misses; tokens {self.prompt_tokens} in, {self.completion_tokens} out; "
             f"cost {cost}"
         )
@@ -98,12 +120,16 @@ class LLMClient:
             return None
         return self.prices.cost(reply.model, reply.prompt_tokens, reply.completion_tokens)
 
-    async def complete(self, request: ChatRequest) -> ChatReply:
-        """The reply to `request`: from the cache, or from the endpoint (with retries)."""
+    async def complete(self, request: ChatRequest, *, check: Check | None = None) -> ChatReply:
+        """The reply to `request`: from the cache, or from the endpoint (with retries).
+
+        A reply that fails `check` is returned (the caller says what is wrong with it)
+        but not cached; a cached one that fails it counts as a miss and is asked again.
+        """
         key = request.cache_key(self.transport.endpoint)
         if self.cache is not None and self.settings.use_cache:
             hit = self.cache.get(key)
-            if hit is not None:
+            if hit is not None and usable(hit, check):
                 self.stats.cache_hits += 1
                 return hit
         self.stats.cache_misses += 1
@@ -127,7 +153,11 @@ class LLMClient:
         # processed in full before any new request is sent, and the endpoint idles.
         await asyncio.sleep(0)
         self._account(reply)
-        if self.cache is not None:
+        if not usable(reply, check):
+            self.stats.unusable += 1
+            if self.cache is not None:
+                self.cache.drop(key)  # a reply cached before it was checked goes too
+        elif self.cache is not None:
             self.cache.put(key, request, reply)
         return replace(reply, attempts=attempts)
 

@@ -9,7 +9,8 @@ on their best evidence (`workbench.scoring.ragas_mapping`), in the offline judge
 
 Failure is a value: a call that failed after its retries, or a reply that is empty, cut
 off, not JSON or not the expected JSON, gives status `judge_failed` with the error
-"judge failed: <why>", never a NaN. No statement (a refusal) is `no_claims`, no score.
+"judge failed: <why>", never a NaN. Such a reply is not kept in the call cache, so the
+next scoring batch asks the endpoint again. No statement (a refusal) is `no_claims`, no score.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from ragas.prompt.metrics.base_prompt import BasePrompt
 
 from workbench.errors import ConfigError, EndpointError
 from workbench.llm.calls import LLMClient
-from workbench.llm.client import ChatRequest
+from workbench.llm.client import ChatReply, ChatRequest
 from workbench.llm.estimate import PlannedCall
 from workbench.llm.sync import run_sync
 from workbench.models import ClaimVerdict, EvaluationStatus, Excerpt, Verdict
@@ -43,6 +44,7 @@ __all__ = ["NO_QUESTION", "RagasJudge", "faithfulness_score"]
 
 NO_QUESTION = "(the question was not given)"
 In = TypeVar("In", bound=BaseModel)
+Out = TypeVar("Out", bound=BaseModel)
 
 
 def faithfulness_score(verdicts: NLIStatementOutput) -> float:
@@ -102,12 +104,19 @@ class RagasJudge:
         )
         return self.llm.request(self._nli.render(data), NLIStatementOutput)
 
+    async def _ask(self, request: ChatRequest, model: type[Out]) -> Out:
+        """The reply to `request` as `model`; a reply that is not one is never cached."""
+
+        def check(reply: ChatReply) -> object:
+            return parse_reply(reply, model, RAGAS_MAX_TOKENS)
+
+        reply = await self.client.complete(request, check=check)
+        return parse_reply(reply, model, RAGAS_MAX_TOKENS)
+
     async def _verdicts(
         self, statements: Sequence[str], excerpts: Sequence[Excerpt]
     ) -> NLIStatementOutput:
-        request = self.verdicts_request(statements, excerpts)
-        reply = await self.client.complete(request)
-        return parse_reply(reply, NLIStatementOutput, RAGAS_MAX_TOKENS)
+        return await self._ask(self.verdicts_request(statements, excerpts), NLIStatementOutput)
 
     # judging
     async def ajudge(
@@ -119,8 +128,8 @@ class RagasJudge:
         if not excerpts:
             return _failed("no excerpts were retrieved for this answer")
         try:
-            reply = await self.client.complete(self.statements_request(answer_text, question))
-            statements = parse_reply(reply, StatementGeneratorOutput, RAGAS_MAX_TOKENS).statements
+            request = self.statements_request(answer_text, question)
+            statements = (await self._ask(request, StatementGeneratorOutput)).statements
             if not statements:
                 return FaithfulnessResult(EvaluationStatus.NO_CLAIMS, None, ())
             nli = await self._verdicts(statements, excerpts)
@@ -187,8 +196,8 @@ class RagasJudge:
                 if cached
                 else None
             )
-        except EndpointError:
-            statements = []  # a cached broken reply: the judge fails without a second call
+        except EndpointError:  # a broken reply cached by an older version: asked again
+            planned, statements = [PlannedCall(None, first.chars, RAGAS_MAX_TOKENS)], None
         if statements is None:
             guess = self.verdicts_request([answer_text], excerpts)
             planned.append(PlannedCall(None, guess.chars, RAGAS_MAX_TOKENS))

@@ -112,7 +112,11 @@ class WorkbenchRagasLLM(InstructorBaseRagasLLM):
 
     async def agenerate(self, prompt: str, response_model: type[M]) -> M:
         """The parsed reply to `prompt`; EndpointError if the call or the reply failed."""
-        reply = await self.client.complete(self.request(prompt, response_model))
+
+        def check(reply: ChatReply) -> object:
+            return parse_reply(reply, response_model, RAGAS_MAX_TOKENS)
+
+        reply = await self.client.complete(self.request(prompt, response_model), check=check)
         return parse_reply(reply, response_model, RAGAS_MAX_TOKENS)
 
     def generate(self, prompt: str, response_model: type[M]) -> M:

@@ -77,3 +77,38 @@ def test_score_exits_1_when_a_judgment_failed(
 def test_an_offline_batch_with_nothing_failed_exits_0() -> None:
     assert main(["generate", "--limit", "2", "-q"]) == 0
     assert main(["score", "-q"]) == 0
+
+
+def test_a_failed_judgment_is_retried_by_a_plain_score_not_replayed_from_the_cache(
+    llm_env: LoopbackServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([*GEN, "--limit", "2"]) == 0
+    broken = {"n": 0}
+
+    def first_judgment_cut_off(request: dict[str, Any]) -> Reply:
+        if STATEMENT_MARK in str(request["messages"][-1]["content"]) and broken["n"] == 0:
+            broken["n"] += 1
+            return Reply('{"statements": ["It is', finish_reason="length")
+        return smart_reply(request)
+
+    llm_env.responder = first_judgment_cut_off
+    assert main(["score", "--judge", "ragas", "-q"]) == 1
+    calls = llm_env.calls
+    capsys.readouterr()
+    assert main(["score", "--judge", "ragas", "-q"]) == 0
+    out = capsys.readouterr().out
+    assert "2 calls, 0 from the cache, 2 to the endpoint" in out  # the pre-flight knows
+    assert "scored 1, already done 1" in out
+    assert llm_env.calls == calls + 2  # statements again, then the verdicts
+    with Store("workbench.db") as store:
+        assert {e.status for e in store.evaluations()} == {EvaluationStatus.SCORED}
+
+
+def test_an_empty_answer_is_not_cached_so_the_rerun_asks_again(
+    llm_env: LoopbackServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    llm_env.script(Reply(""))
+    assert main([*GEN, "--limit", "1"]) == 1
+    assert "empty answer" in capsys.readouterr().err
+    assert main([*GEN, "--limit", "1"]) == 0
+    assert llm_env.calls == 2
