@@ -10,9 +10,10 @@ import pandas as pd
 
 from workbench.data.datasets import Corpus
 from workbench.generation.offline import OfflineComposer
-from workbench.models import Answer, Run
+from workbench.models import Answer, Evaluation, EvaluationStatus, Run
 from workbench.reports.assemble import write_report
 from workbench.reports.frame import COLUMNS
+from workbench.reports.render import status_label
 from workbench.runs.batch import generate_batch, score_batch
 from workbench.scoring.faithfulness import OfflineJudge
 from workbench.store import Store
@@ -85,3 +86,28 @@ def test_highlight_escapes_inside_marks_and_renders_headings() -> None:
     assert '<strong class="heading">How it works</strong>' in html
     assert '<mark class="claim not_found" title="not found in the evidence">' in html
     assert "A &lt;b&gt;bold&lt;/b&gt; claim." in html and "<b>" not in html
+
+
+def test_a_failed_judgment_reads_judge_failed_once_with_its_reason(
+    store: Store, corpus: Corpus, tmp_path: Path
+) -> None:
+    generate_batch(
+        store,
+        corpus,
+        OfflineComposer(),
+        "patient_answer@v1",
+        list(corpus.questions[:1]),
+        questions_source="t",
+        progress=False,
+    )
+    (answer,) = store.answers()
+    why = "judge failed: the judge's reply was cut off at max_tokens (1024)"
+    store.add_evaluation(
+        Evaluation(answer.id, "ragas:m", EvaluationStatus.JUDGE_FAILED, None, (), (), 8.0, 9.0, why)
+    )
+    paths, _ = write_report(store, corpus, tmp_path / "out")
+    html = paths.html.read_text()
+    assert "judge failed: the judge&#39;s reply was cut off at max_tokens (1024)" in html
+    assert "judge failed: judge failed" not in html
+    assert status_label(EvaluationStatus.JUDGE_FAILED, why) == why
+    assert status_label(EvaluationStatus.JUDGE_FAILED, "no excerpts") == "judge failed: no excerpts"

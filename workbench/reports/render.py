@@ -118,10 +118,15 @@ def _marked(text: str, marks: list[_Mark]) -> Markup:
     return Markup("").join(out)
 
 
+FAILED_PREFIX = "judge failed: "
+
+
 def status_label(status: EvaluationStatus, error: str | None) -> str:
-    """Words for an evaluation status; a failed judge says why."""
+    """Words for an evaluation status; a failed judge says why (once "judge failed", whether
+    or not the judge's own error already starts so)."""
     if status is EvaluationStatus.JUDGE_FAILED:
-        return f"judge failed: {error or 'no reason given'}"
+        why = (error or "").removeprefix(FAILED_PREFIX).strip()
+        return f"{FAILED_PREFIX}{why or 'no reason given'}"
     if status is EvaluationStatus.NO_CLAIMS:
         return "no checkable claims"
     return "scored"
