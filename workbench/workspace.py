@@ -15,7 +15,8 @@ from what the user said, and the library takes its paths from it:
   safety rules and the gold labels are the folder's own when it has them, else the
   embedded ones (a folder made by `workbench import` has excerpts, questions and
   prompts only); the gold claims are measured against the excerpts they were labeled
-  on, which come with them;
+  on, which come with them; the price table is the folder's `prices.yaml`, else the
+  default folder's;
 - a face's outputs: `--out`, else `$WORKBENCH_OUTPUT/NAME`, else `reports/NAME`.
 """
 
@@ -36,6 +37,7 @@ from workbench.data.datasets import (
 )
 from workbench.errors import ConfigError
 from workbench.llm.cache import CACHE_FILE, cache_path_for
+from workbench.llm.prices import prices_file
 from workbench.scoring.safety import RuleSet, load_rules
 from workbench.scoring.safety_rules import RULES_FILE
 from workbench.store import SQLiteStore, Store, StoreKind, StoreLocation
@@ -134,6 +136,11 @@ class Workspace:
     def rules(self) -> RuleSet:
         """The safety rules, compiled."""
         return load_rules(self.rules_file)
+
+    @property
+    def prices(self) -> Path:
+        """The price table: this data set folder's `prices.yaml`, else the default folder's."""
+        return prices_file(self.datasets)
 
     @property
     def gold_claims(self) -> Path:

@@ -48,7 +48,7 @@ def test_a_model_without_a_price_has_an_unknown_cost(server: LoopbackServer) -> 
     client = make_client(server, model="llama3.1:8b")
     reply = complete(client, ChatRequest("llama3.1:8b", (("user", "hi"),)))
     assert client.cost(reply) is None
-    assert "unknown for 1 calls (llama3.1:8b not in prices.yaml)" in client.stats.describe()
+    assert "unknown for 1 calls (llama3.1:8b not in the price table" in client.stats.describe()
 
 
 def test_a_429_is_retried_after_the_servers_retry_after(server: LoopbackServer) -> None:

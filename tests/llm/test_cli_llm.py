@@ -70,7 +70,7 @@ def test_the_judge_can_be_another_model_on_another_endpoint(
         assert judge_server.calls == 6 and llm_env.calls == 3
         assert {r["model"] for r in judge_server.requests} == {"judge-8b"}
         assert "ragas:judge-8b" in out and "scored 3, already done 0" in out
-        assert "cost unknown (judge-8b is not in datasets/prices.yaml)" in out
+        assert "cost unknown (judge-8b is not in " in out and "datasets/prices.yaml; --free" in out
         assert main(args) == 0 and judge_server.calls == 6  # all scored: nothing to do
 
 

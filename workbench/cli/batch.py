@@ -65,10 +65,13 @@ class CallOptions:
     max_cost: float | None = None
     no_cache: bool = False
     retries: int | None = None
+    free: bool = False
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> CallOptions:
-        return cls(args.concurrency, args.timeout, args.max_cost, args.no_cache, args.retries)
+        return cls(
+            args.concurrency, args.timeout, args.max_cost, args.no_cache, args.retries, args.free
+        )
 
     def overrides(self) -> dict[str, Any]:
         """The settings these options override (None: keep the environment's)."""
@@ -77,6 +80,7 @@ class CallOptions:
             "timeout_s": self.timeout_s,
             "max_retries": self.retries,
             "use_cache": False if self.no_cache else None,
+            "free": True if self.free else None,
         }
 
 
@@ -196,7 +200,9 @@ def generate(o: GenerateOptions) -> int:
         corpus, cancer_types=o.cancer_types, ids=o.question_ids, limit=o.limit
     )
     _warn_unknown_cancer_types(questions, ws)
-    generator = make_generator(o.backend, settings=o.llm, cache_path=ws.cache_path)
+    generator = make_generator(
+        o.backend, settings=o.llm, cache_path=ws.cache_path, prices=ws.prices
+    )
     run_ids = {
         k: run_id_for(o.run_name, k, len(keys)) or default_run_id(k, generator) for k in keys
     }
@@ -230,7 +236,7 @@ def score(o: ScoreOptions) -> int:
     """Judge every answer not yet judged (or whose judging failed), with safety and
     readability; then print the summary."""
     ws, corpus = o.workspace, o.workspace.corpus
-    judge = make_judge(o.judge, settings=o.llm, cache_path=ws.cache_path)
+    judge = make_judge(o.judge, settings=o.llm, cache_path=ws.cache_path, prices=ws.prices)
     llm = judge if isinstance(judge, PlansJudging) else None
     safety = None
     if o.safety_llm is not None:
@@ -294,6 +300,12 @@ def _call_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--no-cache", action="store_true", help="call the endpoint even for cached requests"
+    )
+    p.add_argument(
+        "--free",
+        action="store_true",
+        help="the endpoint costs nothing (a local server): its calls count $0 and --max-cost "
+        "passes (else the model's price comes from prices.yaml in --datasets, or the repo's)",
     )
 
 

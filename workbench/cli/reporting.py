@@ -64,7 +64,7 @@ def report(o: ReportOptions) -> int:
     ws = o.workspace
     calibration = None
     if o.judge is not None:
-        judge = make_judge(o.judge, settings=o.llm, cache_path=ws.cache_path)
+        judge = make_judge(o.judge, settings=o.llm, cache_path=ws.cache_path, prices=ws.prices)
         calibration = calibrate(
             ws.gold_corpus,
             judge,

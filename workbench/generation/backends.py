@@ -15,15 +15,21 @@ BACKENDS = ("offline", "openai")
 
 
 def make_generator(
-    name: str, *, settings: LLMSettings | None = None, cache_path: Path | None = None
+    name: str,
+    *,
+    settings: LLMSettings | None = None,
+    cache_path: Path | None = None,
+    prices: Path | None = None,
 ) -> Generator:
-    """The backend called `name`. `openai` takes `settings` (default: from the environment)
-    and keeps its call cache in the file `cache_path` (`Workspace.cache_path`)."""
+    """The backend called `name`. `openai` takes `settings` (default: from the environment),
+    keeps its call cache in the file `cache_path` (`Workspace.cache_path`) and prices its
+    calls from the table at `prices` (default: the default data set folder's)."""
     if name == "offline":
         return OfflineComposer()
     if name == "openai":
         from workbench.generation.openai_backend import OpenAIBackend
 
-        client = open_client(settings or LLMSettings.from_env(), cache_path=cache_path)
+        settings = settings or LLMSettings.from_env()
+        client = open_client(settings, cache_path=cache_path, prices=prices)
         return OpenAIBackend(client)
     raise ConfigError(f"unknown backend {name!r}; choose one of {', '.join(BACKENDS)}")

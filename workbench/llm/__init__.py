@@ -42,9 +42,11 @@ def open_client(
     cache_path: Path | str | None = None,
     cache: CallCache | None = None,
     transport: ChatTransport | None = None,
+    prices: Path | None = None,
 ) -> LLMClient:
     """An LLM client for `settings`, with the call cache in the file `cache_path` (or beside
-    the SQLite store file `store_path`)."""
+    the SQLite store file `store_path`) and the price table at `prices` (default: the
+    default data set folder's)."""
     if cache is None and cache_path is not None:
         cache = CallCache(cache_path)
     elif cache is None and store_path is not None:
@@ -53,5 +55,5 @@ def open_client(
         settings,
         transport or OpenAITransport(settings),
         cache=cache,
-        prices=load_prices(),
+        prices=load_prices(prices),
     )

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from workbench.errors import EndpointError
 from workbench.llm.cache import CallCache
 from workbench.llm.client import ChatReply, ChatRequest, ChatTransport, TransientError
-from workbench.llm.prices import PriceTable
+from workbench.llm.prices import FREE, Price, PriceTable
 from workbench.llm.retry import RetryPolicy, with_retries
 from workbench.llm.settings import LLMSettings
 
@@ -62,7 +62,10 @@ class CallStats:
         cost = f"${self.cost_usd:.4f}"
         if self.unpriced_calls:
             unknown = ", ".join(sorted(self.models))
-            cost += f" + unknown for {self.unpriced_calls} calls ({unknown} not in prices.yaml)"
+            cost += (
+                f" + unknown for {self.unpriced_calls} calls ({unknown} not in the price "
+                "table; --free for a local server)"
+            )
         unusable = f", {self.unusable} unusable replies" if self.unusable else ""
         return (
             f"LLM calls: {self.endpoint_calls} to the endpoint ({self.retries} retries, "
@@ -114,8 +117,16 @@ class LLMClient:
             return False
         return self.cache.has(request.cache_key(self.transport.endpoint))
 
+    def price(self) -> Price | None:
+        """The price of this client's model: free, from the table, or None if unknown."""
+        if self.settings.free:
+            return FREE
+        return self.prices.price(self.settings.model) if self.prices else None
+
     def cost(self, reply: ChatReply) -> float | None:
         """The cost of a reply, or None when its model has no price."""
+        if self.settings.free:
+            return 0.0
         if self.prices is None:
             return None
         return self.prices.cost(reply.model, reply.prompt_tokens, reply.completion_tokens)

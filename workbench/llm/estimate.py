@@ -43,14 +43,18 @@ class Estimate:
     prompt_tokens: int  # of the calls the endpoint will get
     completion_tokens: int  # at most
     cost_usd: float | None  # at most; None when the model has no price
+    free: bool = False  # the endpoint was said to cost nothing
+    prices_source: str = "prices.yaml"
 
     def describe(self) -> str:
         """One line for the pre-flight summary."""
-        cost = (
-            f"cost at most ${self.cost_usd:.4f}"
-            if self.cost_usd is not None
-            else (f"cost unknown ({self.model} is not in datasets/prices.yaml)")
-        )
+        if self.cost_usd is None:
+            cost = (
+                f"cost unknown ({self.model} is not in {self.prices_source}; "
+                "--free if it costs nothing)"
+            )
+        else:
+            cost = f"cost at most ${self.cost_usd:.4f}" + (" (free endpoint)" if self.free else "")
         return (
             f"pre-flight {self.what} ({self.model} at {self.endpoint}): {self.calls} calls, "
             f"{self.cached} from the cache, {self.calls - self.cached} to the endpoint; "
@@ -64,7 +68,7 @@ def estimate(what: str, planned: Sequence[PlannedCall], client: LLMClient) -> Es
     misses = [p for p in planned if p.request is None or not client.cached(p.request)]
     prompt_tokens = sum(math.ceil(p.chars / CHARS_PER_TOKEN) for p in misses)
     completion_tokens = sum(p.max_tokens for p in misses)
-    price = client.prices.price(client.settings.model) if client.prices else None
+    price = client.price()
     cost = price.cost(prompt_tokens, completion_tokens) if price else None
     if not misses:
         cost = 0.0
@@ -77,18 +81,28 @@ def estimate(what: str, planned: Sequence[PlannedCall], client: LLMClient) -> Es
         prompt_tokens=prompt_tokens,
         completion_tokens=completion_tokens,
         cost_usd=cost,
+        free=client.settings.free,
+        prices_source=prices_source(client),
     )
+
+
+def prices_source(client: LLMClient) -> str:
+    """The price table's file, for messages."""
+    source = client.prices.source if client.prices else None
+    return str(source) if source else "prices.yaml"
 
 
 def check_budget(estimates: Sequence[Estimate], max_cost: float | None) -> None:
     """Raise BudgetError when the estimated cost is above `max_cost` or cannot be known."""
     if max_cost is None:
         return
-    unknown = [e.model for e in estimates if e.cost_usd is None]
+    unknown = [e for e in estimates if e.cost_usd is None]
     if unknown:
+        models = ", ".join(sorted({e.model for e in unknown}))
         raise BudgetError(
-            f"--max-cost {max_cost:g}: the cost of {', '.join(sorted(set(unknown)))} is unknown; "
-            "add its price to datasets/prices.yaml (zeros for a local model) or drop --max-cost"
+            f"--max-cost {max_cost:g}: the cost of {models} is unknown; add its price to "
+            f"{unknown[0].prices_source} (or to prices.yaml in your --datasets folder), pass "
+            "--free for an endpoint that costs nothing (a local server), or drop --max-cost"
         )
     total = sum(e.cost_usd or 0.0 for e in estimates)
     if total > max_cost:

@@ -1,7 +1,9 @@
-"""The price table (`datasets/prices.yaml`) and the cost of a call.
+"""The price table (`prices.yaml` of the data set folder) and the cost of a call.
 
 A model the table does not know has an unknown cost (None), never a guessed one.
-Dated variants (`gpt-4o-mini-2024-07-18`) are priced as their base name.
+Dated variants (`gpt-4o-mini-2024-07-18`) are priced as their base name. A user's own
+`--datasets` folder may bring its own table (zeros for a local model); without one, the
+repository's applies. An endpoint said to be free (`--free`) costs nothing whatever the table.
 """
 
 from __future__ import annotations
@@ -13,10 +15,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from workbench.data.datasets import default_datasets_dir
+from workbench.data.datasets import default_datasets_dir, embedded_datasets_dir
 from workbench.data.yamlfile import read_yaml
 
-__all__ = ["PRICES_FILE", "Price", "PriceTable", "load_prices"]
+__all__ = ["FREE", "PRICES_FILE", "Price", "PriceTable", "load_prices", "prices_file"]
 
 PRICES_FILE = "prices.yaml"
 _DATED_RE = re.compile(r"-\d{4}-\d{2}-\d{2}$")
@@ -50,12 +52,16 @@ class Price:
         ) / 1_000_000
 
 
+FREE = Price(0.0, 0.0)
+
+
 @dataclass(frozen=True, slots=True)
 class PriceTable:
     """Prices by model name, and the date they were read off the provider's page."""
 
     as_of: date
     prices: dict[str, Price]
+    source: Path | None = None  # the file it was read from
 
     def price(self, model: str) -> Price | None:
         """The price of `model` (or of its undated base name), or None if unknown."""
@@ -71,9 +77,18 @@ class PriceTable:
         return price.cost(prompt_tokens, completion_tokens)
 
 
+def prices_file(datasets: Path | None = None) -> Path:
+    """The price table of a data set folder, else the default folder's, else the embedded one."""
+    for folder in (datasets, default_datasets_dir()):
+        if folder is not None and (folder / PRICES_FILE).is_file():
+            return folder / PRICES_FILE
+    return embedded_datasets_dir() / PRICES_FILE
+
+
 def load_prices(path: Path | None = None) -> PriceTable:
-    """Read and validate the price table (default: `datasets/prices.yaml`)."""
-    source = read_yaml(path or default_datasets_dir() / PRICES_FILE, "price table")
+    """Read and validate the price table (default: the default data set folder's)."""
+    path = path or prices_file()
+    source = read_yaml(path, "price table")
     try:
         row = _PriceFile.model_validate(source.data)
     except ValidationError as exc:
@@ -83,4 +98,5 @@ def load_prices(path: Path | None = None) -> PriceTable:
     return PriceTable(
         row.as_of,
         {m: Price(p.input * scale, p.output * scale) for m, p in row.models.items()},
+        path,
     )

@@ -65,6 +65,8 @@ class LLMSettings:
     `base_url` None means the official OpenAI API. `max_retries` bounds the retries of a
     call that met a 429, a 5xx or a timeout; `concurrency` bounds the calls in flight.
     `use_cache` False skips reading the call cache (fresh replies still refresh it).
+    `free` says the endpoint costs nothing (a local server): its calls cost $0 whatever
+    the price table says, and the pre-flight's `--max-cost` passes.
     """
 
     model: str
@@ -76,6 +78,7 @@ class LLMSettings:
     temperature: float = 0.0
     max_tokens: int = 1200
     use_cache: bool = True
+    free: bool = False
 
     def __post_init__(self) -> None:
         if not self.model.strip():
@@ -134,7 +137,7 @@ class LLMSettings:
 
     def public(self) -> dict[str, Any]:
         """What may be recorded with an answer or a run: never the key."""
-        return {
+        recorded = {
             "endpoint": self.endpoint,
             "model": self.model,
             "temperature": self.temperature,
@@ -143,3 +146,4 @@ class LLMSettings:
             "max_retries": self.max_retries,
             "concurrency": self.concurrency,
         }
+        return {**recorded, "free": True} if self.free else recorded

@@ -15,15 +15,21 @@ JUDGES = ("offline", "ragas")
 
 
 def make_judge(
-    name: str, *, settings: LLMSettings | None = None, cache_path: Path | None = None
+    name: str,
+    *,
+    settings: LLMSettings | None = None,
+    cache_path: Path | None = None,
+    prices: Path | None = None,
 ) -> Judge:
     """The faithfulness judge called `name`. `ragas` takes `settings` (default: from the
-    environment, `WORKBENCH_JUDGE_*` first) and keeps its call cache in the file `cache_path`."""
+    environment, `WORKBENCH_JUDGE_*` first), keeps its call cache in the file `cache_path`
+    and prices its calls from the table at `prices` (default: the default data set folder's)."""
     if name == "offline":
         return OfflineJudge()
     if name == "ragas":
         from workbench.scoring.ragas_judge import RagasJudge  # imports ragas: only when asked
 
-        client = open_client(settings or LLMSettings.from_env(judge=True), cache_path=cache_path)
+        settings = settings or LLMSettings.from_env(judge=True)
+        client = open_client(settings, cache_path=cache_path, prices=prices)
         return RagasJudge(client)
     raise ConfigError(f"unknown judge {name!r}; choose one of {', '.join(JUDGES)}")
