@@ -112,3 +112,25 @@ def test_an_empty_answer_is_not_cached_so_the_rerun_asks_again(
     assert "empty answer" in capsys.readouterr().err
     assert main([*GEN, "--limit", "1"]) == 0
     assert llm_env.calls == 2
+
+
+def test_the_console_summary_prints_a_dash_not_none_when_every_judgment_failed(
+    llm_env: LoopbackServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([*GEN, "--limit", "2"]) == 0
+    llm_env.responder = lambda request: (
+        Reply("{}") if "json_object" in str(request) else smart_reply(request)
+    )
+    assert main(["score", "--judge", "ragas", "-q"]) == 1
+    out = capsys.readouterr().out
+    assert "scored 0, failed 2, already done 0" in out
+    table = out[out.index("prompt ") :]
+    assert "None" not in table and "NaN" not in table and "nan" not in table
+    assert "–" in table
+
+
+def test_judge_max_tokens_bounds_the_judges_replies(llm_env: LoopbackServer) -> None:
+    assert main([*GEN, "--limit", "1", "--max-tokens", "300"]) == 0
+    assert llm_env.requests[-1]["max_tokens"] == 300
+    assert main(["score", "--judge", "ragas", "--judge-max-tokens", "64", "-q"]) == 0
+    assert {r["max_tokens"] for r in llm_env.requests[1:]} == {64}

@@ -121,7 +121,10 @@ class GenerateOptions:
         llm = None
         if args.backend == "openai":
             llm = LLMSettings.from_env(
-                model=args.model, base_url=args.base_url, **calls.overrides()
+                model=args.model,
+                base_url=args.base_url,
+                max_tokens=args.max_tokens,
+                **calls.overrides(),
             )
         return cls(
             workspace=workspace_of(args),
@@ -150,6 +153,7 @@ class ScoreOptions:
     stale: bool
     max_cost: float | None
     progress: bool
+    judge_max_tokens: int | None = None
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> ScoreOptions:
@@ -164,6 +168,7 @@ class ScoreOptions:
             stale=args.stale,
             max_cost=calls.max_cost,
             progress=not args.quiet,
+            judge_max_tokens=args.judge_max_tokens,
         )
 
 
@@ -236,7 +241,13 @@ def score(o: ScoreOptions) -> int:
     """Judge every answer not yet judged (or whose judging failed), with safety and
     readability; then print the summary."""
     ws, corpus = o.workspace, o.workspace.corpus
-    judge = make_judge(o.judge, settings=o.llm, cache_path=ws.cache_path, prices=ws.prices)
+    judge = make_judge(
+        o.judge,
+        settings=o.llm,
+        cache_path=ws.cache_path,
+        prices=ws.prices,
+        max_tokens=o.judge_max_tokens,
+    )
     llm = judge if isinstance(judge, PlansJudging) else None
     safety = None
     if o.safety_llm is not None:
@@ -339,6 +350,12 @@ def add_batch_commands(sub: Any) -> None:
     g.add_argument(
         "--base-url", help="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL, else OpenAI)"
     )
+    g.add_argument(
+        "--max-tokens",
+        type=int,
+        metavar="N",
+        help="longest answer in tokens (default 1200); a longer one is cut off and flagged",
+    )
     _call_options(g)
     quiet_option(g)
     g.set_defaults(func=lambda args: generate(GenerateOptions.from_args(args)))
@@ -358,6 +375,12 @@ def add_batch_commands(sub: Any) -> None:
         "--stale", action="store_true", help="score again only what changed excerpts made stale"
     )
     judge_options(s)
+    s.add_argument(
+        "--judge-max-tokens",
+        type=int,
+        metavar="N",
+        help="longest judge reply in tokens (default ragas' 1024; a longer one is a judge failure)",
+    )
     _call_options(s)
     quiet_option(s)
     s.set_defaults(func=lambda args: score(ScoreOptions.from_args(args)))

@@ -44,6 +44,16 @@ SUMMARY_COLUMNS = [
 ]
 
 
+NO_VALUE = "–"  # as the HTML report prints a value that does not exist
+
+
+def _fixed(value: object) -> str:
+    return NO_VALUE if value is None else f"{value:.2f}" if isinstance(value, float) else str(value)
+
+
+_FORMATS = {column: _fixed for column in SUMMARY_COLUMNS}
+
+
 def store_option(p: argparse.ArgumentParser) -> None:
     """`--store`, the store every command reads or writes."""
     p.add_argument(
@@ -121,4 +131,5 @@ def print_summary(frame: pd.DataFrame) -> None:
         print("no evaluations in the store yet")
         return
     with pd.option_context("display.width", 160, "display.max_columns", 20):
-        print(summary[SUMMARY_COLUMNS].to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+        table = summary[SUMMARY_COLUMNS].astype(object).where(summary[SUMMARY_COLUMNS].notna())
+        print(table.to_string(index=False, na_rep=NO_VALUE, formatters=_FORMATS))

@@ -124,12 +124,18 @@ class LLMClient:
         return self.prices.price(self.settings.model) if self.prices else None
 
     def cost(self, reply: ChatReply) -> float | None:
-        """The cost of a reply, or None when its model has no price."""
+        """The cost of a reply, or None when its model has no price.
+
+        Priced as the model that served it, else as the model asked for: a local server
+        names its model by file path (llama.cpp) or tag, which no price table lists.
+        """
         if self.settings.free:
             return 0.0
         if self.prices is None:
             return None
-        return self.prices.cost(reply.model, reply.prompt_tokens, reply.completion_tokens)
+        served = self.prices.price(reply.model) is not None
+        model = reply.model if served else self.settings.model
+        return self.prices.cost(model, reply.prompt_tokens, reply.completion_tokens)
 
     async def complete(self, request: ChatRequest, *, check: Check | None = None) -> ChatReply:
         """The reply to `request`: from the cache, or from the endpoint (with retries).

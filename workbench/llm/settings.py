@@ -85,6 +85,8 @@ class LLMSettings:
             raise ConfigError("no model name: set WORKBENCH_MODEL or pass --model")
         if self.concurrency < 1:
             raise ConfigError(f"--concurrency must be at least 1, not {self.concurrency}")
+        if self.max_tokens < 1:
+            raise ConfigError(f"--max-tokens must be at least 1, not {self.max_tokens}")
         if self.timeout_s <= 0 or self.max_retries < 0:
             raise ConfigError("the timeout must be positive and the retries not negative")
         if self.base_url and urlsplit(self.base_url).scheme not in ("http", "https"):

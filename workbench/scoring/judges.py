@@ -20,10 +20,12 @@ def make_judge(
     settings: LLMSettings | None = None,
     cache_path: Path | None = None,
     prices: Path | None = None,
+    max_tokens: int | None = None,
 ) -> Judge:
     """The faithfulness judge called `name`. `ragas` takes `settings` (default: from the
     environment, `WORKBENCH_JUDGE_*` first), keeps its call cache in the file `cache_path`
-    and prices its calls from the table at `prices` (default: the default data set folder's)."""
+    and prices its calls from the table at `prices` (default: the default data set
+    folder's); `max_tokens` bounds each of its replies (default: ragas' own 1024)."""
     if name == "offline":
         return OfflineJudge()
     if name == "ragas":
@@ -31,5 +33,7 @@ def make_judge(
 
         settings = settings or LLMSettings.from_env(judge=True)
         client = open_client(settings, cache_path=cache_path, prices=prices)
-        return RagasJudge(client)
+        return (
+            RagasJudge(client) if max_tokens is None else RagasJudge(client, max_tokens=max_tokens)
+        )
     raise ConfigError(f"unknown judge {name!r}; choose one of {', '.join(JUDGES)}")

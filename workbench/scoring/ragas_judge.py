@@ -76,9 +76,10 @@ class _Framed(Generic[In]):
 class RagasJudge:
     """Faithfulness by ragas' statement and NLI prompts through an `LLMClient`."""
 
-    def __init__(self, client: LLMClient) -> None:
+    def __init__(self, client: LLMClient, *, max_tokens: int = RAGAS_MAX_TOKENS) -> None:
         self.client = client
-        self.llm = WorkbenchRagasLLM(client)
+        self.llm = WorkbenchRagasLLM(client, max_tokens=max_tokens)
+        self.max_tokens = max_tokens
         self.name = f"ragas:{client.settings.model}"
         self.concurrency = client.settings.concurrency
         self._statements = _Framed(
@@ -108,10 +109,10 @@ class RagasJudge:
         """The reply to `request` as `model`; a reply that is not one is never cached."""
 
         def check(reply: ChatReply) -> object:
-            return parse_reply(reply, model, RAGAS_MAX_TOKENS)
+            return parse_reply(reply, model, self.max_tokens)
 
         reply = await self.client.complete(request, check=check)
-        return parse_reply(reply, model, RAGAS_MAX_TOKENS)
+        return parse_reply(reply, model, self.max_tokens)
 
     async def _verdicts(
         self, statements: Sequence[str], excerpts: Sequence[Excerpt]
@@ -188,22 +189,22 @@ class RagasJudge:
         """
         prime(excerpts)
         first = self.statements_request(answer_text, question)
-        planned = [PlannedCall(first, first.chars, RAGAS_MAX_TOKENS)]
+        planned = [PlannedCall(first, first.chars, self.max_tokens)]
         cached = self.client.peek(first)
         try:
             statements = (
-                parse_reply(cached, StatementGeneratorOutput, RAGAS_MAX_TOKENS).statements
+                parse_reply(cached, StatementGeneratorOutput, self.max_tokens).statements
                 if cached
                 else None
             )
         except EndpointError:  # a broken reply cached by an older version: asked again
-            planned, statements = [PlannedCall(None, first.chars, RAGAS_MAX_TOKENS)], None
+            planned, statements = [PlannedCall(None, first.chars, self.max_tokens)], None
         if statements is None:
             guess = self.verdicts_request([answer_text], excerpts)
-            planned.append(PlannedCall(None, guess.chars, RAGAS_MAX_TOKENS))
+            planned.append(PlannedCall(None, guess.chars, self.max_tokens))
         elif statements:
             second = self.verdicts_request(statements, excerpts)
-            planned.append(PlannedCall(second, second.chars, RAGAS_MAX_TOKENS))
+            planned.append(PlannedCall(second, second.chars, self.max_tokens))
         return planned
 
     async def aclose(self) -> None:

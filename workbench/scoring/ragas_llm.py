@@ -89,9 +89,10 @@ def parse_reply(reply: ChatReply, response_model: type[M], max_tokens: int) -> M
 class WorkbenchRagasLLM(InstructorBaseRagasLLM):
     """An `InstructorBaseRagasLLM` whose calls go through an `LLMClient`."""
 
-    def __init__(self, client: LLMClient) -> None:
+    def __init__(self, client: LLMClient, *, max_tokens: int = RAGAS_MAX_TOKENS) -> None:
         self.client = client
         self.model = client.settings.model
+        self.max_tokens = max_tokens  # ragas' 1024 unless a slow local judge needs less
 
     def __repr__(self) -> str:
         return f"WorkbenchRagasLLM({self.client!r})"
@@ -106,7 +107,7 @@ class WorkbenchRagasLLM(InstructorBaseRagasLLM):
             ),
             temperature=RAGAS_TEMPERATURE,
             top_p=RAGAS_TOP_P,
-            max_tokens=RAGAS_MAX_TOKENS,
+            max_tokens=self.max_tokens,
             json_mode=True,
         )
 
@@ -114,10 +115,10 @@ class WorkbenchRagasLLM(InstructorBaseRagasLLM):
         """The parsed reply to `prompt`; EndpointError if the call or the reply failed."""
 
         def check(reply: ChatReply) -> object:
-            return parse_reply(reply, response_model, RAGAS_MAX_TOKENS)
+            return parse_reply(reply, response_model, self.max_tokens)
 
         reply = await self.client.complete(self.request(prompt, response_model), check=check)
-        return parse_reply(reply, response_model, RAGAS_MAX_TOKENS)
+        return parse_reply(reply, response_model, self.max_tokens)
 
     def generate(self, prompt: str, response_model: type[M]) -> M:
         """Not offered: the workbench calls ragas through `agenerate` only."""
