@@ -1,7 +1,8 @@
 """One answer's full evaluation: faithfulness by a judge, safety rules and readability.
 
 `evaluate_answer` uses a `Judge`; `aevaluate_answer` awaits an `AsyncJudge`. Both add the
-same safety findings and readability to the judge's result. `scoring_inputs` finds the
+same safety findings (the rules', and a reply cut off or junk: `reply_checks`) and
+readability to the judge's result. `scoring_inputs` finds the
 question and excerpts an answer is judged against.
 """
 
@@ -14,6 +15,7 @@ from workbench.data.datasets import Corpus
 from workbench.models import Answer, Evaluation, Excerpt, Question, SafetyFinding
 from workbench.scoring.base import AsyncJudge, FaithfulnessResult, Judge
 from workbench.scoring.readability import readability
+from workbench.scoring.reply_checks import reply_findings
 from workbench.scoring.safety import RuleSet, check_safety
 from workbench.scoring.staleness import fingerprint
 
@@ -98,7 +100,7 @@ def _evaluation(
         question=question.text,
         retrieved_ids=answer.retrieved_ids,
         rules=rules,
-    )
+    ) + reply_findings(answer)
     level = readability(answer.text)
     return Evaluation(
         answer_id=answer.id,
