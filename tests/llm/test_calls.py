@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from pathlib import Path
 
@@ -163,3 +164,22 @@ def test_a_cached_reply_that_fails_the_check_is_asked_again(
 
     fresh = complete(client, request, check)
     assert fresh.content == '{"ok": 1}' and not fresh.cached and server.calls == 2
+
+
+def test_timeouts_lower_the_concurrency_for_a_server_that_answers_one_at_a_time(
+    server: LoopbackServer,
+) -> None:
+    server.latency, server._slots = 0.4, threading.BoundedSemaphore(1)  # one request at a time
+    client = make_client(server, concurrency=4, timeout_s=1.0)
+
+    async def run() -> list[ChatReply]:
+        try:
+            requests = [ChatRequest("gpt-4o-mini", (("user", f"q{i}"),)) for i in range(6)]
+            return await asyncio.gather(*(client.complete(r) for r in requests))
+        finally:
+            await client.aclose()
+
+    replies = asyncio.run(run())
+    assert len(replies) == 6 and client.stats.failures == 0
+    assert client.stats.retries >= 1 and client.concurrency < 4
+    assert f"concurrency lowered from 4 to {client.concurrency}" in client.stats.describe()

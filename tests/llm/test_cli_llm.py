@@ -88,3 +88,13 @@ def test_the_key_is_in_no_output_store_cache_or_report(
     )
     for path in files:
         assert KEY.encode() not in path.read_bytes(), path
+
+
+def test_the_preflight_says_what_to_set_for_a_local_server(
+    llm_env: LoopbackServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([*GEN, "--limit", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "is a local server" in out and "--concurrency 1" in out
+    assert main([*GEN, "--limit", "2", "--concurrency", "1"]) == 0
+    assert "is a local server" not in capsys.readouterr().out

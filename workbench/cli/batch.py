@@ -39,6 +39,7 @@ from workbench.runs.preflight import (
     PlansJudging,
     generation_preflight,
     judging_preflight,
+    local_server_note,
     safety_judging_preflight,
 )
 from workbench.scoring.evaluate import warm_up
@@ -172,9 +173,14 @@ class ScoreOptions:
         )
 
 
-def _preflight(estimates: Sequence[Estimate], max_cost: float | None) -> None:
+def _preflight(
+    estimates: Sequence[Estimate], max_cost: float | None, settings: LLMSettings | None
+) -> None:
     for e in estimates:
         print(e.describe())
+    note = local_server_note(settings) if settings is not None else None
+    if note and any(e.calls > e.cached for e in estimates):
+        print(note)
     check_budget(estimates, max_cost)
 
 
@@ -216,7 +222,7 @@ def generate(o: GenerateOptions) -> int:
     with ws.open_store(create=True) as store:
         if llm is not None:
             plan = generation_preflight(store, corpus, llm, questions, run_ids, retriever=retriever)
-            _preflight([plan], o.max_cost)
+            _preflight([plan], o.max_cost, llm.client.settings)
         reports = []
         for key in keys:
             if llm is not None:
@@ -274,7 +280,7 @@ def score(o: ScoreOptions) -> int:
                 )
             )
         if plans:
-            _preflight(plans, o.max_cost)
+            _preflight(plans, o.max_cost, llm.client.settings if llm is not None else None)
             warm_up(ws.rules)  # rules and word lists load now, not while the first replies wait
         report = score_batch(
             store,

@@ -4,7 +4,10 @@
 the settings bypass it), else waits for one of `concurrency` slots, calls the transport
 with retries and backoff, keeps the reply in the cache, and counts everything in
 `CallStats`: endpoint calls, cache hits and misses, retries, tokens and cost. A slot is
-held only while a request is in flight, never during a backoff wait.
+held only while a request is in flight, never during a backoff wait. A call that timed
+out or lost its connection halves the slots (down to one) for the rest of the run: a
+local server that answers one request at a time queues the others until they time out,
+and fewer at once is what gets them answered.
 
 A caller that can tell a usable reply from an unusable one (a judge that needs JSON of a
 shape, a backend that needs text) passes that `check`: a reply that fails it is never
@@ -51,6 +54,7 @@ class CallStats:
     retries: int = 0
     failures: int = 0
     unusable: int = 0  # replies that came back but failed the caller's check (not cached)
+    concurrency: tuple[int, int] | None = None  # (from, to) when timeouts lowered it
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cost_usd: float = 0.0
@@ -67,6 +71,9 @@ class CallStats:
                 "table; --free for a local server)"
             )
         unusable = f", {self.unusable} unusable replies" if self.unusable else ""
+        if self.concurrency is not None:
+            was, now = self.concurrency
+            unusable += f"; concurrency lowered from {was} to {now} after timeouts"
         return (
             f"LLM calls: {self.endpoint_calls} to the endpoint ({self.retries} retries, "
             f"{self.failures} failed{unusable}); cache {self.cache_hits} hits, {self.cache_misses} "
@@ -93,17 +100,24 @@ class LLMClient:
         self.prices = prices
         self.policy = policy or RetryPolicy(max_retries=settings.max_retries)
         self.stats = CallStats()
-        self._slots: asyncio.Semaphore | None = None
+        self.concurrency = settings.concurrency  # lowered by timeouts and dropped connections
+        self._slots: _Slots | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
     def __repr__(self) -> str:
         return f"LLMClient({self.transport!r}, concurrency={self.settings.concurrency})"
 
-    def _semaphore(self) -> asyncio.Semaphore:
+    def _semaphore(self) -> _Slots:
         loop = asyncio.get_running_loop()
         if self._slots is None or self._loop is not loop:
-            self._slots, self._loop = asyncio.Semaphore(self.settings.concurrency), loop
+            self._slots, self._loop = _Slots(self.concurrency), loop
         return self._slots
+
+    def _back_off(self, slots: _Slots) -> None:
+        """Halve the calls in flight (not below one) after a timeout or a dropped connection."""
+        if slots.limit > 1:
+            slots.limit = self.concurrency = max(1, slots.limit // 2)
+            self.stats.concurrency = (self.settings.concurrency, slots.limit)
 
     def peek(self, request: ChatRequest) -> ChatReply | None:
         """The reply the cache would serve for `request`, without counting it as a hit."""
@@ -157,8 +171,10 @@ class LLMClient:
                 self.stats.endpoint_calls += 1
                 return await self.transport.send(request)
 
-        def count_retry(_: TransientError, __: float) -> None:
+        def count_retry(error: TransientError, __: float) -> None:
             self.stats.retries += 1
+            if error.overloaded:
+                self._back_off(slots)
 
         try:
             reply, attempts = await with_retries(attempt, self.policy, on_retry=count_retry)
@@ -191,3 +207,22 @@ class LLMClient:
     async def aclose(self) -> None:
         """Close the transport's connections (reopened if the client is used again)."""
         await self.transport.aclose()
+
+
+class _Slots:
+    """At most `limit` holders at once; the limit may be lowered while calls wait."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._busy = 0
+        self._freed = asyncio.Condition()
+
+    async def __aenter__(self) -> None:
+        async with self._freed:
+            await self._freed.wait_for(lambda: self._busy < self.limit)
+            self._busy += 1
+
+    async def __aexit__(self, *exc: object) -> None:
+        async with self._freed:
+            self._busy -= 1
+            self._freed.notify()

@@ -80,11 +80,18 @@ class ChatReply:
 
 
 class TransientError(EndpointError):
-    """A failure worth retrying; `retry_after` is the server's hint in seconds, if any."""
+    """A failure worth retrying; `retry_after` is the server's hint in seconds, if any.
 
-    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+    `overloaded` marks a timeout or a dropped connection: what a server that queues more
+    requests than it can serve does, and a reason to send fewer at once.
+    """
+
+    def __init__(
+        self, message: str, *, retry_after: float | None = None, overloaded: bool = False
+    ) -> None:
         super().__init__(message, retryable=True)
         self.retry_after = retry_after
+        self.overloaded = overloaded
 
 
 class ChatTransport(Protocol):
@@ -159,9 +166,11 @@ class OpenAITransport:
             # pydantic model of the reply first (0.6 ms a call, for plain strings).
             body = await client.post("/chat/completions", body=request.payload(), cast_to=object)
         except openai.APITimeoutError as exc:
-            raise TransientError(f"{where}: no reply within {self.settings.timeout_s:g} s") from exc
+            raise TransientError(
+                f"{where}: no reply within {self.settings.timeout_s:g} s", overloaded=True
+            ) from exc
         except openai.APIConnectionError as exc:
-            raise TransientError(f"{where}: connection failed ({exc})") from exc
+            raise TransientError(f"{where}: connection failed ({exc})", overloaded=True) from exc
         except openai.APIStatusError as exc:
             message = f"{where}: HTTP {exc.status_code}: {exc.message}"
             if exc.status_code in _RETRYABLE_STATUS or exc.status_code >= 500:

@@ -9,6 +9,7 @@ reports record) leaves it out, as well as any user name or password in the URL.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -131,6 +132,20 @@ class LLMSettings:
     def with_overrides(self, **overrides: Any) -> LLMSettings:
         """A copy with the given fields changed (None values ignored)."""
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+    @property
+    def local(self) -> bool:
+        """Whether the endpoint is on this machine or a private network (a local server)."""
+        host = urlsplit(self.base_url).hostname if self.base_url else None
+        if not host:
+            return False
+        if host == "localhost" or host.endswith(".local"):
+            return True
+        try:
+            address = ipaddress.ip_address(host)
+        except ValueError:
+            return False
+        return address.is_loopback or address.is_private
 
     @property
     def endpoint(self) -> str:

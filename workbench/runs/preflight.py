@@ -20,6 +20,7 @@ from workbench.data.datasets import Corpus
 from workbench.generation.retrieval import BM25Retriever, retriever_for
 from workbench.llm.calls import LLMClient
 from workbench.llm.estimate import CHARS_PER_TOKEN, Estimate, PlannedCall, estimate
+from workbench.llm.settings import LLMSettings
 from workbench.models import Excerpt, PromptTemplate, Question
 from workbench.runs.plan import RETRIEVE_K, answers_to_score
 from workbench.scoring.evaluate import scoring_inputs
@@ -31,6 +32,7 @@ __all__ = [
     "PlansSafetyJudging",
     "generation_preflight",
     "judging_preflight",
+    "local_server_note",
     "safety_judging_preflight",
 ]
 
@@ -56,6 +58,19 @@ class PlansJudging(Protocol):
     def plan(
         self, answer_text: str, excerpts: Sequence[Excerpt], *, question: str | None = None
     ) -> list[PlannedCall]: ...
+
+
+def local_server_note(settings: LLMSettings) -> str | None:
+    """What to set for a local server, when several calls would go to it at once."""
+    if not settings.local or settings.concurrency == 1:
+        return None
+    return (
+        f"note: {settings.endpoint} is a local server; if it answers one request at a time "
+        "(llama.cpp's default, Ollama's OLLAMA_NUM_PARALLEL=1), run with --concurrency 1 "
+        f"(or its number of parallel slots) and a --timeout longer than one answer takes; "
+        f"{settings.concurrency} at once queue in the server, and calls that time out halve "
+        "the concurrency by themselves"
+    )
 
 
 def generation_preflight(
