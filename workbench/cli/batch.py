@@ -4,7 +4,8 @@ Against an endpoint (`--backend openai`, `--judge ragas`) both print a pre-fligh
 (calls, what the cache serves, tokens, cost where known), refuse to start above
 `--max-cost`, run the batch with bounded concurrency, and print the endpoint calls, cache
 hits and misses, tokens and cost. The API key comes only from the environment: no option
-takes it, so it never lands in a shell history, a log or the store.
+takes it, so it never lands in a shell history, a log or the store. Both exit 1 when an
+item failed (`workbench.cli.common.batch_status`), after keeping everything that finished.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ __all__ = [
 @dataclass(frozen=True, slots=True)
 class CallOptions:
     """How LLM calls run: `--concurrency`, `--timeout`, `--retries`, `--max-cost`,
-    `--no-cache`."""
+    `--no-cache`, `--free`."""
 
     concurrency: int | None = None
     timeout_s: float | None = None

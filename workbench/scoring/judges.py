@@ -28,6 +28,8 @@ def make_judge(
     folder's); `max_tokens` bounds each of its replies (default: ragas' own 1024)."""
     if name == "offline":
         return OfflineJudge()
+    if max_tokens is not None and max_tokens < 1:
+        raise ConfigError(f"--judge-max-tokens must be at least 1, not {max_tokens}")
     if name == "ragas":
         from workbench.scoring.ragas_judge import RagasJudge  # imports ragas: only when asked
 
