@@ -66,7 +66,8 @@ def local_server_note(settings: LLMSettings) -> str | None:
         return None
     return (
         f"note: {settings.endpoint} is a local server; if it answers one request at a time "
-        "(llama.cpp's default, Ollama's OLLAMA_NUM_PARALLEL=1), run with --concurrency 1 "
+        "(llama-cpp-python's server, llama-server --parallel 1, Ollama with "
+        "OLLAMA_NUM_PARALLEL=1), run with --concurrency 1 "
         f"(or its number of parallel slots) and a --timeout longer than one answer takes; "
         f"{settings.concurrency} at once queue in the server, and calls that time out halve "
         "the concurrency by themselves"
