@@ -33,9 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="workbench",
         description="Generate, score and report plain-language answers to cancer patients' "
         "questions. Runs offline by default.",
-        epilog="exit status: 0 done; 1 some items failed (generate, score: what finished is "
-        "kept and the same command tries the rest again; verify: the decision log is broken); "
-        "2 bad input or settings (nothing done is lost)",
+        epilog="exit status: 0 done; 1 something failed (generate, score: some items, what "
+        "finished is kept and the same command tries the rest again; verify: the decision log "
+        "is broken; gate: a threshold is missed); 2 bad input or settings (nothing done is lost)",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     add_batch_commands(sub)
