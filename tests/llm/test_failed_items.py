@@ -12,7 +12,7 @@ from tests.llm.conftest import KEY
 from tests.loopback import STATEMENT_MARK, LoopbackServer, Reply, smart_reply
 from workbench.cli.main import main
 from workbench.models import EvaluationStatus
-from workbench.store import Store
+from workbench.store import SQLiteStore
 
 GEN = ["generate", "--backend", "openai", "--prompt", "patient_answer@v1", "-q"]
 
@@ -44,7 +44,7 @@ def test_a_partly_failed_generation_keeps_what_finished_and_a_rerun_exits_0(
     llm_env.script(Reply(status=400))  # the first question is refused, not retried
     assert main([*GEN, "--limit", "3"]) == 1
     assert "generated 2, failed 1, already done 0" in capsys.readouterr().out
-    with Store("workbench.db") as store:
+    with SQLiteStore("workbench.db") as store:
         assert len(store.answers()) == 2
     assert main([*GEN, "--limit", "3"]) == 0
     assert "generated 1, already done 2" in capsys.readouterr().out
@@ -69,7 +69,7 @@ def test_score_exits_1_when_a_judgment_failed(
     captured = capsys.readouterr()
     assert "scored 1, failed 1, already done 0" in captured.out
     assert "judge failed: the judge did not reply in JSON" in captured.err
-    with Store("workbench.db") as store:  # the failure is kept as a value
+    with SQLiteStore("workbench.db") as store:  # the failure is kept as a value
         statuses = sorted(e.status for e in store.evaluations())
     assert statuses == [EvaluationStatus.JUDGE_FAILED, EvaluationStatus.SCORED]
 
@@ -100,7 +100,7 @@ def test_a_failed_judgment_is_retried_by_a_plain_score_not_replayed_from_the_cac
     assert "2 calls, 0 from the cache, 2 to the endpoint" in out  # the pre-flight knows
     assert "scored 1, already done 1" in out
     assert llm_env.calls == calls + 2  # statements again, then the verdicts
-    with Store("workbench.db") as store:
+    with SQLiteStore("workbench.db") as store:
         assert {e.status for e in store.evaluations()} == {EvaluationStatus.SCORED}
 
 

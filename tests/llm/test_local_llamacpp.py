@@ -22,7 +22,7 @@ from tests.llamacpp import LlamaCppServer, smollm2_gguf
 from workbench.cli.main import main
 from workbench.data.datasets import default_datasets_dir
 from workbench.models import EvaluationStatus
-from workbench.store import Store
+from workbench.store import SQLiteStore
 
 pytestmark = pytest.mark.local_model
 
@@ -84,7 +84,7 @@ def test_generate_score_and_report_against_a_real_llamacpp_server(
     assert main([*gen, *SLOW]) == 0
     out = capsys.readouterr().out
     assert "generated 2, already done 0" in out and "cost at most $0.0000" in out
-    with Store("workbench.db") as store:
+    with SQLiteStore("workbench.db") as store:
         answers = store.answers()
     assert len(answers) == 2 and all(a.text.strip() for a in answers)
     assert all(a.cost_usd == 0.0 and a.completion_tokens for a in answers)
@@ -95,7 +95,7 @@ def test_generate_score_and_report_against_a_real_llamacpp_server(
     score = ["score", "--judge", "ragas", "--judge-max-tokens", "48", *data, "--free", *SLOW]
     code = main(score)
     captured = capsys.readouterr()
-    with Store("workbench.db") as store:
+    with SQLiteStore("workbench.db") as store:
         evaluations = store.evaluations()
     failed = [e for e in evaluations if e.status is EvaluationStatus.JUDGE_FAILED]
     assert len(evaluations) == 2 and failed, captured.out
@@ -115,7 +115,7 @@ def test_generate_score_and_report_against_a_real_llamacpp_server(
     calls = int(re.search(r"LLM calls: (\d+) to the endpoint", out).group(1))  # type: ignore[union-attr]
     assert calls >= len(failed) and llama.metric("tokens_predicted_total") > predicted
     assert f"already done {2 - len(failed)}" in out
-    with Store("workbench.db") as store:
+    with SQLiteStore("workbench.db") as store:
         still = [e for e in store.evaluations() if e.status is EvaluationStatus.JUDGE_FAILED]
     assert code == (1 if still else 0)
 
