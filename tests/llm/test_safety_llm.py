@@ -97,6 +97,16 @@ def test_a_second_judging_of_the_same_answer_comes_from_the_cache(
     assert server.calls == 1 and first == second
 
 
+def test_a_reply_that_does_not_parse_is_not_served_from_the_cache_again(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    server.script(Reply("I think the answer is fine."), _reply())
+    (failed,) = _run(_judge(server, tmp_path))
+    assert failed.rule_id == SAFETY_JUDGE_FAILED
+    assert _run(_judge(server, tmp_path)) == ()  # asked again, not replayed
+    assert server.calls == 2
+
+
 @pytest.mark.parametrize(
     ("reply", "why"),
     [

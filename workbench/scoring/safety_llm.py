@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from workbench.errors import EndpointError
 from workbench.llm import LLMSettings, open_client
 from workbench.llm.calls import LLMClient
-from workbench.llm.client import ChatRequest
+from workbench.llm.client import ChatReply, ChatRequest
 from workbench.llm.estimate import PlannedCall
 from workbench.models import SafetyFinding, Severity, Span
 from workbench.scoring import safety_measure
@@ -140,8 +140,14 @@ class LLMSafetyJudge:
     ) -> tuple[SafetyFinding, ...]:
         """The judge's findings on one answer; a failure is one `SAFETY_JUDGE_FAILED`."""
         req = self.request(answer_text, question=question, cancer_type=cancer_type)
+
+        def check(reply: ChatReply) -> object:  # a reply that does not parse is not cached
+            return parse_reply(reply, SafetyReply, MAX_TOKENS)
+
         try:
-            reply = parse_reply(await self.client.complete(req), SafetyReply, MAX_TOKENS)
+            reply = parse_reply(
+                await self.client.complete(req, check=check), SafetyReply, MAX_TOKENS
+            )
             return tuple(self._finding(f, answer_text) for f in reply.findings)
         except EndpointError as exc:
             return (self.failure(str(exc)),)
