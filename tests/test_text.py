@@ -26,3 +26,18 @@ def test_citations_are_found_in_order_without_repeats_and_links_are_not_citation
     text = "One [b-2]. Two [a-1, b-2]. See [NCI](https://cancer.gov)."
     assert extract_citations(text) == ["b-2", "a-1"]
     assert strip_citations("Fact one [b-2].") == "Fact one."
+
+
+def test_the_stemmer_in_use_gives_the_pure_python_snowball_stems() -> None:
+    from snowballstemmer.english_stemmer import EnglishStemmer
+
+    from workbench.data.text import STOP_WORDS, stem, words
+
+    reference = EnglishStemmer()
+    text = (
+        "Metastatic tumours were treated; the patients' relapsing, generously dosed "
+        "immunotherapies hopefully succeeded. Radiating, radiation, radiologists, "
+        "lymphocytic leukaemias, hospitalisation, nauseous, fatigued, bruising."
+    )
+    vocabulary = sorted(set(words(text)) | STOP_WORDS)
+    assert [stem(w) for w in vocabulary] == [reference.stemWord(w) for w in vocabulary]

@@ -130,3 +130,16 @@ GENERAL = [
 def test_general_text_compounds_and_proper_names(claim: str, expected: Verdict) -> None:
     (v,) = judge_claims([claim], GENERAL)
     assert v.verdict is expected, v.reason
+
+
+def test_a_pair_of_sentences_states_what_either_one_states() -> None:
+    from workbench.scoring.evidence import evidence_units
+
+    single_a, single_b, pair = evidence_units(
+        ("Rituximab is given through a vein. It lowers the risk by 40%.",)
+    )
+    assert pair.pair and not single_a.pair and not single_b.pair
+    assert pair.sentence == f"{single_a.sentence} {single_b.sentence}"
+    assert pair.analysed.stems == single_a.analysed.stems | single_b.analysed.stems
+    assert pair.analysed.numbers == {40.0} and "rituximab" in pair.analysed.names
+    assert pair.analysed.raw_stems == single_a.analysed.raw_stems + single_b.analysed.raw_stems

@@ -22,6 +22,7 @@ __all__ = [
     "EvidenceUnit",
     "analyse",
     "evidence_units",
+    "joined",
     "names_in",
 ]
 
@@ -124,13 +125,30 @@ def _split_compounds(tokens: list[str]) -> list[str]:
     return out
 
 
+def joined(first: Analysed, second: Analysed) -> Analysed:
+    """Two adjacent sentences as one unit: the union of what each states, each sentence's
+    first word still a sentence start (cheaper than analysing the pair's text again)."""
+    terms = dict(first.terms)
+    for term, weight in second.terms.items():
+        terms[term] = max(terms.get(term, 0.0), weight)
+    return Analysed(
+        f"{first.text} {second.text}",
+        terms,
+        first.stems | second.stems,
+        first.raw_stems + second.raw_stems,
+        first.numbers | second.numbers,
+        first.names | second.names,
+        first.prefixes | second.prefixes,
+        first.proper | second.proper,
+    )
+
+
 @lru_cache(maxsize=8192)
 def _units_of(text: str, index: int) -> tuple[EvidenceUnit, ...]:
-    sents = [s.text for s in sentences(text)]
-    units = [EvidenceUnit(index, s, analyse(s)) for s in sents]
+    units = [EvidenceUnit(index, s.text, analyse(s.text)) for s in sentences(text)]
     units += [
-        EvidenceUnit(index, f"{a} {b}", analyse(f"{a} {b}"), pair=True)
-        for a, b in itertools.pairwise(sents)
+        EvidenceUnit(index, f"{a.sentence} {b.sentence}", joined(a.analysed, b.analysed), pair=True)
+        for a, b in itertools.pairwise(units)
     ]
     return tuple(units)
 
