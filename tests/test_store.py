@@ -4,8 +4,11 @@ SQLite's WAL mode; locations naming an adapter."""
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import psycopg
 import pytest
 
 from tests.storekit import INTEGRITY_ERRORS, RawDB
@@ -13,6 +16,7 @@ from workbench.errors import ConfigError, StoreError
 from workbench.models import (
     Answer,
     ClaimVerdict,
+    Decision,
     Evaluation,
     EvaluationStatus,
     Run,
@@ -21,9 +25,12 @@ from workbench.models import (
     Span,
     Verdict,
 )
+from workbench.review.decisions import verify_log
 from workbench.store import SQLiteStore, Store, StoreKind, StoreLocation
-from workbench.store.migrations import MIGRATIONS
+from workbench.store.decision_log import GENESIS, DecisionDraft
+from workbench.store.migrations import MIGRATIONS, apply
 from workbench.store.pg_migrations import PG_MIGRATIONS
+from workbench.store.rows import answer_row, decision_row, run_row
 from workbench.workspace import Workspace
 
 pytestmark = pytest.mark.adapters
@@ -135,6 +142,54 @@ def test_reopening_applies_no_migration_twice_and_a_newer_store_is_refused(
 
 def test_both_adapters_know_the_same_migrations_in_the_same_order() -> None:
     assert list(PG_MIGRATIONS) == [name for name, _ in MIGRATIONS]
+
+
+def _migrated_up_to(location: str, last: str) -> None:
+    """A new store made by a workbench whose newest migration was `last`."""
+    names = [name for name, _ in MIGRATIONS]
+    done = names[: names.index(last) + 1]
+    where = StoreLocation.parse(location)
+    if where.kind is StoreKind.SQLITE:
+        db = sqlite3.connect(where.path, isolation_level=None)
+        db.execute("CREATE TABLE migrations (name TEXT PRIMARY KEY)")
+        for _, migration in MIGRATIONS[: len(done)]:
+            apply(db, migration)
+        db.close()
+    else:
+        with psycopg.connect(where.target, autocommit=True) as conn:
+            conn.execute("CREATE TABLE migrations (name TEXT PRIMARY KEY)")
+            for name in done:
+                if PG_MIGRATIONS[name].strip():
+                    conn.execute(PG_MIGRATIONS[name])
+    with RawDB(location) as db:
+        for name in done:
+            db.execute("INSERT INTO migrations VALUES (?)", (name,))
+
+
+def _insert(db: RawDB, table: str, row: dict[str, Any]) -> None:
+    marks = ", ".join("?" * len(row))
+    db.execute(f"INSERT INTO {table} ({', '.join(row)}) VALUES ({marks})", tuple(row.values()))
+
+
+def test_a_store_from_before_the_mac_and_overrides_reads_its_decisions_read_only(
+    store_location: str,
+) -> None:
+    _migrated_up_to(store_location, "004_index_answers_parent_for_review_queue")
+    answer = Answer("a-1", "r1", "q1", "p@v1", "offline", "m", "Text [e1].", ("e1",), ("e1",))
+    draft = DecisionDraft(
+        "d-1", answer.id, "Dr. Ng", "ng", Decision.APPROVE, "", datetime(2026, 1, 2, tzinfo=UTC)
+    )
+    row = decision_row(draft, answer_text=answer.text, prev_hash=GENESIS)
+    with RawDB(store_location) as db:
+        _insert(db, "runs", run_row(Run("r1", "p@v1", "offline", "m", "test")))
+        _insert(db, "answers", answer_row(answer))
+        _insert(db, "decision_log", {k: v for k, v in row.items() if k not in ("mac", "overrides")})
+    with Workspace.resolve(store=store_location).open_store(read_only=True) as store:
+        (decision,) = store.decisions()
+        assert store.decisions_of(answer.id) == [decision] and store.answer(answer.id) == answer
+        assert verify_log(store).ok
+    assert (decision.id, decision.seq, decision.hash) == ("d-1", 1, row["hash"])
+    assert decision.overrides == () and decision.mac is None
 
 
 def test_a_file_that_is_not_a_store_is_one_clear_error(tmp_path: Path) -> None:

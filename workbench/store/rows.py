@@ -55,7 +55,11 @@ __all__ = [
 
 
 class Row(Protocol):
-    """A fetched row, read by column name (`sqlite3.Row`, or a dict from psycopg)."""
+    """A fetched row, read by column name: a `sqlite3.Row`, or a dict from psycopg.
+
+    Both schemas keep times and JSON as text, so either driver hands back the same
+    Python types (str, int, float, None) and the readers below serve both.
+    """
 
     def __getitem__(self, key: str, /) -> Any: ...
 
@@ -210,7 +214,10 @@ def decision_from_row(r: Row) -> ReviewDecision:
 
 
 def _get(r: Row, column: str) -> Any:
-    """A column a store from before migration 005 (opened read-only) does not have."""
+    """A column a store from before migration 005 (opened read-only) does not have: None.
+
+    A `sqlite3.Row` without the column raises IndexError, a dict KeyError.
+    """
     try:
         return r[column]
     except (IndexError, KeyError):

@@ -11,7 +11,6 @@ verify, report and export, and on read-only media) never writes, not even a migr
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -20,39 +19,26 @@ from pathlib import Path
 from typing import Any, Literal
 
 from workbench.errors import ReviewError, StoreError
-from workbench.models import (
-    Answer,
-    Decision,
-    Evaluation,
-    EvaluationStatus,
-    ReviewDecision,
-    Run,
-)
+from workbench.models import Answer, Evaluation, ReviewDecision, Run
 from workbench.store.base import ReviewRow, Store
-from workbench.store.decision_log import (
-    GENESIS,
-    DecisionDraft,
-    decision_content,
-    decision_hash,
-    decision_mac,
-    load_log_key,
-    text_sha256,
-)
+from workbench.store.decision_log import GENESIS, DecisionDraft, load_log_key
 from workbench.store.migrations import MIGRATIONS, apply
-from workbench.store.rows import findings_row, recorded_decision_row, review_row
-from workbench.store.serialize import (
-    finding_from_dict,
-    finding_to_dict,
-    verdict_from_dict,
-    verdict_to_dict,
+from workbench.store.rows import (
+    answer_from_row,
+    answer_row,
+    decision_from_row,
+    decision_row,
+    evaluation_from_row,
+    evaluation_row,
+    findings_row,
+    recorded_decision_row,
+    review_row,
+    run_from_row,
+    run_row,
 )
 from workbench.store.sqlite_files import connect_read_only, connect_wal, store_error
 
 __all__ = ["SQLiteStore"]
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
 def _insert(
@@ -163,16 +149,7 @@ class SQLiteStore(Store):
     def ensure_run(self, run: Run) -> Run:
         """Record a run unless one with its id exists; return the stored run."""
         with self._write() as db:
-            row = {
-                "id": run.id,
-                "prompt_key": run.prompt_key,
-                "backend": run.backend,
-                "model": run.model,
-                "questions_source": run.questions_source,
-                "settings": _dumps(run.settings),
-                "created_at": run.created_at.isoformat(),
-            }
-            _insert(db, "runs", row, "INSERT OR IGNORE")
+            _insert(db, "runs", run_row(run), "INSERT OR IGNORE")
         return self.run(run.id)
 
     def run(self, run_id: str) -> Run:
@@ -180,11 +157,12 @@ class SQLiteStore(Store):
         row = self._db.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
         if row is None:
             raise StoreError(f"{self.path}: no run {run_id!r}; `workbench runs` lists them")
-        return _run(row)
+        return run_from_row(row)
 
     def runs(self) -> list[Run]:
         """All runs, oldest first."""
-        return [_run(r) for r in self._db.execute("SELECT * FROM runs ORDER BY created_at, id")]
+        rows = self._db.execute("SELECT * FROM runs ORDER BY created_at, id")
+        return [run_from_row(r) for r in rows]
 
     def answered_question_ids(self, run_id: str) -> set[str]:
         """Questions that already have a generated answer in this run (for resuming)."""
@@ -196,29 +174,7 @@ class SQLiteStore(Store):
     def add_answer(self, answer: Answer) -> None:
         """Store one answer, in its own transaction, so a crash loses at most the current one."""
         with self._write() as db:
-            self._insert_answer(db, answer)
-
-    @staticmethod
-    def _insert_answer(db: sqlite3.Connection, answer: Answer) -> None:
-        row = {
-            "id": answer.id,
-            "run_id": answer.run_id,
-            "question_id": answer.question_id,
-            "prompt_key": answer.prompt_key,
-            "backend": answer.backend,
-            "model": answer.model,
-            "text": answer.text,
-            "cited_ids": _dumps(list(answer.cited_ids)),
-            "retrieved_ids": _dumps(list(answer.retrieved_ids)),
-            "settings": _dumps(answer.settings),
-            "prompt_tokens": answer.prompt_tokens,
-            "completion_tokens": answer.completion_tokens,
-            "latency_s": answer.latency_s,
-            "cost_usd": answer.cost_usd,
-            "created_at": answer.created_at.isoformat(),
-            "parent_id": answer.parent_id,
-        }
-        _insert(db, "answers", row)
+            _insert(db, "answers", answer_row(answer))
 
     def answers(self, *, run_ids: Sequence[str] | None = None) -> list[Answer]:
         """Answers, optionally of some runs, in the order they were made."""
@@ -226,26 +182,13 @@ class SQLiteStore(Store):
         if run_ids is not None:
             sql += f" WHERE run_id IN ({','.join('?' * len(run_ids))})"
             args = tuple(run_ids)
-        return [_answer(r) for r in self._db.execute(sql + " ORDER BY rowid", args)]
+        return [answer_from_row(r) for r in self._db.execute(sql + " ORDER BY rowid", args)]
 
     # evaluations
     def add_evaluation(self, ev: Evaluation) -> None:
         """Store an evaluation; a re-score by the same judge replaces the earlier one."""
         with self._write() as db:
-            row = {
-                "answer_id": ev.answer_id,
-                "judge": ev.judge,
-                "status": ev.status.value,
-                "faithfulness": ev.faithfulness,
-                "claims": _dumps([verdict_to_dict(c) for c in ev.claims]),
-                "safety": _dumps([finding_to_dict(f) for f in ev.safety]),
-                "fk_grade": ev.fk_grade,
-                "smog": ev.smog,
-                "error": ev.error,
-                "excerpt_versions": _dumps(ev.excerpt_versions),
-                "created_at": ev.created_at.isoformat(),
-            }
-            _insert(db, "evaluations", row, "INSERT OR REPLACE")
+            _insert(db, "evaluations", evaluation_row(ev), "INSERT OR REPLACE")
             _insert(db, "evaluation_findings", findings_row(ev), "INSERT OR REPLACE")
 
     def scored_answer_ids(self, judge: str) -> set[str]:
@@ -259,7 +202,7 @@ class SQLiteStore(Store):
         args: tuple[str, ...] = ()
         if judge is not None:
             sql, args = sql + " WHERE e.judge = ?", (judge,)
-        return [_evaluation(r) for r in self._db.execute(sql + " ORDER BY a.rowid", args)]
+        return [evaluation_from_row(r) for r in self._db.execute(sql + " ORDER BY a.rowid", args)]
 
     # review decisions
     def answer(self, answer_id: str) -> Answer:
@@ -267,7 +210,7 @@ class SQLiteStore(Store):
         row = self._db.execute("SELECT * FROM answers WHERE id = ?", (answer_id,)).fetchone()
         if row is None:
             raise StoreError(f"{self.path}: no answer {answer_id!r}")
-        return _answer(row)
+        return answer_from_row(row)
 
     def newer_version_of(self, answer_id: str) -> str | None:
         """The id of the version made from this answer by an edit, if any."""
@@ -292,21 +235,15 @@ class SQLiteStore(Store):
             if found is None:
                 raise StoreError(f"{self.path}: no answer {draft.answer_id!r}")
             if new_answer is not None:
-                self._insert_answer(db, new_answer)
+                _insert(db, "answers", answer_row(new_answer))
             tail = db.execute("SELECT hash FROM decision_log ORDER BY seq DESC LIMIT 1")
             last = tail.fetchone()
-            prev = last[0] if last else GENESIS
-            sha, meaning = text_sha256(found[0]), draft.decision.meaning
-            chained = {"answer_sha256": sha, "meaning": meaning, "prev_hash": prev}
-            digest = decision_hash(draft, **chained)
-            content = decision_content(draft, **chained)
-            row = {
-                **content,
-                # the log keeps the overridden rules as JSON text; the hash covers the list
-                "overrides": _dumps(content["overrides"]) if draft.overrides else None,
-                "hash": digest,
-                "mac": decision_mac(self.log_key, digest) if self.log_key else None,
-            }
+            row = decision_row(
+                draft,
+                answer_text=found[0],
+                prev_hash=last[0] if last else GENESIS,
+                log_key=self.log_key,
+            )
             seq = self._append_row(db, row, draft.answer_id)
         return self.decisions(since_seq=(seq or 1) - 1, limit=1)[0]
 
@@ -316,7 +253,7 @@ class SQLiteStore(Store):
         """Append a decision recorded elsewhere as it was; the triggers check its link."""
         with self._write() as db:
             if new_answer is not None:
-                self._insert_answer(db, new_answer)
+                _insert(db, "answers", answer_row(new_answer))
             self._append_row(db, recorded_decision_row(decision), decision.answer_id)
         return self.decisions(since_seq=decision.seq - 1, limit=1)[0]
 
@@ -333,7 +270,7 @@ class SQLiteStore(Store):
         args: tuple[int, ...] = (since_seq,)
         if limit is not None:
             sql, args = sql + " LIMIT ?", (since_seq, limit)
-        return [_decision(r) for r in self._db.execute(sql, args)]
+        return [decision_from_row(r) for r in self._db.execute(sql, args)]
 
     # the review queue: a few indexed queries, so a desk over 10,000 answers stays quick
     def review_rows(self, *, answer_ids: Sequence[str] | None = None) -> list[ReviewRow]:
@@ -364,14 +301,14 @@ class SQLiteStore(Store):
         rows = self._db.execute(
             "SELECT * FROM evaluations WHERE answer_id = ? ORDER BY judge", (answer_id,)
         )
-        return [_evaluation(r) for r in rows]
+        return [evaluation_from_row(r) for r in rows]
 
     def decisions_of(self, answer_id: str) -> list[ReviewDecision]:
         """The decisions on one answer version, in log order."""
         rows = self._db.execute(
             "SELECT * FROM decision_log WHERE answer_id = ? ORDER BY seq", (answer_id,)
         )
-        return [_decision(r) for r in rows]
+        return [decision_from_row(r) for r in rows]
 
     def decision_counter(self) -> int | None:
         """How many decisions the store has ever numbered (SQLite's autoincrement counter),
@@ -439,75 +376,3 @@ SELECT a.id, a.question_id, a.prompt_key,
 FROM answers a
 WHERE NOT EXISTS (SELECT 1 FROM answers c WHERE c.parent_id = a.id)
 """
-
-
-def _run(r: sqlite3.Row) -> Run:
-    return Run(
-        r["id"],
-        r["prompt_key"],
-        r["backend"],
-        r["model"],
-        r["questions_source"],
-        json.loads(r["settings"]),
-        datetime.fromisoformat(r["created_at"]),
-    )
-
-
-def _answer(r: sqlite3.Row) -> Answer:
-    return Answer(
-        id=r["id"],
-        run_id=r["run_id"],
-        question_id=r["question_id"],
-        prompt_key=r["prompt_key"],
-        backend=r["backend"],
-        model=r["model"],
-        text=r["text"],
-        cited_ids=tuple(json.loads(r["cited_ids"])),
-        retrieved_ids=tuple(json.loads(r["retrieved_ids"])),
-        settings=json.loads(r["settings"]),
-        prompt_tokens=r["prompt_tokens"],
-        completion_tokens=r["completion_tokens"],
-        latency_s=r["latency_s"],
-        cost_usd=r["cost_usd"],
-        created_at=datetime.fromisoformat(r["created_at"]),
-        parent_id=r["parent_id"],
-    )
-
-
-def _decision(r: sqlite3.Row) -> ReviewDecision:
-    columns = set(r.keys())  # a store from before migration 005, opened read-only, lacks two
-    return ReviewDecision(
-        id=r["id"],
-        seq=r["seq"],
-        answer_id=r["answer_id"],
-        answer_sha256=r["answer_sha256"],
-        reviewer=r["reviewer"],
-        account=r["account"],
-        decision=Decision(r["decision"]),
-        reason=r["reason"],
-        meaning=r["meaning"],
-        created_at=datetime.fromisoformat(r["created_at"]),
-        prev_hash=r["prev_hash"],
-        hash=r["hash"],
-        new_answer_id=r["new_answer_id"],
-        old_text=r["old_text"],
-        new_text=r["new_text"],
-        overrides=tuple(json.loads(r["overrides"] or "[]")) if "overrides" in columns else (),
-        mac=r["mac"] if "mac" in columns else None,
-    )
-
-
-def _evaluation(r: sqlite3.Row) -> Evaluation:
-    return Evaluation(
-        answer_id=r["answer_id"],
-        judge=r["judge"],
-        status=EvaluationStatus(r["status"]),
-        faithfulness=r["faithfulness"],
-        claims=tuple(verdict_from_dict(d) for d in json.loads(r["claims"])),
-        safety=tuple(finding_from_dict(d) for d in json.loads(r["safety"])),
-        fk_grade=r["fk_grade"],
-        smog=r["smog"],
-        error=r["error"],
-        excerpt_versions=json.loads(r["excerpt_versions"]),
-        created_at=datetime.fromisoformat(r["created_at"]),
-    )
