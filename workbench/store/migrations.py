@@ -12,7 +12,7 @@ from collections.abc import Callable
 from workbench.errors import StoreError
 from workbench.store.decision_log import GENESIS
 
-__all__ = ["MIGRATIONS", "apply"]
+__all__ = ["DECISION_LOG_COLUMNS", "MIGRATIONS", "apply"]
 
 Migration = str | Callable[[sqlite3.Connection], None]
 
@@ -60,13 +60,14 @@ _SQL: list[tuple[str, str]] = [
 ]
 
 
-_DECISION_LOG = f"""
-CREATE TABLE decision_log (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+# The decision log's columns after `seq`, the same on both databases (`pg_migrations`);
+# `{trim}` names the dialect's white-space trim. Migration 003 made them: never edit them,
+# add a migration instead (a test pins the text of every migration).
+DECISION_LOG_COLUMNS = """\
     id TEXT NOT NULL UNIQUE,
     answer_id TEXT NOT NULL REFERENCES answers(id),
     answer_sha256 TEXT NOT NULL,
-    reviewer TEXT NOT NULL CHECK (length(trim(reviewer)) > 0),
+    reviewer TEXT NOT NULL CHECK (length({trim}(reviewer)) > 0),
     account TEXT NOT NULL,
     decision TEXT NOT NULL CHECK (decision IN ('approve', 'reject', 'needs_edit', 'edit')),
     reason TEXT NOT NULL,
@@ -76,7 +77,12 @@ CREATE TABLE decision_log (
     old_text TEXT,
     new_text TEXT,
     prev_hash TEXT NOT NULL UNIQUE,
-    hash TEXT NOT NULL UNIQUE,
+    hash TEXT NOT NULL UNIQUE,"""
+
+_DECISION_LOG = f"""
+CREATE TABLE decision_log (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+{DECISION_LOG_COLUMNS.format(trim="trim")}
     CHECK (decision = 'approve' OR length(trim(reason)) > 0),
     CHECK (decision != 'edit'
            OR (new_answer_id IS NOT NULL AND old_text IS NOT NULL AND new_text IS NOT NULL)));

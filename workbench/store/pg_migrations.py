@@ -3,8 +3,9 @@
 `PG_MIGRATIONS` maps every name of `workbench.store.migrations.MIGRATIONS` to the SQL
 that makes the same change on PostgreSQL; the adapter refuses to open a store when a
 name has no dialect here, and a test pins the two lists to each other. Columns keep the
-SQLite types' meaning (times and JSON as text), so a copy between the two is exact; an
-`answers.pos` identity stands in for SQLite's rowid (the order answers were stored).
+SQLite types' meaning (times and JSON as text), so a copy between the two is exact (the
+decision log's columns are one text for both, `DECISION_LOG_COLUMNS`); an `answers.pos`
+identity stands in for SQLite's rowid (the order answers were stored).
 
 The decision log's rules live in PL/pgSQL triggers, as SQLite's live in its triggers:
 no UPDATE, DELETE or TRUNCATE; a reason for reject and needs-edit; each row links to the
@@ -16,6 +17,7 @@ and numbers the row (gapless, in commit order).
 from __future__ import annotations
 
 from workbench.store.decision_log import GENESIS
+from workbench.store.migrations import DECISION_LOG_COLUMNS
 
 __all__ = ["CHAIN_LOCK", "MIGRATION_LOCK", "PG_MIGRATIONS"]
 
@@ -28,20 +30,7 @@ _REFUSE = "USING ERRCODE = 'integrity_constraint_violation'"
 _DECISION_LOG = f"""
 CREATE TABLE decision_log (
     seq BIGINT PRIMARY KEY,
-    id TEXT NOT NULL UNIQUE,
-    answer_id TEXT NOT NULL REFERENCES answers(id),
-    answer_sha256 TEXT NOT NULL,
-    reviewer TEXT NOT NULL CHECK (length(btrim(reviewer)) > 0),
-    account TEXT NOT NULL,
-    decision TEXT NOT NULL CHECK (decision IN ('approve', 'reject', 'needs_edit', 'edit')),
-    reason TEXT NOT NULL,
-    meaning TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    new_answer_id TEXT REFERENCES answers(id),
-    old_text TEXT,
-    new_text TEXT,
-    prev_hash TEXT NOT NULL UNIQUE,
-    hash TEXT NOT NULL UNIQUE,
+{DECISION_LOG_COLUMNS.format(trim="btrim")}
     CONSTRAINT decision_log_reason_check CHECK (decision = 'approve' OR length(btrim(reason)) > 0),
     CONSTRAINT decision_log_edit_check CHECK (decision != 'edit'
         OR (new_answer_id IS NOT NULL AND old_text IS NOT NULL AND new_text IS NOT NULL)));
