@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,11 @@ import pytest
 from workbench.data.datasets import default_datasets_dir, load_prompts
 from workbench.models import Decision
 from workbench.review.decisions import record_decision
+from workbench.runs.parts import Endpoints
 from workbench.store import SQLiteStore
 from workbench.ui import export_app, review_app, run_app, tuning_app
+from workbench.ui.endpoint_fields import EndpointFields
+from workbench.ui.events import Events
 from workbench.workspace import default_store, output_dir, project_dir
 
 
@@ -136,3 +140,37 @@ def test_the_notebook_forms_use_the_store_the_environment_names(
     for app in (run_app(), review_app(reviewer="Dr Ng"), export_app(out=tmp_path / "out")):
         store = app.desk.store if hasattr(app, "desk") else app.store
         assert store.location == str(tmp_path / "team.db")
+
+
+def test_the_live_fields_open_model_and_endpoint_only_where_they_apply() -> None:
+    initial = Endpoints("offline", "gpt", "http://gen/v1", "offline", "judge", "http://judge/v1")
+    live = EndpointFields(
+        Events(), backends=["offline", "openai"], judges=["offline", "ragas"],
+        initial=initial, key_note="API key: none set",
+    )  # fmt: skip
+    texts = (live.model, live.base_url, live.judge_model, live.judge_base_url)
+    assert [(t.description, t.placeholder, t.value) for t in texts] == [
+        ("Model", "$WORKBENCH_MODEL", "gpt"),
+        ("Endpoint", "OpenAI's API ($OPENAI_BASE_URL)", "http://gen/v1"),
+        ("Judge model", "the model above ($WORKBENCH_JUDGE_MODEL)", "judge"),
+        ("Judge at", "the endpoint above ($WORKBENCH_JUDGE_BASE_URL)", "http://judge/v1"),
+    ]
+    assert (live.backend.description, live.judge.description) == ("Backend", "Judge")
+    rows = [row.children for row in live.fields.children]
+    assert [rows[0], rows[1][1:], rows[2], rows[3][1:]] == [
+        (live.backend, live.model), (live.base_url,), (live.judge, live.judge_model),
+        (live.judge_base_url,),
+    ]  # fmt: skip
+
+    def open_fields() -> list[bool]:
+        return [not t.disabled for t in texts]
+
+    assert open_fields() == [False, False, False, False]
+    live.backend.value = "openai"
+    assert open_fields() == [True, True, False, False]
+    live.judge.value = "ragas"
+    assert open_fields() == [True, True, True, True]
+    live.backend.value = "offline"
+    assert open_fields() == [False, False, True, True]
+    live.judge_model.value = "  other  "
+    assert live.endpoints() == replace(initial, judge="ragas", judge_model="other")

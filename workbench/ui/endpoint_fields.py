@@ -8,6 +8,7 @@ It emits `preflight` and `cancel` on its form's events.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import ipywidgets as w
@@ -24,6 +25,66 @@ _FIELD = w.Layout(width="460px")
 _LABEL = {"description_width": "90px"}
 
 
+@dataclass(frozen=True, slots=True)
+class _Part:
+    """How the form names one part that calls a model (the generator or the judge).
+
+    `live` is the choice that calls a model, the only one whose model and endpoint apply;
+    the hints say what an empty field falls back to.
+    """
+
+    choice: str
+    model: str
+    endpoint: str
+    model_hint: str
+    endpoint_hint: str
+    live: str
+
+
+_GENERATOR = _Part(
+    "Backend", "Model", "Endpoint", "$WORKBENCH_MODEL", "OpenAI's API ($OPENAI_BASE_URL)", "openai"
+)
+_JUDGE = _Part(
+    "Judge",
+    "Judge model",
+    "Judge at",
+    "the model above ($WORKBENCH_JUDGE_MODEL)",
+    "the endpoint above ($WORKBENCH_JUDGE_BASE_URL)",
+    "ragas",
+)
+
+
+def _text(value: str, description: str, placeholder: str) -> Any:
+    """A labelled text field of the form's width."""
+    return w.Text(
+        value=value, description=description, style=_LABEL, placeholder=placeholder, layout=_FIELD
+    )
+
+
+class _ModelFields:
+    """One part's choice (a dropdown), model and endpoint; the two text fields are open
+    only while the choice is the part's live one."""
+
+    def __init__(
+        self, part: _Part, options: Sequence[str], choice: str, model: str, base_url: str
+    ) -> None:
+        self.live = part.live
+        self.choice = w.Dropdown(options=list(options), value=choice, description=part.choice)
+        self.model = _text(model, part.model, part.model_hint)
+        self.base_url = _text(base_url, part.endpoint, part.endpoint_hint)
+        self.widgets = (self.choice, self.model, self.base_url)
+        self.choice.observe(lambda _: self._enable(), names="value")
+        self._enable()
+
+    def _enable(self) -> None:
+        self.model.disabled = self.base_url.disabled = self.choice.value != self.live
+
+    def rows(self) -> list[Any]:
+        """The choice beside the model, then the endpoint under the model."""
+        spacer = w.HTML(layout=w.Layout(width="300px"))
+        return [w.HBox([self.choice, self.model]), w.HBox([spacer, self.base_url])]
+
+
 class EndpointFields:
     """The fields and the run controls a live model needs."""
 
@@ -36,42 +97,16 @@ class EndpointFields:
         initial: Endpoints,
         key_note: str,
     ) -> None:
-        self.backend = w.Dropdown(
-            options=list(backends), value=initial.backend, description="Backend"
+        generator = _ModelFields(
+            _GENERATOR, backends, initial.backend, initial.model, initial.base_url
         )
-        self.model = w.Text(
-            value=initial.model,
-            description="Model",
-            style=_LABEL,
-            placeholder="$WORKBENCH_MODEL",
-            layout=_FIELD,
+        judge = _ModelFields(
+            _JUDGE, judges, initial.judge, initial.judge_model, initial.judge_base_url
         )
-        self.base_url = w.Text(
-            value=initial.base_url,
-            description="Endpoint",
-            style=_LABEL,
-            placeholder="OpenAI's API ($OPENAI_BASE_URL)",
-            layout=_FIELD,
-        )
-        self.judge = w.Dropdown(options=list(judges), value=initial.judge, description="Judge")
-        self.judge_model = w.Text(
-            value=initial.judge_model,
-            description="Judge model",
-            style=_LABEL,
-            placeholder="the model above ($WORKBENCH_JUDGE_MODEL)",
-            layout=_FIELD,
-        )
-        self.judge_base_url = w.Text(
-            value=initial.judge_base_url,
-            description="Judge at",
-            style=_LABEL,
-            placeholder="the endpoint above ($WORKBENCH_JUDGE_BASE_URL)",
-            layout=_FIELD,
-        )
+        self.backend, self.model, self.base_url = generator.widgets
+        self.judge, self.judge_model, self.judge_base_url = judge.widgets
         self.key = w.HTML(value=str(Markup('<span class="meta">{}</span>').format(key_note)))
-        self.max_cost = w.Text(
-            description="Cost cap $", style=_LABEL, placeholder="none", layout=_FIELD
-        )
+        self.max_cost = _text("", "Cost cap $", "none")
         self.max_cost.add_class("wb-max-cost")
         self.check = button("Pre-flight", "wb-preflight", tip="Count calls, tokens and cost")
         self.cancel = button("Cancel", "wb-cancel", "warning", "Stop; keep what finished")
@@ -82,24 +117,13 @@ class EndpointFields:
         self.errors.add_class("wb-errors")
         self.check.on_click(lambda _: events.emit("preflight"))
         self.cancel.on_click(lambda _: events.emit("cancel"))
-        self.backend.observe(lambda _: self._enable(), names="value")
-        self.judge.observe(lambda _: self._enable(), names="value")
-        self._enable()
         self.fields = w.VBox(
             [
-                w.HBox([self.backend, self.model]),
-                w.HBox([w.HTML(layout=w.Layout(width="300px")), self.base_url]),
-                w.HBox([self.judge, self.judge_model]),
-                w.HBox([w.HTML(layout=w.Layout(width="300px")), self.judge_base_url]),
+                *generator.rows(),
+                *judge.rows(),
                 w.HBox([self.max_cost, self.key]),
             ]
         )
-
-    def _enable(self) -> None:
-        """Model and endpoint fields only where they apply."""
-        offline = self.backend.value != "openai"
-        self.model.disabled = self.base_url.disabled = offline
-        self.judge_model.disabled = self.judge_base_url.disabled = self.judge.value != "ragas"
 
     def endpoints(self) -> Endpoints:
         """The fields' values."""
