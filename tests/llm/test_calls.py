@@ -13,7 +13,9 @@ from tests.llm.conftest import KEY, make_client
 from tests.loopback import LoopbackServer, Reply
 from workbench.errors import EndpointError
 from workbench.llm import ChatReply, ChatRequest, LLMClient
+from workbench.llm.cache import CallCache
 from workbench.llm.calls import Check
+from workbench.llm.client import ChatTransport
 from workbench.llm.retry import RetryPolicy
 
 REQUEST = ChatRequest("gpt-4o-mini", (("system", "Be brief."), ("user", "Say hello.")))
@@ -25,6 +27,16 @@ def complete(
     async def run() -> ChatReply:
         try:
             return await client.complete(request, check=check)
+        finally:
+            await client.aclose()
+
+    return asyncio.run(run())
+
+
+def complete_all(client: LLMClient, requests: list[ChatRequest]) -> list[ChatReply]:
+    async def run() -> list[ChatReply]:
+        try:
+            return await asyncio.gather(*(client.complete(r) for r in requests))
         finally:
             await client.aclose()
 
@@ -99,14 +111,41 @@ def test_concurrency_bounds_the_calls_in_flight(server: LoopbackServer) -> None:
     client = make_client(server, concurrency=3)
     requests = [ChatRequest("gpt-4o-mini", (("user", f"q{i}"),)) for i in range(10)]
 
-    async def run() -> list[ChatReply]:
-        try:
-            return await asyncio.gather(*(client.complete(r) for r in requests))
-        finally:
-            await client.aclose()
-
-    assert len(asyncio.run(run())) == 10
+    assert len(complete_all(client, requests)) == 10
     assert server.max_in_flight == 3
+
+
+class _Watched:
+    """The real transport, noting at each call how many replies it has returned that the
+    cache does not hold yet: what a process killed at that moment would ask for again."""
+
+    def __init__(self, transport: ChatTransport, cache: CallCache) -> None:
+        self.transport, self.cache = transport, cache
+        self.endpoint = transport.endpoint
+        self.returned: list[str] = []
+        self.unkept: list[int] = []
+
+    async def send(self, request: ChatRequest) -> ChatReply:
+        self.unkept.append(sum(not self.cache.has(key) for key in self.returned))
+        reply = await self.transport.send(request)
+        self.returned.append(request.cache_key(self.endpoint))
+        return reply
+
+    async def aclose(self) -> None:
+        await self.transport.aclose()
+
+
+def test_a_reply_is_kept_before_the_next_call_goes_out(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    client = make_client(server, tmp_path, concurrency=1)
+    assert client.cache is not None
+    watched = client.transport = _Watched(client.transport, client.cache)
+    requests = [ChatRequest("gpt-4o-mini", (("user", f"q{i}"),)) for i in range(4)]
+
+    assert len(complete_all(client, requests)) == 4 and server.calls == 4
+    # A batch killed at any moment asks again for at most the calls then in flight.
+    assert watched.unkept == [0, 0, 0, 0]
 
 
 def test_the_cache_serves_an_identical_request_and_only_that(

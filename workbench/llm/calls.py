@@ -4,10 +4,12 @@
 the settings bypass it), else waits for one of `concurrency` slots, calls the transport
 with retries and backoff, keeps the reply in the cache, and counts everything in
 `CallStats`: endpoint calls, cache hits and misses, retries, tokens and cost. A slot is
-held only while a request is in flight, never during a backoff wait. A call that timed
-out or lost its connection halves the slots (down to one) for the rest of the run: a
-local server that answers one request at a time queues the others until they time out,
-and fewer at once is what gets them answered.
+held only while a request is in flight, never during a backoff wait. A reply is kept
+before the call waiting for its slot goes out, so a process killed at any moment asks
+again for at most the calls it had in flight. A call that timed out or lost its
+connection halves the slots (down to one) for the rest of the run: a local server that
+answers one request at a time queues the others until they time out, and fewer at once
+is what gets them answered.
 
 A caller that can tell a usable reply from an unusable one (a judge that needs JSON of a
 shape, a backend that needs text) passes that `check`: a reply that fails it is never
@@ -181,10 +183,9 @@ class LLMClient:
         except Exception:
             self.stats.failures += 1
             raise
-        # Let the calls waiting for the slot just freed go out before this reply is kept
-        # and its caller does its (CPU-bound) work: otherwise a burst of replies is
-        # processed in full before any new request is sent, and the endpoint idles.
-        await asyncio.sleep(0)
+        # Keep the reply before anything else runs: a call waiting for the slot just freed
+        # goes out at the next await, and a process killed after that must not have to
+        # ask for this reply again (a kill repeats at most the calls then in flight).
         self._account(reply)
         if not usable(reply, check):
             self.stats.unusable += 1
@@ -192,6 +193,10 @@ class LLMClient:
                 self.cache.drop(key)  # a reply cached before it was checked goes too
         elif self.cache is not None:
             self.cache.put(key, request, reply)
+        # Then let the waiting calls go out before the caller does its (CPU-bound) work:
+        # otherwise a burst of replies is processed in full before any new request is
+        # sent, and the endpoint idles.
+        await asyncio.sleep(0)
         return replace(reply, attempts=attempts)
 
     def _account(self, reply: ChatReply) -> None:
