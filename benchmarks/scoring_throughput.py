@@ -16,6 +16,7 @@ import os
 import platform
 import time
 
+from workbench.data import text
 from workbench.data.datasets import load_corpus
 from workbench.data.text import stem
 from workbench.generation.offline import OfflineComposer
@@ -65,6 +66,7 @@ def main() -> None:
         lexicon.zipf,
         lexicon.term_weight,
         stem,
+        text._sentences,
         readability.syllables,
         novelty._windows,
         novelty._source_words,
