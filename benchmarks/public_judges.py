@@ -190,10 +190,12 @@ def run_judge(
         [bool(o.flagged) for o, _ in kept] if all(o.flagged is not None for o, _ in kept) else None
     )
     labels = [i.hallucinated for _, i in kept]
-    note = ""
-    if flags is None:
-        best = best_balanced_accuracy(scores, labels)
-        note = f"no decision of its own; best cut on these labels {best:.3f}"
+    best = best_balanced_accuracy(scores, labels)
+    note = (
+        f"no decision of its own; best cut on these labels {best:.3f}"
+        if flags is None
+        else f"its score's best cut on these labels {best:.3f} (an upper bound, not its decision)"
+    )
     return measure(
         set_name,
         name,
