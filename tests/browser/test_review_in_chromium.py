@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.chromium import ARGS, CHROMIUM, require_chromium
 from workbench.data.datasets import Corpus, select_questions
 from workbench.generation.offline import OfflineComposer
 from workbench.runs.batch import generate_batch, score_batch
@@ -26,14 +27,10 @@ from workbench.scoring.faithfulness import OfflineJudge
 from workbench.scoring.safety import load_rules
 from workbench.store import SQLiteStore
 
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOT = Path(__file__).resolve().parents[2] / "reports" / "browser" / "review_panel.png"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
 
 # No skip: a missing browser must not pass quietly (.ci/run installs it when missing).
-if not CHROMIUM.exists():
-    pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium", pytrace=False)
+require_chromium()
 
 from playwright import sync_api  # noqa: E402  (after the browser check, on purpose)
 

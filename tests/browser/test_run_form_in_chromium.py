@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 from playwright import sync_api
 
-from tests.browser.test_review_in_chromium import ARGS, CHROMIUM, _free_port, _wait_for_port
+from tests.browser.test_review_in_chromium import _free_port, _wait_for_port
+from tests.chromium import ARGS, CHROMIUM
 from tests.loopback import LoopbackServer
 from workbench.store import SQLiteStore
 

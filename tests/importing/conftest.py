@@ -14,16 +14,7 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.chromium import ARGS, CHROMIUM, require_chromium
 
 PrintPdf = Callable[[str, str], Path]
 
@@ -44,8 +35,7 @@ def page(title: str, sections: Sequence[tuple[str, Sequence[str]]], *, h1: str =
 @pytest.fixture
 def print_pdf(tmp_path: Path) -> PrintPdf:
     """Write an HTML page and print it to PDF with headless Chromium; returns the PDF."""
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium", pytrace=False)
+    require_chromium()
 
     def _print(markup: str, name: str) -> Path:
         source = tmp_path / "pages" / f"{name}.html"

@@ -7,25 +7,22 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from tests.chromium import ARGS, CHROMIUM, require_chromium
 from workbench.data.datasets import Corpus
 from workbench.reports.assemble import write_report
 from workbench.runs.demo import DemoResult, run_demo
 from workbench.store import SQLiteStore
 
-CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "reports" / "screenshots"
 
 
 def test_the_report_loads_nothing_from_anywhere(tmp_path: Path) -> None:
-    assert Path(CHROMIUM).exists(), "install Debian's chromium: apt-get install -y chromium"
+    require_chromium()
     result = run_demo(tmp_path / "demo", limit=6, progress=False)
     page_url = result.paths.html.resolve().as_uri()
     requests: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         page = browser.new_page(viewport={"width": 1200, "height": 900})
         page.on("request", lambda r: requests.append(r.url))
         page.goto(page_url, wait_until="networkidle")
@@ -48,10 +45,7 @@ def test_a_split_report_fits_1280_px_and_opens_its_worst_question_offline(
     index_url = paths.html.resolve().as_uri()
     requests: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.on("request", lambda r: requests.append(r.url))
         page.goto(index_url, wait_until="networkidle")
