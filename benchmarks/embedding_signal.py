@@ -18,7 +18,6 @@ Not a dependency of the project. Needs, in any venv beside it:
 from __future__ import annotations
 
 import argparse
-import itertools
 import sys
 import time
 from collections.abc import Sequence
@@ -27,6 +26,7 @@ from typing import Any
 from public_judges import Item, public_sets, shared_folder
 
 from workbench.data.text import sentences
+from workbench.scoring.evidence import evidence_units
 from workbench.scoring.faithfulness import judge_faithfulness
 from workbench.scoring.judge_card import roc_auc
 
@@ -71,12 +71,9 @@ class Embedder:
         return np.vstack(out)
 
 
-def _units(excerpts: Sequence[str]) -> list[str]:
-    out: list[str] = []
-    for text in excerpts:
-        ss = [s.text for s in sentences(text)]
-        out += ss + [f"{a} {b}" for a, b in itertools.pairwise(ss)]
-    return out
+def _units(excerpts: tuple[str, ...]) -> list[str]:
+    """The judge's evidence units: each sentence and each pair of adjacent sentences."""
+    return [u.sentence for u in evidence_units(excerpts)]
 
 
 def measure(items: list[Item], embed: Embedder) -> dict[str, float]:
