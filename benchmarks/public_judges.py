@@ -2,7 +2,8 @@
 
 For each public set found under the shared data folder (`--shared`, else
 `$WORKBENCH_SHARED`, else `../shared` beside the repository) and for our own gold claims,
-it prints per judge: ROC AUC of its continuous score (faithful above hallucinated), the
+it prints per judge: ROC AUC of its continuous score (faithful above hallucinated) with a
+95% bootstrap interval, its gain over word overlap with a paired interval, the
 balanced accuracy and confusion counts of its own fixed decision (`flagged`), the share
 of tied faithful/hallucinated pairs answering the same source, and answers per second.
 Word overlap (the share of the answer's words found in the sources) is printed beside
@@ -46,8 +47,10 @@ from workbench.scoring import faithfulness
 from workbench.scoring.base import FaithfulnessResult
 from workbench.scoring.judge_card import (
     CARD_FILE,
+    RESAMPLES,
     JudgeCard,
     SetFigures,
+    auc_gain,
     best_balanced_accuracy,
     measure,
     write_card,
@@ -180,7 +183,8 @@ def ragas_outcomes(items: Sequence[Item], settings: LLMSettings, cache: Path) ->
 
 def run_judge(
     name: str, set_name: str, items: Sequence[Item], call: Callable[[Sequence[Item]], list[Outcome]]
-) -> SetFigures:
+) -> tuple[SetFigures, list[Outcome]]:
+    """One judge on one set: its figures, and its outcome for each item."""
     started = time.perf_counter()
     outcomes = call(items)
     seconds = time.perf_counter() - started
@@ -196,7 +200,7 @@ def run_judge(
         if flags is None
         else f"its score's best cut on these labels {best:.3f} (an upper bound, not its decision)"
     )
-    return measure(
+    figures = measure(
         set_name,
         name,
         scores,
@@ -206,6 +210,23 @@ def run_judge(
         groups=[i.group for _, i in kept],
         failed=len(items) - len(kept),
         note=note,
+    )
+    return figures, outcomes
+
+
+def show_gain(items: Sequence[Item], judge: list[Outcome], base: list[Outcome]) -> None:
+    """The judge's AUC over word overlap's on the same answers, with a paired interval."""
+    both = [(j.score, b.score, i) for j, b, i in zip(judge, base, items, strict=True)
+            if j.score is not None and b.score is not None]  # fmt: skip
+    gain, low, high = auc_gain(
+        [j for j, _, _ in both],
+        [b for _, b, _ in both],
+        [i.hallucinated for _, _, i in both],
+        [i.group for _, _, i in both],
+    )
+    print(
+        f"  AUC over word overlap: {gain:+.3f} (95% interval {low:+.3f} to {high:+.3f}, "
+        f"{RESAMPLES} resamples of whole sources)"
     )
 
 
@@ -218,8 +239,9 @@ def show(f: SetFigures) -> None:
         if f.balanced_accuracy is not None
         else ""
     )
+    interval = "" if f.auc_low is None else f" ({f.auc_low:.3f}-{f.auc_high:.3f})"
     print(
-        f"  {f.judge:18} AUC {f.auc:.3f}  balanced acc. {ba} ties {ties}  "
+        f"  {f.judge:18} AUC {f.auc:.3f}{interval}  balanced acc. {ba} ties {ties}  "
         f"{f.answers_per_s:8.1f} answers/s  {conf}{'  ' + f.note if f.note else ''}"
         f"{f'  ({f.failed} could not be judged)' if f.failed else ''}"
     )
@@ -267,14 +289,23 @@ def main() -> int:
         gold = name == "gold-claims"
         bad = sum(i.hallucinated for i in items)
         print(f"{name}: {len(items)} answers, {bad} hallucinated" + (" (claims)" if gold else ""))
-        base.append(run_judge("word overlap", name, items, lambda xs: [overlap(x) for x in xs]))
-        ours.append(run_judge(judge_name, name, items, partial(_offline_all, one_claim=gold)))
-        for f in (base[-1], ours[-1]):
-            show(f)
+        base_figures, base_outcomes = run_judge(
+            "word overlap", name, items, lambda xs: [overlap(x) for x in xs]
+        )
+        our_figures, our_outcomes = run_judge(
+            judge_name, name, items, partial(_offline_all, one_claim=gold)
+        )
+        base.append(base_figures)
+        ours.append(our_figures)
+        show(base_figures)
+        show(our_figures)
+        show_gain(items, our_outcomes, base_outcomes)
         if settings is not None and not gold:
             part = items[: args.llm_limit]
             llm = partial(ragas_outcomes, settings=settings, cache=Path(args.llm_cache))
-            show(run_judge(f"ragas:{settings.model}", name, part, llm))
+            llm_figures, llm_outcomes = run_judge(f"ragas:{settings.model}", name, part, llm)
+            show(llm_figures)
+            show_gain(part, llm_outcomes, base_outcomes[: len(part)])
 
     if args.write_card:
         if not public_names or args.no_gold:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import re
 import subprocess
 import sys
@@ -13,6 +14,8 @@ import pytest
 
 from workbench.scoring.judge_card import (
     JudgeCard,
+    auc_gain,
+    auc_interval,
     balanced_accuracy,
     best_balanced_accuracy,
     load_card,
@@ -52,6 +55,58 @@ def test_measure_counts_the_confusion_of_the_decision() -> None:
                 [False, True, False, True], 2.0)  # fmt: skip
     assert (f.true_flags, f.false_flags, f.missed, f.passed) == (2, 1, 0, 1)
     assert f.balanced_accuracy == 0.75 and f.answers_per_s == 2.0 and f.auc == 1.0
+
+
+def _clustered(
+    separations: tuple[float, ...] = (-0.5, 2.5), groups: int = 40, size: int = 6
+) -> tuple[list[float], list[bool], list[str]]:
+    """Answers in groups where how well the score separates depends on the group (as six
+    summaries of one story share its words): a score that ranks well but not perfectly."""
+    rng = random.Random(7)
+    scores: list[float] = []
+    labels: list[bool] = []
+    names: list[str] = []
+    for g in range(groups):
+        separation = rng.choice(separations)  # some stories are hard, others easy
+        for k in range(size):
+            bad = k % 3 == 0
+            scores.append(rng.gauss(0, 1) - (separation if bad else 0.0))
+            labels.append(bad)
+            names.append(f"g{g}")
+    return scores, labels, names
+
+
+def test_auc_interval_holds_the_estimate_and_widens_for_correlated_groups() -> None:
+    scores, labels, groups = _clustered()
+    auc = roc_auc(scores, labels)
+    low, high = auc_interval(scores, labels, groups)
+    assert 0.5 < low < auc < high < 1.0
+    assert auc_interval(scores, labels, groups) == (low, high)  # fixed seed: same figures
+    loose_low, loose_high = auc_interval(scores, labels, [str(i) for i in range(len(scores))])
+    assert high - low > 1.15 * (loose_high - loose_low)  # answers of one source move together
+    separated = [1.0 if not h else 0.0 for h in labels]
+    assert auc_interval(separated, labels, groups) == (1.0, 1.0)
+
+
+def test_auc_gain_is_paired_and_signed() -> None:
+    scores, labels, groups = _clustered()
+    assert auc_gain(scores, scores, labels, groups) == (0.0, 0.0, 0.0)
+    scores, labels, groups = _clustered((2.5,))
+    noisy = [s + random.Random(i).gauss(0, 3) for i, s in enumerate(scores)]
+    gain, low, high = auc_gain(scores, noisy, labels, groups)
+    assert gain == pytest.approx(roc_auc(scores, labels) - roc_auc(noisy, labels))
+    assert 0.0 < low < gain < high
+    worse = auc_gain(noisy, scores, labels, groups)
+    assert worse[0] == pytest.approx(-gain) and worse[2] < 0.0
+
+
+def test_measure_gives_an_interval_only_with_groups() -> None:
+    scores, labels, groups = _clustered()
+    flags = [s < 0 for s in scores]
+    assert measure("s", "j", scores, flags, labels, 1.0).auc_low is None
+    f = measure("s", "j", scores, flags, labels, 1.0, groups=groups)
+    assert f.auc_low is not None and f.auc_high is not None
+    assert f.auc_low < f.auc < f.auc_high
 
 
 def test_card_round_trip(tmp_path: Path) -> None:

@@ -74,9 +74,14 @@ def card_lines(card: JudgeCard | None = None) -> list[str]:
             continue
         overlap = base.get(f.data_set)
         beside = f", word overlap AUC {overlap.auc:.3f}" if overlap else ""
+        interval = (
+            f" (95% interval {f.auc_low:.3f} to {f.auc_high:.3f})"
+            if f.auc_low is not None and f.auc_high is not None
+            else ""
+        )
         out.append(
             f"{card.judge} judge v{card.judge_version} on {f.data_set} ({f.n} answers, public "
-            f"text): ROC AUC {f.auc:.3f}{beside}, balanced accuracy "
+            f"text): ROC AUC {f.auc:.3f}{interval}{beside}, balanced accuracy "
             f"{f.balanced_accuracy or float('nan'):.3f} (judge card of {card.written})"
         )
     return out

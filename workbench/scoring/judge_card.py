@@ -2,9 +2,12 @@
 
 `measure` takes one judge's continuous scores and fixed decisions on a labeled set
 (faithful or hallucinated answers) and gives the ROC AUC (how well the score ranks a
-faithful answer above a hallucinated one; ties count half), the balanced accuracy and
-confusion counts of the judge's own decision, the share of tied faithful/hallucinated
-pairs within a group (answers to the same source) and the throughput.
+faithful answer above a hallucinated one; ties count half) with its 95% bootstrap
+interval, the balanced accuracy and confusion counts of the judge's own decision, the
+share of tied faithful/hallucinated pairs within a group (answers to the same source) and
+the throughput. `auc_gain` compares two judges on the same answers the same way. The
+intervals resample whole groups (all answers to one source together, since they share
+its words), with a fixed seed, so a rerun prints the same figures.
 
 The judge card (`judge_card.json`, shipped beside this module) holds such figures for
 the offline judge on public text and on our gold claims. Only
@@ -15,7 +18,8 @@ the offline judge on public text and on our gold claims. Only
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import random
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from importlib import resources
 from pathlib import Path
@@ -25,6 +29,8 @@ __all__ = [
     "CARD_FILE",
     "JudgeCard",
     "SetFigures",
+    "auc_gain",
+    "auc_interval",
     "balanced_accuracy",
     "best_balanced_accuracy",
     "load_card",
@@ -35,6 +41,7 @@ __all__ = [
 ]
 
 CARD_FILE = "judge_card.json"
+RESAMPLES = 1000  # bootstrap rounds behind each interval
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +62,8 @@ class SetFigures:
     tied_pairs: float | None = None  # share of same-group faithful/hallucinated pairs tied
     failed: int = 0  # answers the judge could not score (left out of the figures)
     note: str = ""
+    auc_low: float | None = None  # 95% bootstrap interval of `auc` (whole groups resampled)
+    auc_high: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +116,71 @@ def best_balanced_accuracy(scores: Sequence[float], hallucinated: Sequence[bool]
     return best
 
 
+def _resampled(
+    groups: Sequence[str], statistic: Callable[[list[int]], float], rounds: int, seed: int
+) -> list[float]:
+    """`statistic` over `rounds` resamples of the items, drawing whole groups with
+    replacement; a resample whose statistic is undefined (one class only) is skipped."""
+    members: dict[str, list[int]] = {}
+    for i, g in enumerate(groups):
+        members.setdefault(g, []).append(i)
+    blocks = list(members.values())
+    rng = random.Random(seed)
+    out = []
+    for _ in range(rounds):
+        picked = [i for b in rng.choices(blocks, k=len(blocks)) for i in b]
+        value = statistic(picked)
+        if value == value:  # not NaN
+            out.append(value)
+    return sorted(out)
+
+
+def _middle(values: list[float], level: float) -> tuple[float, float]:
+    if not values:
+        return float("nan"), float("nan")
+    tail = (1 - level) / 2
+    last = len(values) - 1
+    return values[round(tail * last)], values[round((1 - tail) * last)]
+
+
+def auc_interval(
+    scores: Sequence[float],
+    hallucinated: Sequence[bool],
+    groups: Sequence[str],
+    *,
+    rounds: int = RESAMPLES,
+    seed: int = 0,
+    level: float = 0.95,
+) -> tuple[float, float]:
+    """A bootstrap interval of `roc_auc`, resampling whole groups."""
+    values = _resampled(
+        groups, lambda ix: roc_auc([scores[i] for i in ix], [hallucinated[i] for i in ix]),
+        rounds, seed,
+    )  # fmt: skip
+    return _middle(values, level)
+
+
+def auc_gain(
+    scores: Sequence[float],
+    baseline: Sequence[float],
+    hallucinated: Sequence[bool],
+    groups: Sequence[str],
+    *,
+    rounds: int = RESAMPLES,
+    seed: int = 0,
+    level: float = 0.95,
+) -> tuple[float, float, float]:
+    """How much more AUC `scores` has than `baseline` on the same answers, with a paired
+    bootstrap interval (both judges see the same resample): (gain, low, high)."""
+
+    def gain(ix: list[int]) -> float:
+        labels = [hallucinated[i] for i in ix]
+        return roc_auc([scores[i] for i in ix], labels) - roc_auc([baseline[i] for i in ix], labels)
+
+    low, high = _middle(_resampled(groups, gain, rounds, seed), level)
+    return gain(list(range(len(scores)))), low, high
+
+
 def tie_share(
     scores: Sequence[float], hallucinated: Sequence[bool], groups: Sequence[str]
 ) -> float | None:
@@ -144,6 +218,7 @@ def measure(
         for f, h in zip(flags, hallucinated, strict=True):
             conf[(0 if f else 2) + (0 if h else 1)] += 1
     n = len(scores)
+    low, high = auc_interval(scores, hallucinated, groups) if groups is not None else (None, None)
     return SetFigures(
         data_set=data_set,
         judge=judge,
@@ -159,6 +234,8 @@ def measure(
         tied_pairs=tie_share(scores, hallucinated, groups) if groups is not None else None,
         failed=failed,
         note=note,
+        auc_low=low,
+        auc_high=high,
     )
 
 
