@@ -33,7 +33,7 @@ import platform
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from functools import partial
 from pathlib import Path
@@ -214,8 +214,9 @@ def run_judge(
     return figures, outcomes
 
 
-def show_gain(items: Sequence[Item], judge: list[Outcome], base: list[Outcome]) -> None:
-    """The judge's AUC over word overlap's on the same answers, with a paired interval."""
+def with_gain(figures: SetFigures, items: Sequence[Item], judge: list[Outcome],
+              base: list[Outcome]) -> SetFigures:  # fmt: skip
+    """The judge's figures with its AUC over word overlap's on the same answers."""
     both = [(j.score, b.score, i) for j, b, i in zip(judge, base, items, strict=True)
             if j.score is not None and b.score is not None]  # fmt: skip
     gain, low, high = auc_gain(
@@ -224,10 +225,7 @@ def show_gain(items: Sequence[Item], judge: list[Outcome], base: list[Outcome]) 
         [i.hallucinated for _, _, i in both],
         [i.group for _, _, i in both],
     )
-    print(
-        f"  AUC over word overlap: {gain:+.3f} (95% interval {low:+.3f} to {high:+.3f}, "
-        f"{RESAMPLES} resamples of whole sources)"
-    )
+    return replace(figures, gain=gain, gain_low=low, gain_high=high)
 
 
 def show(f: SetFigures) -> None:
@@ -245,6 +243,11 @@ def show(f: SetFigures) -> None:
         f"{f.answers_per_s:8.1f} answers/s  {conf}{'  ' + f.note if f.note else ''}"
         f"{f'  ({f.failed} could not be judged)' if f.failed else ''}"
     )
+    if f.gain is not None:
+        print(
+            f"  {'':18} AUC over word overlap: {f.gain:+.3f} (95% interval {f.gain_low:+.3f} "
+            f"to {f.gain_high:+.3f}, {RESAMPLES} resamples of whole sources)"
+        )
 
 
 def main() -> int:
@@ -295,17 +298,16 @@ def main() -> int:
         our_figures, our_outcomes = run_judge(
             judge_name, name, items, partial(_offline_all, one_claim=gold)
         )
+        our_figures = with_gain(our_figures, items, our_outcomes, base_outcomes)
         base.append(base_figures)
         ours.append(our_figures)
         show(base_figures)
         show(our_figures)
-        show_gain(items, our_outcomes, base_outcomes)
         if settings is not None and not gold:
             part = items[: args.llm_limit]
             llm = partial(ragas_outcomes, settings=settings, cache=Path(args.llm_cache))
             llm_figures, llm_outcomes = run_judge(f"ragas:{settings.model}", name, part, llm)
-            show(llm_figures)
-            show_gain(part, llm_outcomes, base_outcomes[: len(part)])
+            show(with_gain(llm_figures, part, llm_outcomes, base_outcomes[: len(part)]))
 
     if args.write_card:
         if not public_names or args.no_gold:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from workbench.data.datasets import Corpus
@@ -63,6 +64,10 @@ def test_report_shows_the_card_and_flagged_answers_first(
     assert card is not None
     assert "The judges on text nobody here wrote" in html and card.command in html
     assert f"{card.figures[0].auc:.3f}" in html and card.figures[0].data_set in html
+    public = next(f for f in card.figures if f.data_set != "gold-claims")
+    assert public.auc_low is not None and public.auc_high is not None  # the shipped card has it
+    assert f"{public.auc_low:.3f} to {public.auc_high:.3f}" in html
+    assert public.gain is not None and f"{public.gain:+.3f}" in html
     assert "Flagged answers, lowest score first" in html
     flagged = html.split("Flagged answers, lowest score first")[1]
     assert "a-bad" in flagged.split("</table>")[0] and "a-good" not in flagged.split("</table>")[0]
@@ -79,3 +84,17 @@ def test_the_card_in_plain_lines() -> None:
     assert f"ROC AUC {public.auc:.3f}" in line and public.data_set in line
     assert f"judge card of {card.written}" in line and "word overlap AUC" in line
     assert card_lines(JudgeCard("x", "1", 0.5, "d", "w", "c", (), ())) == []
+
+
+def test_the_interval_is_shown_only_when_the_card_has_one() -> None:
+    card = load_card()
+    assert card is not None
+    public = next(f for f in card.figures if f.data_set != "gold-claims")
+    with_interval = replace(public, auc=0.707, auc_low=0.670, auc_high=0.741, gain=0.031,
+                            gain_low=-0.003, gain_high=0.065)  # fmt: skip
+    (line,) = card_lines(replace(card, figures=(with_interval,)))
+    assert "ROC AUC 0.707 (95% interval 0.670 to 0.741)" in line
+    assert "(gain +0.031, 95% interval -0.003 to +0.065)" in line
+    older = replace(public, auc_low=None, auc_high=None, gain=None)  # a card from before
+    (line,) = card_lines(replace(card, figures=(older,)))
+    assert "interval" not in line and "gain" not in line and f"ROC AUC {public.auc:.3f}," in line

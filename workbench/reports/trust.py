@@ -74,6 +74,8 @@ def card_lines(card: JudgeCard | None = None) -> list[str]:
             continue
         overlap = base.get(f.data_set)
         beside = f", word overlap AUC {overlap.auc:.3f}" if overlap else ""
+        if overlap and f.gain is not None:
+            beside += f" (gain {f.gain:+.3f}, 95% interval {f.gain_low:+.3f} to {f.gain_high:+.3f})"
         interval = (
             f" (95% interval {f.auc_low:.3f} to {f.auc_high:.3f})"
             if f.auc_low is not None and f.auc_high is not None

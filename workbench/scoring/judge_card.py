@@ -64,6 +64,9 @@ class SetFigures:
     note: str = ""
     auc_low: float | None = None  # 95% bootstrap interval of `auc` (whole groups resampled)
     auc_high: float | None = None
+    gain: float | None = None  # AUC over word overlap's on the same answers (`auc_gain`)
+    gain_low: float | None = None  # its paired 95% interval
+    gain_high: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
