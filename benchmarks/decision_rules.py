@@ -24,7 +24,7 @@ import argparse
 from collections.abc import Callable, Sequence
 
 from paraphrase_signal import half
-from public_judges import gold_items, public_sets, shared_folder
+from public_judges import gold_items, sets_in
 
 from workbench.models import ClaimVerdict, Verdict
 from workbench.scoring.faithfulness import judge_claims, judge_faithfulness
@@ -82,8 +82,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", help="the shared data folder (default ../shared)")
     args = parser.parse_args()
-    folder = shared_folder(args.shared)
-    sets = public_sets(folder) if folder.is_dir() else {}
+    folder, sets = sets_in(args.shared)
     if not sets:
         print(f"no public set under {folder}/data: gold costs only")
     judged = {

@@ -23,7 +23,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from public_judges import Item, public_sets, shared_folder
+from public_judges import Item, sets_in
 
 from workbench.data.text import sentences
 from workbench.scoring.evidence import evidence_units
@@ -107,8 +107,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", help="the shared data folder (default ../shared)")
     args = parser.parse_args()
-    folder = shared_folder(args.shared)
-    sets = public_sets(folder) if folder.is_dir() else {}
+    folder, sets = sets_in(args.shared)
     if not sets:
         sys.exit(f"no public set under {folder}/data: nothing to measure")
     try:

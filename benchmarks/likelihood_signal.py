@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from paraphrase_signal import half
-from public_judges import Item, public_sets, shared_folder
+from public_judges import Item, sets_in
 
 from workbench.data.text import sentences
 from workbench.scoring.faithfulness import judge_faithfulness
@@ -180,8 +180,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, help="the first N answers of each half only")
     parser.add_argument("--cache", default="reports/likelihood-signal.jsonl")
     args = parser.parse_args()
-    folder = shared_folder(args.shared)
-    sets = public_sets(folder) if folder.is_dir() else {}
+    folder, sets = sets_in(args.shared)
     if not sets:
         sys.exit(f"no public set under {folder}/data: nothing to measure")
     part = 1 if args.held_out else 0

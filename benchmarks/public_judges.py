@@ -111,6 +111,12 @@ def public_sets(folder: Path) -> dict[str, list[Item]]:
     return found
 
 
+def sets_in(given: str | None) -> tuple[Path, dict[str, list[Item]]]:
+    """The shared folder (`shared_folder`) and its public sets; none if it is absent."""
+    folder = shared_folder(given)
+    return folder, public_sets(folder) if folder.is_dir() else {}
+
+
 def gold_items() -> list[Item]:
     """Our gold claims, each one claim against its named excerpts."""
     corpus = load_corpus()
