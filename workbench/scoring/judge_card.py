@@ -27,6 +27,7 @@ from typing import Any
 
 __all__ = [
     "CARD_FILE",
+    "RESAMPLES",
     "JudgeCard",
     "SetFigures",
     "auc_gain",
@@ -139,6 +140,7 @@ def _resampled(
 
 
 def _middle(values: list[float], level: float) -> tuple[float, float]:
+    """The bounds of the central `level` share of sorted `values` (a percentile interval)."""
     if not values:
         return float("nan"), float("nan")
     tail = (1 - level) / 2
