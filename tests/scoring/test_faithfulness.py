@@ -143,3 +143,14 @@ def test_a_pair_of_sentences_states_what_either_one_states() -> None:
     assert pair.analysed.stems == single_a.analysed.stems | single_b.analysed.stems
     assert pair.analysed.numbers == {40.0} and "rituximab" in pair.analysed.names
     assert pair.analysed.raw_stems == single_a.analysed.raw_stems + single_b.analysed.raw_stems
+
+
+def test_a_claim_of_numbers_alone_does_not_sink_a_supported_answer() -> None:
+    """A list item that is only a number has no words to align; its number is checked by
+    its verdict, and the answer's score must agree with verdicts that all pass."""
+    excerpts = ["Take 2 tablets with food, 4 times a day."]
+    result = judge_faithfulness("Take 2 tablets with food.\n\n4.", excerpts)
+    assert all(v.verdict is Verdict.SUPPORTED for v in result.verdicts)
+    assert not result.flagged and result.score is not None and result.score > 0.5
+    wrong = judge_faithfulness("Take 2 tablets with food.\n\n6.", excerpts)
+    assert wrong.flagged and wrong.score is not None and wrong.score < result.score

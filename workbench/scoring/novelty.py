@@ -8,8 +8,8 @@ data set:
   the claims, so a footer, headings or questions to ask do not count against it);
 - *alignment*: for each claim, its own word overlap times the weighted coverage of its
   content by its best window of one to three consecutive sentences of one source
-  (`coverage`, as for evidence units); the minimum over the claims, so the single most
-  novel or most scattered sentence drives it.
+  (`coverage`, as for evidence units); the minimum over the claims with content words,
+  so the single most novel or most scattered sentence drives it.
 
 Windows and word sets are built once per set of sources (cached).
 """
@@ -82,6 +82,8 @@ def signals(
     alignment = 1.0
     for i, text in enumerate(claims):
         claim = analyse(text)
+        if not claim.terms:  # only numbers: nothing to align (the verdict checks them)
+            continue
         local = max((cover(claim, *w) for w in windows), default=0.0)
         if near is not None:
             local = max(local, near[i])
