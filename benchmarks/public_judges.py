@@ -32,6 +32,7 @@ import os
 import platform
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -72,10 +73,12 @@ class Item:
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """A judge's score and decision on one item (score None: it could not judge)."""
+    """A judge's score and decision on one item (score None: it could not judge, `error`
+    says why)."""
 
     score: float | None
     flagged: bool | None
+    error: str = ""
 
 
 def shared_folder(given: str | None) -> Path:
@@ -155,7 +158,7 @@ def _outcome(r: FaithfulnessResult) -> Outcome:
     if r.status is EvaluationStatus.NO_CLAIMS:
         return Outcome(1.0, False)  # nothing checkable: nothing unsupported to flag
     if r.status is EvaluationStatus.JUDGE_FAILED or r.score is None:
-        return Outcome(None, None)
+        return Outcome(None, None, r.error or "no score")
     return Outcome(r.score, r.flagged)
 
 
@@ -234,7 +237,19 @@ def with_gain(figures: SetFigures, items: Sequence[Item], judge: list[Outcome],
     return replace(figures, gain=gain, gain_low=low, gain_high=high)
 
 
-def show(f: SetFigures) -> None:
+def failures(outcomes: Sequence[Outcome], shown: int = 3) -> str:
+    """Why a judge could not judge, most common reason first (empty when it always could)."""
+    reasons = Counter(o.error for o in outcomes if o.score is None)
+    parts = [f"{n} \u00d7 {why[:120]}" for why, n in reasons.most_common(shown)]
+    more = sum(reasons.values()) - sum(n for _, n in reasons.most_common(shown))
+    return "; ".join(parts + ([f"{more} more"] if more else []))
+
+
+def show(f: SetFigures, outcomes: Sequence[Outcome] = ()) -> None:
+    why = failures(outcomes)
+    if f.n == 0:
+        print(f"  {f.judge:18} could not judge any of the {f.failed} answers: {why}")
+        return
     ba = "   –  " if f.balanced_accuracy is None else f"{f.balanced_accuracy:.3f} "
     ties = "  –  " if f.tied_pairs is None else f"{f.tied_pairs:5.1%}"
     conf = (
@@ -249,6 +264,8 @@ def show(f: SetFigures) -> None:
         f"{f.answers_per_s:8.1f} answers/s  {conf}{'  ' + f.note if f.note else ''}"
         f"{f'  ({f.failed} could not be judged)' if f.failed else ''}"
     )
+    if why:
+        print(f"  {'':18} could not judge {f.failed}: {why}")
     if f.gain is not None:
         print(
             f"  {'':18} AUC over word overlap: {f.gain:+.3f} (95% interval {f.gain_low:+.3f} "
@@ -313,7 +330,9 @@ def main() -> int:
             part = items[: args.llm_limit]
             llm = partial(ragas_outcomes, settings=settings, cache=Path(args.llm_cache))
             llm_figures, llm_outcomes = run_judge(f"ragas:{settings.model}", name, part, llm)
-            show(with_gain(llm_figures, part, llm_outcomes, base_outcomes[: len(part)]))
+            show(
+                with_gain(llm_figures, part, llm_outcomes, base_outcomes[: len(part)]), llm_outcomes
+            )
 
     if args.write_card:
         if not public_names or args.no_gold:

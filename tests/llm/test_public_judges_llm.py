@@ -40,10 +40,7 @@ def _tiny_public_set(folder: Path) -> Path:
     return folder
 
 
-def test_the_benchmark_measures_a_local_model_judge_and_counts_its_failures(
-    server: LoopbackServer, tmp_path: Path
-) -> None:
-    server.script(Reply("Yes"))  # a one-word reply where JSON was asked for
+def _run_benchmark(server: LoopbackServer, tmp_path: Path) -> str:
     env = {
         **os.environ,
         "PYTHONPATH": str(REPO),
@@ -59,10 +56,29 @@ def test_the_benchmark_measures_a_local_model_judge_and_counts_its_failures(
         capture_output=True, text=True, env=env, check=False, timeout=300,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    out = done.stdout
+    return done.stdout
+
+
+def test_the_benchmark_measures_a_local_model_judge_and_counts_its_failures(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    server.script(Reply("Yes"))  # a one-word reply where JSON was asked for
+    out = _run_benchmark(server, tmp_path)
     assert "tiny-summaries: 4 answers, 2 hallucinated" in out
     lines = {line.split("AUC")[0].strip(): line for line in out.splitlines() if "AUC" in line}
     assert {"word overlap", "ragas:tiny-local"} <= lines.keys()
     assert any(k.startswith("offline v") for k in lines)
     assert "(1 could not be judged)" in lines["ragas:tiny-local"]
+    (why,) = [line for line in out.splitlines() if "could not judge 1:" in line]
+    assert "1 \u00d7 " in why and "Yes" in why  # what the model said, not a bare count
     assert server.calls >= 7  # four statement calls, three verdict calls
+
+
+def test_a_judge_that_never_replies_in_json_is_reported_without_figures(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    server.script(*[Reply("Supported") for _ in range(40)])  # every call, retries included
+    out = _run_benchmark(server, tmp_path)
+    (line,) = [line for line in out.splitlines() if line.strip().startswith("ragas:tiny-local")]
+    assert "could not judge any of the 4 answers: 4 \u00d7 " in line and "Supported" in line
+    assert "nan" not in out.lower()
