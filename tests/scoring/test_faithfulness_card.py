@@ -116,6 +116,10 @@ def test_card_round_trip(tmp_path: Path) -> None:
     loaded = load_card(tmp_path / "card.json")
     assert loaded == replace(card, figures=(fig,), baseline=(fig,))
     assert load_card(tmp_path / "missing.json") is None
+    near = replace(fig, auc_high=0.74149)  # 0.7415 after rounding to 4 places prints 0.742
+    write_card(replace(card, figures=(near,)), tmp_path / "near.json")
+    again = load_card(tmp_path / "near.json")
+    assert again is not None and f"{again.figures[0].auc_high:.3f}" == "0.741"
 
 
 def test_the_shipped_card_names_its_command_and_a_public_set() -> None:

@@ -266,11 +266,12 @@ def load_card(path: Path | None = None) -> JudgeCard | None:
 
 
 def write_card(card: JudgeCard, path: Path) -> None:
-    """Write the card as indented JSON (numbers rounded to 4 places)."""
+    """Write the card as indented JSON, numbers rounded to 6 places (not fewer: a figure
+    printed to 3 places must read the same from the card as from the run that made it)."""
 
     def rounded(value: Any) -> Any:
         if isinstance(value, float):
-            return round(value, 4)
+            return round(value, 6)
         if isinstance(value, dict):
             return {k: rounded(v) for k, v in value.items()}
         if isinstance(value, list | tuple):
