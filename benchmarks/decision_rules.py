@@ -3,7 +3,7 @@
 The offline judge flags an answer when any of its claims is not supported. On news
 summaries most false flags come from one paraphrased sentence among several faithful
 ones. This measures, on the development half of each public set only (the held-out half,
-as `paraphrase_signal.py` splits them, stays unlooked-at), the balanced accuracy of:
+as `public_judges.half` splits them, stays unlooked-at), the balanced accuracy of:
 
 - the shipped decision: any claim not supported;
 - *share*: more than a share s of the claims not supported;
@@ -23,8 +23,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Sequence
 
-from paraphrase_signal import half
-from public_judges import gold_items, sets_in
+from public_judges import gold_items, half, sets_in
 
 from workbench.models import ClaimVerdict, Verdict
 from workbench.scoring.faithfulness import judge_claims, judge_faithfulness
@@ -62,20 +61,22 @@ def rules() -> dict[str, Rule]:
     return out
 
 
-def gold_cost(rule: Rule) -> tuple[int, int]:
-    """(caught, lost): hallucinated gold claims the judge catches, and how many of those
-    would not flag a five-claim answer whose other claims are supported."""
-    caught = lost = 0
+def caught_gold() -> list[ClaimVerdict]:
+    """The judge's verdicts on the hallucinated gold claims it catches."""
+    out = []
     for item in gold_items():
-        if not item.hallucinated:
-            continue
-        (v,) = judge_claims([item.answer], list(item.excerpts))
-        if v.verdict.is_supported:
-            continue
-        fine = ClaimVerdict("", None, Verdict.SUPPORTED, "", None, None, "offline")
-        caught += 1
-        lost += not rule([v] + [fine] * (CLAIMS_IN_ANSWER - 1))
-    return caught, lost
+        if item.hallucinated:
+            (v,) = judge_claims([item.answer], list(item.excerpts))
+            if not v.verdict.is_supported:
+                out.append(v)
+    return out
+
+
+def lost(rule: Rule, caught: Sequence[ClaimVerdict]) -> int:
+    """How many of the `caught` claims would not flag a five-claim answer whose other
+    claims are supported."""
+    fine = ClaimVerdict("", None, Verdict.SUPPORTED, "", None, None, "offline")
+    return sum(not rule([v] + [fine] * (CLAIMS_IN_ANSWER - 1)) for v in caught)
 
 
 def main() -> None:
@@ -96,6 +97,7 @@ def main() -> None:
     for name, rows in judged.items():
         print(f"{name}, development half: {len(rows)} answers, {sum(h for h, _ in rows)} "
               "hallucinated")  # fmt: skip
+    caught = caught_gold()
     for label, rule in rules().items():
         figures = []
         for name, rows in judged.items():
@@ -103,8 +105,10 @@ def main() -> None:
             figures.append(
                 f"{name} balanced acc. {balanced_accuracy(flags, [h for h, _ in rows]):.3f}"
             )
-        caught, lost = gold_cost(rule)
-        print(f"  {label:<34} {'  '.join(figures)}  gold: {lost} of {caught} caught would pass")
+        print(
+            f"  {label:<34} {'  '.join(figures)}  gold: {lost(rule, caught)} of {len(caught)} "
+            "caught would pass"
+        )
 
 
 if __name__ == "__main__":

@@ -10,8 +10,8 @@ P4 the weakest sentence's mean of c - u; and each of P2 and P4 combined with the
 judge's score by the sum of their ranks (no weight fitted). ROC AUC only: a probe, not
 a judge, so no threshold.
 
-It runs on the development half of each public set (the half `paraphrase_signal.py`
-calls development, by a hash of the source id) unless `--held-out`; per-answer results
+It runs on the development half of each public set (`public_judges.half`, by a hash of
+the source id) unless `--held-out`; per-answer results
 are cached in `--cache` (JSON lines), so a stopped run resumes.
 
 Not a dependency of the project (PyTorch alone is several hundred MB). In a venv of its
@@ -34,8 +34,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from paraphrase_signal import half
-from public_judges import Item, sets_in
+from public_judges import Item, half, sets_in
 
 from workbench.data.text import sentences
 from workbench.scoring.faithfulness import judge_faithfulness

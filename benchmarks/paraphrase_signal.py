@@ -26,7 +26,6 @@ Not a dependency of the project. WordNet 3.0's data files come with an old PyPI 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import importlib.util
 import re
 import sys
@@ -34,7 +33,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from public_judges import Item, gold_items, offline, sets_in
+from public_judges import Item, gold_items, half, offline, sets_in
 
 from workbench.data.text import stem
 from workbench.scoring import matching, novelty, support
@@ -120,11 +119,6 @@ def paraphrase_credit(table: dict[str, frozenset[str]]) -> Iterator[None]:
         yield
     finally:
         matching.cover, novelty.cover, support._positions = saved
-
-
-def half(item: Item) -> int:
-    """0 (development) or 1 (held out), by a hash of the source id."""
-    return int(hashlib.sha256(item.group.encode()).hexdigest(), 16) % 2
 
 
 def figures(items: Sequence[Item], *, one_claim: bool) -> tuple[float, float]:

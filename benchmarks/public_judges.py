@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import json
 import os
 import platform
@@ -118,6 +119,12 @@ def sets_in(given: str | None) -> tuple[Path, dict[str, list[Item]]]:
     """The shared folder (`shared_folder`) and its public sets; none if it is absent."""
     folder = shared_folder(given)
     return folder, public_sets(folder) if folder.is_dir() else {}
+
+
+def half(item: Item) -> int:
+    """0 (the development half, where ideas are tried) or 1 (held out), by a hash of the
+    source id, so all answers to one source fall in the same half."""
+    return int(hashlib.sha256(item.group.encode()).hexdigest(), 16) % 2
 
 
 def gold_items() -> list[Item]:
