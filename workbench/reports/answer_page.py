@@ -9,8 +9,8 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from workbench.data.answer_format import DISCLAIMER
-from workbench.reports.render import answer_sections, status_label
 from workbench.models import Excerpt
+from workbench.reports.render import answer_sections, status_label
 from workbench.review.approved import ApprovedAnswer
 
 __all__ = ["Source", "render_answer_page", "scores_summary", "sources_of"]
