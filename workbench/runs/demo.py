@@ -46,6 +46,8 @@ def run_demo(
     The demo store (default: `out_dir/demo.db`) starts empty each time, so the demo shows
     what the code does now.
     """
+    if store_path is None:
+        out_dir.mkdir(parents=True, exist_ok=True)  # the demo's own folder holds its store
     store_path = store_path or out_dir / "demo.db"
     if str(store_path).startswith(("postgresql:", "postgres:", "sqlite:")):
         raise ConfigError(
