@@ -20,6 +20,7 @@ __all__ = [
     "Excerpt",
     "PromptTemplate",
     "Question",
+    "Relevance",
     "RetrievedExcerpt",
     "ReviewDecision",
     "Run",
@@ -180,6 +181,20 @@ class SafetyFinding:
     source: str = "rules"
 
 
+@dataclass(frozen=True, slots=True)
+class Relevance:
+    """Does the answer answer the question? A judge's score in 0..1 (None: nothing to
+    judge), its own fixed decision (`flagged`: it does not answer what was asked), and
+    a one-line reason. `repeats` holds each judgment's score when a judge was asked
+    more than once (`score --repeat`); `score` is then their mean."""
+
+    score: float | None
+    flagged: bool
+    reason: str
+    judge: str
+    repeats: tuple[float, ...] = ()
+
+
 class EvaluationStatus(enum.StrEnum):
     """Whether the faithfulness judge could score the answer."""
 
@@ -204,6 +219,7 @@ class Evaluation:
     # Excerpt id -> fingerprint ("v2:3f9a..."): what the answer was judged against.
     excerpt_versions: dict[str, str] = field(default_factory=dict)
     created_at: datetime = field(default_factory=utc_now)
+    relevance: Relevance | None = None  # None: not judged (stores before migration 008)
 
     @property
     def unsupported(self) -> tuple[ClaimVerdict, ...]:

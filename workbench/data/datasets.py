@@ -282,7 +282,8 @@ def load_gold_retrieval(path: Path | None = None) -> list[GoldRetrieval]:
             first_file, first_line = seen[row.question_id]
             raise DatasetError(
                 file,
-                f"question {row.question_id!r} is listed twice (first at {first_file}:{first_line})",
+                f"question {row.question_id!r} is listed twice "
+                f"(first at {first_file}:{first_line})",
                 line=lineno,
                 field="question_id",
             )
@@ -293,7 +294,9 @@ def load_gold_retrieval(path: Path | None = None) -> list[GoldRetrieval]:
 
 def load_gold_relevance(path: Path | None = None) -> list[GoldRelevance]:
     """Gold relevance labels (default `datasets/gold/relevance/`)."""
-    return _unique(_read_jsonl(path or default_datasets_dir() / "gold" / "relevance", GoldRelevance))
+    return _unique(
+        _read_jsonl(path or default_datasets_dir() / "gold" / "relevance", GoldRelevance)
+    )
 
 
 def load_gold_safety(path: Path | None = None) -> list[GoldSafetyAnswer]:

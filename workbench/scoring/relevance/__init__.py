@@ -1,0 +1,10 @@
+"""Relevance: does an answer answer the question that was asked?
+
+`asks` reads what a question asks for; `judge` is the offline judge over the shared
+sentence encoder (`judge_relevance`).
+"""
+
+from workbench.scoring.relevance.asks import Ask, asks_of, delivers
+from workbench.scoring.relevance.judge import JUDGE_NAME, THRESHOLD, judge_relevance
+
+__all__ = ["JUDGE_NAME", "THRESHOLD", "Ask", "asks_of", "delivers", "judge_relevance"]
