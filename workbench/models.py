@@ -18,6 +18,7 @@ __all__ = [
     "Evaluation",
     "EvaluationStatus",
     "Excerpt",
+    "Judgment",
     "PromptTemplate",
     "Question",
     "Relevance",
@@ -185,14 +186,23 @@ class SafetyFinding:
 class Relevance:
     """Does the answer answer the question? A judge's score in 0..1 (None: nothing to
     judge), its own fixed decision (`flagged`: it does not answer what was asked), and
-    a one-line reason. `repeats` holds each judgment's score when a judge was asked
-    more than once (`score --repeat`); `score` is then their mean."""
+    a one-line reason."""
 
     score: float | None
     flagged: bool
     reason: str
     judge: str
-    repeats: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Judgment:
+    """One of several judgments of the same answer by the same judge (`score --repeat`):
+    its faithfulness score, its decision and whether it could judge at all."""
+
+    repeat: int  # 0, 1, ... in the order asked
+    score: float | None
+    flagged: bool
+    status: EvaluationStatus
 
 
 class EvaluationStatus(enum.StrEnum):
@@ -220,6 +230,20 @@ class Evaluation:
     excerpt_versions: dict[str, str] = field(default_factory=dict)
     created_at: datetime = field(default_factory=utc_now)
     relevance: Relevance | None = None  # None: not judged (stores before migration 008)
+    # Each judgment when the judge was asked more than once; `faithfulness` is their mean.
+    judgments: tuple[Judgment, ...] = ()
+
+    @property
+    def spread(self) -> float | None:
+        """Highest minus lowest faithfulness over the repeats (None without two scores)."""
+        scores = [j.score for j in self.judgments if j.score is not None]
+        return round(max(scores) - min(scores), 4) if len(scores) > 1 else None
+
+    @property
+    def unstable(self) -> bool:
+        """The repeats disagree on the decision: flagged in one judgment, not in another."""
+        decided = {j.flagged for j in self.judgments if j.status is EvaluationStatus.SCORED}
+        return len(decided) > 1
 
     @property
     def unsupported(self) -> tuple[ClaimVerdict, ...]:

@@ -45,6 +45,7 @@ from workbench.runs.preflight import (
 )
 from workbench.scoring.evaluate import warm_up
 from workbench.scoring.judges import JUDGES, make_judge
+from workbench.scoring.repeat import is_deterministic
 from workbench.scoring.safety import unknown_cancer_types
 from workbench.workspace import Workspace
 
@@ -156,10 +157,13 @@ class ScoreOptions:
     max_cost: float | None
     progress: bool
     judge_max_tokens: int | None = None
+    repeat: int = 1
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> ScoreOptions:
         calls = CallOptions.from_args(args)
+        if args.repeat < 1:
+            raise ConfigError(f"--repeat must be at least 1, not {args.repeat}")
         return cls(
             workspace=workspace_of(args),
             judge=args.judge,
@@ -171,6 +175,7 @@ class ScoreOptions:
             max_cost=calls.max_cost,
             progress=not args.quiet,
             judge_max_tokens=args.judge_max_tokens,
+            repeat=args.repeat,
         )
 
 
@@ -256,6 +261,11 @@ def score(o: ScoreOptions) -> int:
         max_tokens=o.judge_max_tokens,
     )
     llm = judge if isinstance(judge, PlansJudging) else None
+    if o.repeat > 1 and is_deterministic(judge.name):
+        print(
+            f"judge {judge.name} is deterministic (the same answer always gets the same "
+            f"judgment): each answer is judged once, not {o.repeat} times"
+        )
     safety = None
     if o.safety_llm is not None:
         from workbench.scoring.safety_llm import open_safety_judge  # imports the LLM path
@@ -293,6 +303,7 @@ def score(o: ScoreOptions) -> int:
             stale=o.stale,
             progress=o.progress,
             safety_judge=safety,
+            repeat=o.repeat,
         )
         print_batch("scored", report, llm.client.stats if llm is not None else None)
         if safety is not None:
@@ -380,6 +391,15 @@ def add_batch_commands(sub: Any) -> None:
     s.add_argument("--rescore", action="store_true", help="score again what was scored")
     s.add_argument(
         "--stale", action="store_true", help="score again only what changed excerpts made stale"
+    )
+    s.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        metavar="K",
+        help="ask an LLM judge K times per answer: each judgment kept, the mean scored, "
+        "answers whose judgments disagree reported unstable (each repeat cached, so a rerun "
+        "is free); the offline judge is deterministic and judges once",
     )
     judge_options(s)
     s.add_argument(

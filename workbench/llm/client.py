@@ -38,6 +38,9 @@ class ChatRequest:
     top_p: float | None = None
     max_tokens: int | None = None
     json_mode: bool = False
+    # The same request asked again (`score --repeat`): not sent, only keyed, so each
+    # repeat has its own cache entry and repeat 0 keeps the key it always had.
+    repeat: int = 0
 
     def payload(self) -> dict[str, Any]:
         """The request body's fields, as the `openai` client takes them."""
@@ -54,9 +57,10 @@ class ChatRequest:
 
     def cache_key(self, endpoint: str) -> str:
         """SHA-256 of the endpoint and the whole request, canonically serialised."""
-        canonical = json.dumps(
-            {"endpoint": endpoint, **self.payload()}, sort_keys=True, ensure_ascii=False
-        )
+        keyed: dict[str, Any] = {"endpoint": endpoint, **self.payload()}
+        if self.repeat:
+            keyed["repeat"] = self.repeat
+        canonical = json.dumps(keyed, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
     @property

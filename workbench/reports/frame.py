@@ -20,8 +20,9 @@ __all__ = ["COLUMNS", "evaluation_frame", "frame", "frame_of"]
 COLUMNS = [
     "run_id", "prompt", "backend", "model", "judge", "question_id", "cancer_type", "question",
     "answer_id", "answer", "status", "faithfulness", "claims", "supported", "contradicted",
-    "not_found", "any_unsupported", "flagged", "weakest_support", "safety_fail", "safety_warn",
-    "safety_rules", "fk_grade", "smog",
+    "not_found", "any_unsupported", "flagged", "repeats", "faithfulness_spread", "unstable",
+    "weakest_support", "safety_fail", "safety_warn", "safety_rules", "relevance",
+    "relevance_flagged", "relevance_reason", "fk_grade", "smog",
     "within_grade_target", "prompt_tokens", "completion_tokens", "latency_s", "cost_usd",
     "stale", "review_status", "error",
 ]  # fmt: skip
@@ -86,10 +87,16 @@ def frame_of(
                 "not_found": counts[Verdict.NOT_FOUND],
                 "any_unsupported": bool(ev.unsupported),
                 "flagged": ev.flagged,
+                "repeats": len(ev.judgments) or 1,
+                "faithfulness_spread": ev.spread,
+                "unstable": ev.unstable,
                 "weakest_support": min(supports) if supports else None,
                 "safety_fail": sum(f.severity is Severity.FAIL for f in ev.safety),
                 "safety_warn": sum(f.severity is Severity.WARN for f in ev.safety),
                 "safety_rules": ";".join(sorted({f.rule_id for f in ev.safety})),
+                "relevance": ev.relevance.score if ev.relevance else None,
+                "relevance_flagged": ev.relevance.flagged if ev.relevance else None,
+                "relevance_reason": ev.relevance.reason if ev.relevance else None,
                 "fk_grade": ev.fk_grade,
                 "smog": ev.smog,
                 "within_grade_target": ev.fk_grade is not None

@@ -18,6 +18,8 @@ from workbench.models import (
     Decision,
     Evaluation,
     EvaluationStatus,
+    Judgment,
+    Relevance,
     ReviewDecision,
     Run,
     Severity,
@@ -117,7 +119,42 @@ def evaluation_row(ev: Evaluation) -> dict[str, Any]:
         "error": ev.error,
         "excerpt_versions": _dumps(ev.excerpt_versions),
         "created_at": ev.created_at.isoformat(),
+        **_relevance_columns(ev.relevance),
+        "judgments": _dumps([_judgment_to_dict(j) for j in ev.judgments]),
     }
+
+
+def _relevance_columns(r: Relevance | None) -> dict[str, Any]:
+    if r is None:
+        return dict.fromkeys(
+            ("relevance", "relevance_flagged", "relevance_reason", "relevance_judge")
+        )
+    return {
+        "relevance": r.score,
+        "relevance_flagged": int(r.flagged),
+        "relevance_reason": r.reason,
+        "relevance_judge": r.judge,
+    }
+
+
+def _judgment_to_dict(j: Judgment) -> dict[str, Any]:
+    return {"repeat": j.repeat, "score": j.score, "flagged": j.flagged, "status": j.status.value}
+
+
+def _relevance_from_row(r: Row) -> Relevance | None:
+    judge = _get(r, "relevance_judge")
+    if judge is None:
+        return None
+    return Relevance(
+        r["relevance"], bool(r["relevance_flagged"]), r["relevance_reason"] or "", judge
+    )
+
+
+def _judgments_from_row(r: Row) -> tuple[Judgment, ...]:
+    return tuple(
+        Judgment(d["repeat"], d["score"], d["flagged"], EvaluationStatus(d["status"]))
+        for d in json.loads(_get(r, "judgments") or "[]")
+    )
 
 
 def decision_row(
@@ -238,6 +275,8 @@ def evaluation_from_row(r: Row) -> Evaluation:
         error=r["error"],
         excerpt_versions=json.loads(r["excerpt_versions"]),
         created_at=datetime.fromisoformat(r["created_at"]),
+        relevance=_relevance_from_row(r),
+        judgments=_judgments_from_row(r),
     )
 
 

@@ -5,6 +5,21 @@ sentence encoder (`judge_relevance`).
 """
 
 from workbench.scoring.relevance.asks import Ask, asks_of, delivers
-from workbench.scoring.relevance.judge import JUDGE_NAME, THRESHOLD, judge_relevance
+from workbench.scoring.relevance.judge import (
+    JUDGE_NAME,
+    OFF_TOPIC_RULE,
+    THRESHOLD,
+    judge_relevance,
+    off_topic_finding,
+)
 
-__all__ = ["JUDGE_NAME", "THRESHOLD", "Ask", "asks_of", "delivers", "judge_relevance"]
+__all__ = [
+    "JUDGE_NAME",
+    "OFF_TOPIC_RULE",
+    "THRESHOLD",
+    "Ask",
+    "asks_of",
+    "delivers",
+    "judge_relevance",
+    "off_topic_finding",
+]

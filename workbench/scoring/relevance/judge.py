@@ -29,12 +29,21 @@ import numpy as np
 from workbench.data.answer_format import DISCLAIMER
 from workbench.data.text import STOP_WORDS, strip_citations
 from workbench.encoders import Encoder, load_encoder
-from workbench.models import Relevance
+from workbench.models import Relevance, SafetyFinding, Severity
 from workbench.scoring.relevance.asks import Ask, asks_of, delivers
 
-__all__ = ["JUDGE_NAME", "THRESHOLD", "RelevanceSignals", "judge_relevance", "relevance_signals"]
+__all__ = [
+    "JUDGE_NAME",
+    "OFF_TOPIC_RULE",
+    "THRESHOLD",
+    "RelevanceSignals",
+    "judge_relevance",
+    "off_topic_finding",
+    "relevance_signals",
+]
 
 JUDGE_NAME = "offline-relevance"
+OFF_TOPIC_RULE = "off_topic"  # the warning finding the desk and the report show
 THRESHOLD = 0.5  # fixed before the held-out group was read
 _WEIGHTS = (0.4, 0.4, 0.2)  # closeness, aim, delivery
 _CLOSE_LOW, _CLOSE_SPAN = 0.3, 0.5
@@ -170,3 +179,18 @@ def _reason(s: RelevanceSignals, flagged: bool) -> str:
     else:
         why = f"it has little in common with the question (closeness {s.closeness:.2f})"
     return f"does not answer the question: {why}"
+
+
+def off_topic_finding(relevance: Relevance) -> tuple[SafetyFinding, ...]:
+    """The warning finding of an answer its judge flags: "does not answer the question"."""
+    if not relevance.flagged:
+        return ()
+    return (
+        SafetyFinding(
+            OFF_TOPIC_RULE,
+            Severity.WARN,
+            relevance.reason,
+            "Answer what was asked in the first sentences, then add background.",
+            source=relevance.judge,
+        ),
+    )
