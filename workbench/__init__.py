@@ -6,9 +6,12 @@ The public API is listed in `__all__`; everything else may change between versio
 # `agreement()` itself stays in its module: exported here it would shadow the submodule.
 from workbench.data.datasets import load_corpus, load_excerpts, load_prompts, load_questions
 from workbench.errors import (
+    BudgetError,
     ConfigError,
     DatasetError,
     DocumentError,
+    EndpointError,
+    OutputError,
     ReviewError,
     StoreError,
     WorkbenchError,
@@ -43,17 +46,20 @@ from workbench.store import Store
 
 __all__ = [
     "Answer",
+    "BudgetError",
     "ClaimVerdict",
     "ConfigError",
     "DatasetError",
     "Decision",
     "DocumentError",
+    "EndpointError",
     "Evaluation",
     "EvaluationStatus",
     "Excerpt",
     "ExportOptions",
     "FaithfulnessResult",
     "ImportResult",
+    "OutputError",
     "PromptTemplate",
     "Question",
     "Readability",

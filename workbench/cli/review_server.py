@@ -44,7 +44,9 @@ def voila_command(
         raise ConfigError("Voila is not installed: pip install -e '.[notebook]'")
     store = default_store(store)
     if store.is_file and not store.path.is_file():
-        raise ConfigError(f"{store}: no store there; `workbench generate` and `score` make one")
+        raise ConfigError(
+            f"{store}: no store there; `workbench generate` or `workbench demo` makes one"
+        )
     if not 0 < port < 65536:
         raise ConfigError(f"--port {port}: choose a port between 1 and 65535")
     env = dict(os.environ if environ is None else environ)

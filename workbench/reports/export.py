@@ -19,7 +19,7 @@ import pandas as pd
 
 from workbench.errors import OutputError
 from workbench.models import utc_now
-from workbench.reports.answer_page import render_answer_page, scores_summary
+from workbench.reports.answer_page import render_answer_page, scores_summary, sources_of
 from workbench.review.approved import ApprovedAnswer, Skipped
 from workbench.store.decision_log import Anchor
 
@@ -170,10 +170,7 @@ def _approved_row(item: ApprovedAnswer) -> dict[str, Any]:
         "prompt": item.answer.prompt_key,
         "backend": item.answer.backend,
         "model": item.answer.model,
-        "sources": [
-            {"id": e.id, "title": e.source_title, "section": e.section, "link": e.link}
-            for e in item.excerpts
-        ],
+        "sources": [s.as_row() for s in sources_of(item.excerpts)],
         "scores": scores_summary(item),
         "approved_by": item.approval.reviewer,
         "approved_account": item.approval.account,
