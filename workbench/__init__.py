@@ -36,6 +36,8 @@ from workbench.reports.frame import frame
 from workbench.review.agreement import agreement_frame
 from workbench.review.approved import select_approved
 from workbench.review.decisions import edit_answer, record_decision, verify_log
+from workbench.runs.options import ExportOptions, ReportOptions
+from workbench.runs.publish import export_approved, report
 from workbench.scoring.base import FaithfulnessResult
 from workbench.scoring.faithfulness import judge_claims, judge_faithfulness
 from workbench.scoring.readability import Readability, readability
@@ -54,12 +56,14 @@ __all__ = [
     "Evaluation",
     "EvaluationStatus",
     "Excerpt",
+    "ExportOptions",
     "FaithfulnessResult",
     "ImportResult",
     "OutputError",
     "PromptTemplate",
     "Question",
     "Readability",
+    "ReportOptions",
     "ReviewDecision",
     "ReviewError",
     "SafetyFinding",
@@ -72,6 +76,7 @@ __all__ = [
     "agreement_frame",
     "check_safety",
     "edit_answer",
+    "export_approved",
     "frame",
     "import_documents",
     "judge_claims",
@@ -82,6 +87,7 @@ __all__ = [
     "load_questions",
     "readability",
     "record_decision",
+    "report",
     "select_approved",
     "verify_log",
 ]
