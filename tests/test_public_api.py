@@ -5,8 +5,8 @@ import pytest
 
 import workbench
 from workbench.models import Answer, Run
-from workbench.store import SQLiteStore
 from workbench.runs.demo import run_demo
+from workbench.store import SQLiteStore
 
 
 def test_everything_in_all_is_importable_and_documented() -> None:
