@@ -125,9 +125,10 @@ def _charts(frame: pd.DataFrame) -> list[Any]:
     charts = [
         bar_chart(
             labels,
-            [0.0 if pd.isna(v) else float(v) for v in summary["faithfulness"]],
+            [None if pd.isna(v) else float(v) for v in summary["faithfulness"]],
             title="Mean faithfulness score (the judge's own score)",
             maximum=1.0,
+            missing="this judge scored no answer",
         ),
         bar_chart(
             labels,
