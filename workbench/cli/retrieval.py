@@ -12,12 +12,14 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from workbench.cli.common import data_options, workspace_of
-from workbench.generation.retrieval_measure import METRICS
 from workbench.reports.export import write_rows
-from workbench.runs.retrieval import DEFAULT_RETRIEVER, RetrievalEvaluation, evaluate_retrieval
+from workbench.runs.retrieval import (
+    DEFAULT_RETRIEVER,
+    METRICS,
+    RetrievalEvaluation,
+    evaluate_retrieval,
+)
 
 __all__ = ["add_retrieval_command"]
 
@@ -54,16 +56,7 @@ def retrieval(args: argparse.Namespace) -> int:
     )
     print(_table(result))
     if args.out is not None:
-        rows = pd.DataFrame(
-            [
-                {**{f: getattr(s, f) for f in ("retriever", "question_id", "cancer_type")},
-                 "found": ";".join(s.found), "relevant": ";".join(s.relevant),
-                 **{m: getattr(s, m) for m in METRICS}}
-                for scores in result.per_question.values()
-                for s in scores
-            ]
-        )  # fmt: skip
-        csv, js = write_rows(args.out, rows, "retrieval")
+        csv, js = write_rows(args.out, result.rows(), "retrieval")
         print(f"rows: {csv}, {js}")
     return 0
 

@@ -16,9 +16,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
+
 from workbench.data.datasets import embedded_datasets_dir, load_gold_retrieval
 from workbench.errors import ConfigError
 from workbench.generation.retrieval_measure import (
+    METRICS,
     QuestionScore,
     check_gold,
     measure_retriever,
@@ -27,7 +30,13 @@ from workbench.generation.retrieval_measure import (
 from workbench.generation.retrievers import RETRIEVERS, make_retriever
 from workbench.workspace import Workspace
 
-__all__ = ["DEFAULT_RETRIEVER", "RetrievalEvaluation", "evaluate_retrieval", "gold_retrieval_path"]
+__all__ = [
+    "DEFAULT_RETRIEVER",
+    "METRICS",
+    "RetrievalEvaluation",
+    "evaluate_retrieval",
+    "gold_retrieval_path",
+]
 
 DEFAULT_RETRIEVER = "bm25"  # what generation uses; chosen by the figures in the docs
 
@@ -41,6 +50,23 @@ class RetrievalEvaluation:
     excerpts: int
     per_question: dict[str, list[QuestionScore]]
     summary: dict[str, dict[str, dict[str, float]]]  # retriever -> group -> metric -> value
+
+    def rows(self) -> pd.DataFrame:
+        """One row per (retriever, question): the top k, the relevant ids and the figures."""
+        return pd.DataFrame(
+            [
+                {
+                    "retriever": s.retriever,
+                    "question_id": s.question_id,
+                    "cancer_type": s.cancer_type,
+                    "found": ";".join(s.found),
+                    "relevant": ";".join(s.relevant),
+                    **{m: getattr(s, m) for m in METRICS},
+                }
+                for scores in self.per_question.values()
+                for s in scores
+            ]
+        )
 
     def best(self, metric: str = "ndcg") -> str:
         """The retriever with the highest overall `metric` (the first listed on a tie)."""
