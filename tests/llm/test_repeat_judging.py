@@ -14,13 +14,15 @@ from workbench.store import SQLiteStore
 
 
 def _flipping() -> Any:
-    """`smart_reply`, except that the verdicts call by call are all 1, then all 0, ..."""
-    turns = itertools.count()
+    """`smart_reply`, except that the verdicts on the same statements are all 1 on the
+    first call, all 0 on the next, then 1 again: a judge that disagrees with itself."""
+    turns: dict[str, itertools.count[int]] = {}
 
     def respond(request: dict[str, Any]) -> Reply:
         reply = smart_reply(request)
-        if NLI_MARK in str(request["messages"][-1]["content"]):
-            verdict = next(turns) % 2 == 0
+        prompt = str(request["messages"][-1]["content"])
+        if NLI_MARK in prompt:
+            verdict = next(turns.setdefault(prompt, itertools.count())) % 2 == 0
             data = json.loads(reply.content or "{}")
             for s in data["statements"]:
                 s["verdict"] = int(verdict)
@@ -51,11 +53,9 @@ def test_repeats_are_kept_averaged_cached_and_unstable_is_reported(
     assert len(evs) == 2
     for ev in evs:
         assert [j.repeat for j in ev.judgments] == [0, 1, 2]
-        assert [j.score for j in ev.judgments] == [1.0, 0.0, 1.0] or [
-            j.score for j in ev.judgments
-        ] == [0.0, 1.0, 0.0]
-        assert ev.unstable and ev.spread == 1.0
-        assert ev.faithfulness == round(sum(j.score or 0 for j in ev.judgments) / 3, 4)
+        assert [j.score for j in ev.judgments] == [1.0, 0.0, 1.0]
+        assert [j.flagged for j in ev.judgments] == [False, True, False]
+        assert ev.unstable and ev.spread == 1.0 and ev.faithfulness == 0.6667
     # A rerun asks nothing: every repeat is done; one more repeat asks only for it.
     assert main(["score", "--judge", "ragas", "--repeat", "3", "-q"]) == 0
     assert flipping_env.calls == calls
