@@ -46,7 +46,7 @@ def test_gold_naming_a_missing_excerpt_or_a_question_twice_is_one_clear_error(
         check_gold(load_gold_retrieval(bad), load_corpus(), str(bad))
     line = json.dumps({"question_id": "q-lung-06", "relevant": ["lung-ov-002"]})
     bad.write_text(line + "\n" + line + "\n")
-    with pytest.raises(DatasetError, match="line 2.*listed twice"):
+    with pytest.raises(DatasetError, match=r"line 2.*listed twice"):
         load_gold_retrieval(bad)
 
 

@@ -16,6 +16,7 @@ from workbench.data.datasets import Corpus, load_corpus
 from workbench.errors import StoreError
 from workbench.models import Answer, Evaluation, Question, ReviewDecision, Severity, Verdict
 from workbench.scoring.readability import GRADE_TARGET, above_grade
+from workbench.scoring.relevance import OFF_TOPIC_RULE
 from workbench.scoring.staleness import is_stale
 from workbench.store import SQLiteStore, Store
 
@@ -82,6 +83,8 @@ def frame_of(
         a = by_id[ev.answer_id]
         counts = {v: sum(c.verdict is v for c in ev.claims) for v in Verdict}
         supports = [c.support_score for c in ev.claims if c.support_score is not None]
+        # The relevance judge's warning has its own columns: safety counts safety only.
+        safety = [f for f in ev.safety if f.rule_id != OFF_TOPIC_RULE]
         rows.append(
             {
                 **_answer_fields(a, questions, decisions),
@@ -98,9 +101,9 @@ def frame_of(
                 "faithfulness_spread": ev.spread,
                 "unstable": ev.unstable,
                 "weakest_support": min(supports) if supports else None,
-                "safety_fail": sum(f.severity is Severity.FAIL for f in ev.safety),
-                "safety_warn": sum(f.severity is Severity.WARN for f in ev.safety),
-                "safety_rules": ";".join(sorted({f.rule_id for f in ev.safety})),
+                "safety_fail": sum(f.severity is Severity.FAIL for f in safety),
+                "safety_warn": sum(f.severity is Severity.WARN for f in safety),
+                "safety_rules": ";".join(sorted({f.rule_id for f in safety})),
                 "relevance": ev.relevance.score if ev.relevance else None,
                 "relevance_flagged": ev.relevance.flagged if ev.relevance else None,
                 "relevance_reason": ev.relevance.reason if ev.relevance else None,
