@@ -230,6 +230,8 @@ class Evaluation:
     excerpt_versions: dict[str, str] = field(default_factory=dict)
     created_at: datetime = field(default_factory=utc_now)
     relevance: Relevance | None = None  # None: not judged (stores before migration 008)
+    # ragas' response relevancy beside it, with `--judge ragas` (None: not asked).
+    llm_relevance: Relevance | None = None
     # Each judgment when the judge was asked more than once; `faithfulness` is their mean.
     judgments: tuple[Judgment, ...] = ()
 

@@ -29,7 +29,8 @@ COLUMNS = [
     "answer_id", "answer", "status", "faithfulness", "claims", "supported", "contradicted",
     "not_found", "any_unsupported", "flagged", "repeats", "faithfulness_spread", "unstable",
     "weakest_support", "safety_fail", "safety_warn", "safety_rules", "relevance",
-    "relevance_flagged", "relevance_reason", "fk_grade", "smog",
+    "relevance_flagged", "relevance_reason", "ragas_relevance", "ragas_relevance_reason",
+    "fk_grade", "smog",
     "within_grade_target", "prompt_tokens", "completion_tokens", "latency_s", "cost_usd",
     "stale", "review_status", "error",
 ]  # fmt: skip
@@ -107,6 +108,8 @@ def frame_of(
                 "relevance": ev.relevance.score if ev.relevance else None,
                 "relevance_flagged": ev.relevance.flagged if ev.relevance else None,
                 "relevance_reason": ev.relevance.reason if ev.relevance else None,
+                "ragas_relevance": ev.llm_relevance.score if ev.llm_relevance else None,
+                "ragas_relevance_reason": ev.llm_relevance.reason if ev.llm_relevance else None,
                 "fk_grade": ev.fk_grade,
                 "smog": ev.smog,
                 "within_grade_target": ev.fk_grade is not None

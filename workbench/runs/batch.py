@@ -40,7 +40,12 @@ from workbench.llm.sync import run_sync
 from workbench.models import Answer, EvaluationStatus, Excerpt, PromptTemplate, Question
 from workbench.runs.plan import answers_to_score, make_answer, plan_generation
 from workbench.scoring.base import AsyncJudge, FaithfulnessResult, Judge
-from workbench.scoring.evaluate import AsyncSafetyJudge, aevaluate_answer, scoring_inputs
+from workbench.scoring.evaluate import (
+    AsyncRelevanceJudge,
+    AsyncSafetyJudge,
+    aevaluate_answer,
+    scoring_inputs,
+)
 from workbench.scoring.repeat import is_deterministic
 from workbench.scoring.safety import RuleSet
 from workbench.store import Store
@@ -277,6 +282,7 @@ async def ascore_batch(
     safety_judge: AsyncSafetyJudge | None = None,
     on_item: OnItem | None = None,
     repeat: int = 1,
+    relevance_judge: AsyncRelevanceJudge | None = None,
 ) -> BatchReport:
     """Evaluate every answer this judge has not scored yet, or whose judging failed.
 
@@ -285,6 +291,7 @@ async def ascore_batch(
     safety judge) adds its findings beside the rules'. With `repeat` K above 1, an LLM
     judge is asked K times per answer (answers judged fewer times are judged again;
     the repeats already asked come from the call cache); a deterministic judge once.
+    A `relevance_judge` (ragas' response relevancy) is asked beside the offline one.
     """
     judge = _async_judge(scorer)
     if is_deterministic(judge.name):
@@ -303,7 +310,14 @@ async def ascore_batch(
             return
         question, excerpts = inputs
         evaluation = await aevaluate_answer(
-            answer, question, excerpts, judge, rules=rules, safety_judge=safety_judge, repeat=repeat
+            answer,
+            question,
+            excerpts,
+            judge,
+            rules=rules,
+            safety_judge=safety_judge,
+            repeat=repeat,
+            relevance_judge=relevance_judge,
         )
         store.add_evaluation(evaluation)  # a judge failure too: a value the report counts
         failed = evaluation.status is EvaluationStatus.JUDGE_FAILED

@@ -32,7 +32,7 @@ from workbench.runs.preflight import (
     local_server_note,
     safety_judging_preflight,
 )
-from workbench.scoring.evaluate import warm_up
+from workbench.scoring.evaluate import AsyncRelevanceJudge, warm_up
 from workbench.scoring.judges import make_judge
 from workbench.scoring.repeat import is_deterministic
 from workbench.scoring.safety import unknown_cancer_types
@@ -141,6 +141,16 @@ def generate(o: GenerateOptions, notes: Notes = Notes()) -> list[BatchDone]:
     return done
 
 
+def _ragas_relevance(judge: object, o: ScoreOptions) -> AsyncRelevanceJudge | None:
+    """ragas' response relevancy beside the offline judge, with `--judge ragas`."""
+    client = getattr(judge, "client", None)
+    if o.judge != "ragas" or client is None:
+        return None
+    from workbench.scoring.ragas_relevance import RagasRelevance  # imports ragas
+
+    return RagasRelevance(client, max_tokens=getattr(judge, "max_tokens", 1024))
+
+
 def score(o: ScoreOptions, notes: Notes = Notes()) -> ScoreResult:
     """Judge every answer not yet judged (or whose judging failed), with safety and
     readability; return the batch and the rows."""
@@ -199,6 +209,7 @@ def score(o: ScoreOptions, notes: Notes = Notes()) -> ScoreResult:
             progress=o.progress,
             safety_judge=safety,
             repeat=o.repeat,
+            relevance_judge=_ragas_relevance(judge, o),
         )
         frame = evaluation_frame(store, corpus)
     return ScoreResult(

@@ -14,7 +14,15 @@ from dataclasses import replace
 from typing import Protocol
 
 from workbench.data.datasets import Corpus
-from workbench.models import Answer, Evaluation, Excerpt, Judgment, Question, SafetyFinding
+from workbench.models import (
+    Answer,
+    Evaluation,
+    Excerpt,
+    Judgment,
+    Question,
+    Relevance,
+    SafetyFinding,
+)
 from workbench.scoring.base import AsyncJudge, FaithfulnessResult, Judge
 from workbench.scoring.readability import readability
 from workbench.scoring.relevance import judge_relevance, off_topic_finding
@@ -23,7 +31,22 @@ from workbench.scoring.reply_checks import reply_findings
 from workbench.scoring.safety import RuleSet, check_safety
 from workbench.scoring.staleness import fingerprint
 
-__all__ = ["AsyncSafetyJudge", "aevaluate_answer", "evaluate_answer", "scoring_inputs", "warm_up"]
+__all__ = [
+    "AsyncRelevanceJudge",
+    "AsyncSafetyJudge",
+    "aevaluate_answer",
+    "evaluate_answer",
+    "scoring_inputs",
+    "warm_up",
+]
+
+
+class AsyncRelevanceJudge(Protocol):
+    """A relevance judge through an endpoint (ragas' response relevancy)."""
+
+    name: str
+
+    async def ajudge(self, question: str, answer: str) -> Relevance: ...
 
 
 class AsyncSafetyJudge(Protocol):
@@ -79,11 +102,13 @@ async def aevaluate_answer(
     rules: RuleSet | None = None,
     safety_judge: AsyncSafetyJudge | None = None,
     repeat: int = 1,
+    relevance_judge: AsyncRelevanceJudge | None = None,
 ) -> Evaluation:
     """`evaluate_answer` with an awaited judge, which is also given the question; with a
     `safety_judge`, its findings are kept beside the rules' (each marked by its source).
     With `repeat` above 1 and a judge that can ask again (`RepeatableJudge`), it is asked
-    that many times: every judgment is kept and the score is their mean."""
+    that many times: every judgment is kept and the score is their mean. A
+    `relevance_judge` (ragas' response relevancy) is kept beside the offline one."""
     result = await judge.ajudge(answer.text, excerpts, question=question.text)
     judgments: tuple[Judgment, ...] = ()
     if repeat > 1 and isinstance(judge, RepeatableJudge):
@@ -98,7 +123,10 @@ async def aevaluate_answer(
             answer.text, question=question.text, cancer_type=question.cancer_type
         )
     evaluation = _evaluation(answer, question, excerpts, judge.name, result, rules, findings)
-    return replace(evaluation, judgments=judgments) if judgments else evaluation
+    llm_relevance = None
+    if relevance_judge is not None:
+        llm_relevance = await relevance_judge.ajudge(question.text, answer.text)
+    return replace(evaluation, judgments=judgments, llm_relevance=llm_relevance)
 
 
 def _evaluation(

@@ -154,6 +154,10 @@ ALTER TABLE evaluations ADD COLUMN relevance_flagged INTEGER;
 ALTER TABLE evaluations ADD COLUMN relevance_reason TEXT;
 ALTER TABLE evaluations ADD COLUMN relevance_judge TEXT;
 ALTER TABLE evaluations ADD COLUMN judgments TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE evaluations ADD COLUMN llm_relevance REAL;
+ALTER TABLE evaluations ADD COLUMN llm_relevance_flagged INTEGER;
+ALTER TABLE evaluations ADD COLUMN llm_relevance_reason TEXT;
+ALTER TABLE evaluations ADD COLUMN llm_relevance_judge TEXT;
 """
 
 MIGRATIONS: list[tuple[str, Migration]] = [

@@ -120,6 +120,7 @@ def evaluation_row(ev: Evaluation) -> dict[str, Any]:
         "excerpt_versions": _dumps(ev.excerpt_versions),
         "created_at": ev.created_at.isoformat(),
         **_relevance_columns(ev.relevance),
+        **{f"llm_{k}": v for k, v in _relevance_columns(ev.llm_relevance).items()},
         "judgments": _dumps([_judgment_to_dict(j) for j in ev.judgments]),
     }
 
@@ -141,12 +142,15 @@ def _judgment_to_dict(j: Judgment) -> dict[str, Any]:
     return {"repeat": j.repeat, "score": j.score, "flagged": j.flagged, "status": j.status.value}
 
 
-def _relevance_from_row(r: Row) -> Relevance | None:
-    judge = _get(r, "relevance_judge")
+def _relevance_from_row(r: Row, prefix: str = "") -> Relevance | None:
+    judge = _get(r, f"{prefix}relevance_judge")
     if judge is None:
         return None
     return Relevance(
-        r["relevance"], bool(r["relevance_flagged"]), r["relevance_reason"] or "", judge
+        r[f"{prefix}relevance"],
+        bool(r[f"{prefix}relevance_flagged"]),
+        r[f"{prefix}relevance_reason"] or "",
+        judge,
     )
 
 
@@ -276,6 +280,7 @@ def evaluation_from_row(r: Row) -> Evaluation:
         excerpt_versions=json.loads(r["excerpt_versions"]),
         created_at=datetime.fromisoformat(r["created_at"]),
         relevance=_relevance_from_row(r),
+        llm_relevance=_relevance_from_row(r, "llm_"),
         judgments=_judgments_from_row(r),
     )
 
