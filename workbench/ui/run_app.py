@@ -85,14 +85,16 @@ class RunController:
         labels = [str(p) for p in self.summary["prompt"]]
         return bar_chart(
             labels,
-            [float(v) for v in self.summary["faithfulness"].fillna(0.0)],
+            [None if pd.isna(v) else float(v) for v in self.summary["faithfulness"]],
             title="Mean faithfulness (scored answers)",
             maximum=1.0,
+            missing="no answer scored",
         ) + bar_chart(
             labels,
-            [float(v) for v in self.summary["fk_grade"].fillna(0.0)],
+            [None if pd.isna(v) else float(v) for v in self.summary["fk_grade"]],
             title="Mean reading grade (target 8)",
             fmt="{:.1f}",
+            missing="no answer graded",
         )
 
     def _show(self, report: JobReport, judge: str) -> None:
