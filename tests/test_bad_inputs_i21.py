@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import sqlite3
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,10 +14,13 @@ from pathlib import Path
 
 import pytest
 
+from tests import pgcluster
 from tests.readonly import read_only
+from tests.storekit import RawDB
 from workbench.cli.main import main
 from workbench.data.datasets import default_datasets_dir
 from workbench.importing import writer
+from workbench.store import SQLiteStore
 
 NOTE = "# Diet\n\n## Eating well\n\nEating well helps many people during cancer treatment.\n"
 
@@ -129,8 +133,6 @@ def test_a_refused_store_copy_leaves_its_target_untouched(
         assert main(["store", "copy", "--from", "workbench.db", "--to", str(other)]) == 2
         assert name in _one_line(capsys) and other.read_bytes() == content
     # a source whose log is broken: the new target is never made
-    import sqlite3
-
     assert main(["decide", _answer(), "--reject", "--reason", "r", "--reviewer", "X"]) == 0
     assert main(["decide", _answer(), "--reject", "--reason", "s", "--reviewer", "X"]) == 0
     db = sqlite3.connect("workbench.db", isolation_level=None)
@@ -144,7 +146,70 @@ def test_a_refused_store_copy_leaves_its_target_untouched(
 
 
 def _answer() -> str:
-    from workbench.store import SQLiteStore
-
     with SQLiteStore("workbench.db", log_key=None) as store:
         return store.answers()[0].id
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["generate", "--limit", "1", "-q"],
+        ["score", "-q"],
+        ["decide", "a-1", "--approve", "--reviewer", "X"],
+        ["verify"],
+        ["export", "--approved", "--out", "exp", "-q"],
+        ["report", "--out", "rep", "--no-calibration", "-q"],
+        ["runs"],
+    ],
+)
+def test_a_zero_byte_file_is_not_a_store(
+    command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    Path("empty.db").write_bytes(b"")
+    assert main([*command, "--store", "empty.db"]) == 2
+    err = _one_line(capsys)
+    assert "empty.db is an empty file, not a store" in err
+    assert Path("empty.db").read_bytes() == b""
+    assert not Path("empty.db-wal").exists() and not Path("exp").exists()
+
+
+def test_writes_refuse_a_store_with_damaged_pages(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["generate", "--limit", "12", "-q"]) == 0
+    assert main(["score", "-q"]) == 0
+    answer = _answer()
+    path = Path("workbench.db")
+    with SQLiteStore(path, log_key=None) as store:
+        store.checkpoint()
+    size = path.stat().st_size
+    with path.open("r+b") as fh:
+        fh.seek(size // 2 - (size // 2) % 4096)
+        fh.write(os.urandom(8192))
+    before = path.read_bytes()
+    capsys.readouterr()
+    for command in (
+        ["decide", answer, "--approve", "--reviewer", "X"],
+        ["generate", "--limit", "13", "-q"],
+        ["score", "--rescore", "-q"],
+    ):
+        assert main(command) == 2, command
+        err = _one_line(capsys)
+        assert "workbench.db" in err and "damaged" in err
+    assert path.read_bytes() == before
+
+
+def test_a_refused_copy_makes_no_schema_in_a_postgresql_target(
+    postgres: pgcluster.Cluster, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["generate", "--limit", "1", "-q"]) == 0
+    for reason in ("r", "s"):
+        assert main(["decide", _answer(), "--reject", "--reason", reason, "--reviewer", "X"]) == 0
+    db = sqlite3.connect("workbench.db", isolation_level=None)
+    db.execute("DROP TRIGGER decision_log_no_delete")
+    db.execute("DELETE FROM decision_log WHERE seq = 1")
+    db.close()
+    url = postgres.create_database()
+    capsys.readouterr()
+    assert main(["store", "copy", "--from", "workbench.db", "--to", url]) == 2
+    assert "nothing was copied" in _one_line(capsys)
+    with RawDB(url) as raw:
+        assert raw.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == [(0,)]
