@@ -5,7 +5,10 @@ For each public set found under the shared data folder (`--shared`, else
 it prints per judge: ROC AUC of its continuous score (faithful above hallucinated) with a
 95% bootstrap interval, its gain over word overlap with a paired interval, the
 balanced accuracy and confusion counts of its own fixed decision (`flagged`), the share
-of tied faithful/hallucinated pairs answering the same source, and answers per second.
+of tied faithful/hallucinated pairs answering the same source, and answers per second;
+then, per public set, AUC by length stratum (answers with few, some or many claims, and
+answers longer or shorter than the median answer to the same source), so a judge that
+favours short answers shows it.
 Word overlap (the share of the answer's words found in the sources) is printed beside
 it, in the same run, with its best balanced accuracy at a cut chosen on the labels
 themselves (an upper bound no fixed decision can count on).
@@ -47,6 +50,7 @@ from workbench.llm import LLMSettings, open_client
 from workbench.models import EvaluationStatus, Excerpt
 from workbench.scoring import faithfulness
 from workbench.scoring.base import FaithfulnessResult
+from workbench.scoring.claims import split_claims
 from workbench.scoring.judge_card import (
     CARD_FILE,
     RESAMPLES,
@@ -55,6 +59,7 @@ from workbench.scoring.judge_card import (
     auc_gain,
     best_balanced_accuracy,
     measure,
+    roc_auc,
     write_card,
 )
 
@@ -280,6 +285,47 @@ def show(f: SetFigures, outcomes: Sequence[Outcome] = ()) -> None:
         )
 
 
+CLAIM_STRATA = ((1, 2), (3, 5), (6, 10_000))  # claims per answer
+
+
+def _stratum_auc(scores: Sequence[float | None], labels: Sequence[bool]) -> str:
+    kept = [(s, h) for s, h in zip(scores, labels, strict=True) if s is not None]
+    bad = sum(h for _, h in kept)
+    if not bad or bad == len(kept):
+        return "  –  "
+    return f"{roc_auc([s for s, _ in kept], [h for _, h in kept]):.3f}"
+
+
+def length_strata(items: Sequence[Item], judged: dict[str, Sequence[Outcome]]) -> list[str]:
+    """Lines of AUC by length stratum for each judge's outcomes on `items`."""
+    counts = [len(split_claims(i.answer)) for i in items]
+    by_source: dict[str, list[int]] = {}
+    for i in items:
+        by_source.setdefault(i.group, []).append(len(words(i.answer)))
+    medians = {g: sorted(n)[len(n) // 2] for g, n in by_source.items()}
+    strata: list[tuple[str, list[bool]]] = [
+        (f"{lo}-{hi} claims" if hi < 10_000 else f"{lo}+ claims",
+         [lo <= c <= hi for c in counts])
+        for lo, hi in CLAIM_STRATA
+    ]  # fmt: skip
+    strata.append(
+        ("longer than the median answer to its source",
+         [len(words(i.answer)) > medians[i.group] for i in items])
+    )  # fmt: skip
+    strata.append(
+        ("not longer than that median",
+         [len(words(i.answer)) <= medians[i.group] for i in items])
+    )  # fmt: skip
+    lines = []
+    for label, inside in strata:
+        labels = [i.hallucinated for i, x in zip(items, inside, strict=True) if x]
+        picked = {n: [o.score for o, x in zip(outs, inside, strict=True) if x]
+                  for n, outs in judged.items()}  # fmt: skip
+        figures = "  ".join(f"{n} {_stratum_auc(sc, labels)}" for n, sc in picked.items())
+        lines.append(f"    {label:44} n={len(labels):4} ({sum(labels):3} hallucinated)  {figures}")
+    return lines
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", help="the shared folder (default ../shared)")
@@ -333,6 +379,10 @@ def main() -> int:
         ours.append(our_figures)
         show(base_figures)
         show(our_figures)
+        if not gold:
+            print("  AUC by length stratum:")
+            strata = {"word overlap": base_outcomes, judge_name: our_outcomes}
+            print("\n".join(length_strata(items, strata)))
         if settings is not None and not gold:
             part = items[: args.llm_limit]
             llm = partial(ragas_outcomes, settings=settings, cache=Path(args.llm_cache))
