@@ -43,7 +43,7 @@ from datetime import UTC, date, datetime
 from functools import partial
 from pathlib import Path
 
-from workbench.data.datasets import load_corpus, load_gold_claims
+from workbench.data.datasets import default_datasets_dir, load_corpus, load_gold_claims
 from workbench.data.text import words
 from workbench.errors import ConfigError
 from workbench.llm import LLMSettings, open_client
@@ -132,9 +132,23 @@ def half(item: Item) -> int:
     return int(hashlib.sha256(item.group.encode()).hexdigest(), 16) % 2
 
 
-def gold_items() -> list[Item]:
-    """Our gold claims, each one claim against its named excerpts."""
+GOLD_TABLES = "tables"  # the gold file of claims over table and record excerpts
+TABLE_SPLIT_SEED = "gold-tables-2026-12"  # fixed before the table claims were first judged
+
+
+def table_half(item: Item) -> int:
+    """0 (development: rules were looked at against these) or 1 (held out, measured once
+    with --held-out-tables), by a seeded hash of the gold claim's id."""
+    return int(hashlib.sha256(f"{TABLE_SPLIT_SEED}:{item.group}".encode()).hexdigest(), 16) % 2
+
+
+def gold_items(*, tables: bool = False) -> list[Item]:
+    """Our gold claims, each one claim against its named excerpts: groups A and B, or
+    (`tables`) the claims over table and record excerpts."""
     corpus = load_corpus()
+    folder = default_datasets_dir() / "gold" / "claims"
+    files = sorted(folder.glob("*.jsonl"))
+    chosen = [f for f in files if (f.stem == GOLD_TABLES) == tables]
     return [
         Item(
             g.claim,
@@ -142,7 +156,8 @@ def gold_items() -> list[Item]:
             not g.label.is_supported,
             g.id,
         )
-        for g in load_gold_claims()
+        for f in chosen
+        for g in load_gold_claims(f)
     ]
 
 
@@ -338,6 +353,11 @@ def main() -> int:
     )
     parser.add_argument("--no-llm", action="store_true", help="skip LLM judges even if configured")
     parser.add_argument("--write-card", action="store_true", help=f"write {CARD_PATH.name}")
+    parser.add_argument(
+        "--held-out-tables",
+        action="store_true",
+        help="also measure the held-out half of the gold table claims (report it once)",
+    )
     args = parser.parse_args()
 
     folder = shared_folder(args.shared)
@@ -351,6 +371,10 @@ def main() -> int:
     public_names = list(sets)
     if not args.no_gold:
         sets["gold-claims"] = gold_items()
+        tables = gold_items(tables=True)
+        sets["gold-tables-dev"] = [i for i in tables if table_half(i) == 0]
+        if args.held_out_tables:
+            sets["gold-tables-held-out"] = [i for i in tables if table_half(i) == 1]
 
     settings: LLMSettings | None = None
     if not args.no_llm and any(
@@ -365,7 +389,7 @@ def main() -> int:
     ours: list[SetFigures] = []
     base: list[SetFigures] = []
     for name, items in sets.items():
-        gold = name == "gold-claims"
+        gold = name.startswith("gold-")
         bad = sum(i.hallucinated for i in items)
         print(f"{name}: {len(items)} answers, {bad} hallucinated" + (" (claims)" if gold else ""))
         base_figures, base_outcomes = run_judge(

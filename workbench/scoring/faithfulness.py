@@ -54,6 +54,7 @@ from workbench.scoring.matching import certainty_gap, coverage, flips, name_in, 
 from workbench.scoring.novelty import claim_signals
 from workbench.scoring.support import NUMBER_WEIGHT, source_index
 from workbench.scoring.support import support as claim_support
+from workbench.scoring.tables import Table, as_facts, read_tables, row_reading
 
 __all__ = [
     "CLAIM_SUPPORT",
@@ -114,10 +115,14 @@ def _normed(sources: tuple[str, ...]) -> str:
     return norm(" ".join(sources))
 
 
-def _judge_claim(
-    claim: Claim, units: list[EvidenceUnit], ids: Sequence[str], sources: tuple[str, ...]
-) -> ClaimVerdict:
-    return _judge(claim, units, ids, sources).verdict
+@dataclass(frozen=True, slots=True)
+class _Sources:
+    """Excerpts ready to judge against: ids, evidence units, texts (tables as facts)."""
+
+    ids: list[str]
+    units: list[EvidenceUnit]
+    texts: tuple[str, ...]
+    tables: tuple[Table, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,10 +138,9 @@ def weight(claim: Analysed) -> float:
     return max(1.0, sum(claim.terms.values()) + NUMBER_WEIGHT * len(claim.numbers))
 
 
-def _judge(
-    claim: Claim, units: list[EvidenceUnit], ids: Sequence[str], sources: tuple[str, ...]
-) -> _Judged:
+def _judge(claim: Claim, prepared: _Sources) -> _Judged:
     """The claim's verdict and finding, its best unit's coverage and its weight."""
+    ids, units, sources = prepared.ids, prepared.units, prepared.texts
     c = analyse(claim.text)
     if not units:
         return _Judged(
@@ -166,7 +170,11 @@ def _judge(
         key=lambda u: (c.numbers <= u.analysed.numbers, coverage(c, u.analysed)),
     )
     index = source_index(sources)
-    support = claim_support(c, index, cov).score
+    measured = claim_support(c, index, cov)
+    support = measured.score
+    reading = row_reading(c, prepared.tables) if prepared.tables else None
+    if reading is not None and reading.wrong is None:
+        support = max(support, measured.stated)  # a row read right holds together
 
     def verdict(finding: Finding, reason: str, unit: EvidenceUnit | None) -> _Judged:
         v = (
@@ -216,6 +224,13 @@ def _judge(
             f"\u201c{closest.sentence}\u201d",
             closest,
         )
+    if reading is not None and reading.wrong is not None:
+        head, own, claimed = reading.wrong
+        return verdict(
+            Finding.CONTRADICTED,
+            f"The table's row '{reading.row[0]}' gives {own} for {head or 'this'}, not {claimed}",
+            best,
+        )
     if absent:
         return verdict(
             Finding.UNSTATED_NUMBER, f"No excerpt states the number {_fmt(min(absent))}.", best
@@ -256,23 +271,23 @@ def _judge(
     )
 
 
-def _prepare(
-    excerpts: Mapping[str, str] | Sequence[str],
-) -> tuple[list[str], list[EvidenceUnit], tuple[str, ...]]:
+def _prepare(excerpts: Mapping[str, str] | Sequence[str]) -> _Sources:
     if isinstance(excerpts, Mapping):
-        ids, texts = list(excerpts.keys()), tuple(excerpts.values())
+        ids, given = list(excerpts.keys()), tuple(excerpts.values())
     else:
-        texts = tuple(excerpts)
-        ids = [f"excerpt-{i + 1}" for i in range(len(texts))]
-    return ids, evidence_units(texts), texts
+        given = tuple(excerpts)
+        ids = [f"excerpt-{i + 1}" for i in range(len(given))]
+    texts = tuple(as_facts(t) for t in given)
+    tables = tuple(t for text in given for t in read_tables(text))
+    return _Sources(ids, evidence_units(texts), texts, tables)
 
 
 def judge_claims(
     claims: Sequence[str], excerpts: Mapping[str, str] | Sequence[str]
 ) -> list[ClaimVerdict]:
     """Judge claims that are already split (one statement each) against `excerpts`."""
-    ids, units, sources = _prepare(excerpts)
-    return [_judge_claim(Claim(c, None), units, ids, sources) for c in claims]
+    prepared = _prepare(excerpts)
+    return [_judge(Claim(c, None), prepared).verdict for c in claims]
 
 
 def judge_faithfulness(
@@ -287,10 +302,10 @@ def judge_faithfulness(
     claims = split_claims(answer)
     if not claims:
         return FaithfulnessResult(EvaluationStatus.NO_CLAIMS, None, ())
-    ids, units, sources = _prepare(excerpts)
-    judged = [_judge(c, units, ids, sources) for c in claims]
+    prepared = _prepare(excerpts)
+    judged = [_judge(c, prepared) for c in claims]
     verdicts = tuple(j.verdict for j in judged)
-    each = claim_signals([v.claim for v in verdicts], sources, [j.top for j in judged])
+    each = claim_signals([v.claim for v in verdicts], prepared.texts, [j.top for j in judged])
     findings = [
         ClaimFinding.of(
             j.finding, j.weight, j.verdict.support_score or 0.0, sig.overlap, sig.alignment
