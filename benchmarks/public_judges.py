@@ -13,6 +13,10 @@ Word overlap (the share of the answer's words found in the sources) is printed b
 it, in the same run, with its best balanced accuracy at a cut chosen on the labels
 themselves (an upper bound no fixed decision can count on).
 
+With a local entailment model (`--entailment-model FOLDER_OR_ID`, or
+`$WORKBENCH_ENTAILMENT_MODEL`: an ONNX export or a PyTorch folder, found on disk or in the
+Hugging Face cache, never downloaded) the entailment judge runs too, on every answer.
+
 With an endpoint configured (`OPENAI_BASE_URL` / `OPENAI_API_KEY` and `WORKBENCH_MODEL`,
 or the `WORKBENCH_JUDGE_*` variables: a llama.cpp or Ollama server works the same way),
 the ragas judge runs too, on the first `--llm-limit` answers of each set.
@@ -196,6 +200,14 @@ def _as_excerpts(texts: Sequence[str]) -> list[Excerpt]:
     ]
 
 
+def entailment_outcomes(items: Sequence[Item], model: str, label: str | None) -> list[Outcome]:
+    """The entailment judge on every item, all pairs batched, with a progress bar."""
+    from workbench.scoring.entailment import EntailmentJudge
+
+    judge = EntailmentJudge(model, entailed_label=label, progress=True)
+    return [_outcome(r) for r in judge.judge_many([(i.answer, list(i.excerpts)) for i in items])]
+
+
 def ragas_outcomes(items: Sequence[Item], settings: LLMSettings, cache: Path) -> list[Outcome]:
     """The ragas judge on every item, as many at once as the endpoint settings allow.
 
@@ -352,6 +364,12 @@ def main() -> int:
         help="the LLM call cache goes beside this path (default reports/bench-judges.db)",
     )
     parser.add_argument("--no-llm", action="store_true", help="skip LLM judges even if configured")
+    parser.add_argument(
+        "--entailment-model",
+        default=os.environ.get("WORKBENCH_ENTAILMENT_MODEL"),
+        help="a local entailment model folder or cached id (default $WORKBENCH_ENTAILMENT_MODEL)",
+    )
+    parser.add_argument("--entailment-label", help="the model's label that means entailed")
     parser.add_argument("--write-card", action="store_true", help=f"write {CARD_PATH.name}")
     parser.add_argument(
         "--held-out-tables",
@@ -403,9 +421,17 @@ def main() -> int:
         ours.append(our_figures)
         show(base_figures)
         show(our_figures)
+        strata = {"word overlap": base_outcomes, judge_name: our_outcomes}
+        if args.entailment_model:
+            model, label = args.entailment_model, args.entailment_label
+            entail = partial(entailment_outcomes, model=model, label=label)
+            nli_figures, nli_outcomes = run_judge(
+                f"entailment:{Path(model).name}", name, items, entail
+            )
+            show(with_gain(nli_figures, items, nli_outcomes, base_outcomes), nli_outcomes)
+            strata[nli_figures.judge] = nli_outcomes
         if not gold:
             print("  AUC by length stratum:")
-            strata = {"word overlap": base_outcomes, judge_name: our_outcomes}
             print("\n".join(length_strata(items, strata)))
         if settings is not None and not gold:
             part = items[: args.llm_limit]
