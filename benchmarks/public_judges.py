@@ -47,7 +47,12 @@ from datetime import UTC, date, datetime
 from functools import partial
 from pathlib import Path
 
-from workbench.data.datasets import default_datasets_dir, load_corpus, load_gold_claims
+from workbench.data.datasets import (
+    default_datasets_dir,
+    load_corpus,
+    load_excerpts,
+    load_gold_claims,
+)
 from workbench.data.text import words
 from workbench.errors import ConfigError
 from workbench.llm import LLMSettings, open_client
@@ -136,7 +141,6 @@ def half(item: Item) -> int:
     return int(hashlib.sha256(item.group.encode()).hexdigest(), 16) % 2
 
 
-GOLD_TABLES = "tables"  # the gold file of claims over table and record excerpts
 TABLE_SPLIT_SEED = "gold-tables-2026-12"  # fixed before the table claims were first judged
 
 
@@ -147,21 +151,24 @@ def table_half(item: Item) -> int:
 
 
 def gold_items(*, tables: bool = False) -> list[Item]:
-    """Our gold claims, each one claim against its named excerpts: groups A and B, or
-    (`tables`) the claims over table and record excerpts."""
-    corpus = load_corpus()
-    folder = default_datasets_dir() / "gold" / "claims"
-    files = sorted(folder.glob("*.jsonl"))
-    chosen = [f for f in files if (f.stem == GOLD_TABLES) == tables]
+    """Our gold claims, each one claim against its named excerpts: groups A and B over
+    the data set's excerpts, or (`tables`) the claims over the table and record excerpts
+    kept beside them in `gold/tables/` (out of the corpus the demo answers from)."""
+    excerpts = dict(load_corpus().excerpts)
+    if tables:
+        folder = default_datasets_dir() / "gold" / "tables"
+        excerpts |= {e.id: e for e in load_excerpts(folder / "excerpts.jsonl")}
+        claims = load_gold_claims(folder / "claims.jsonl")
+    else:
+        claims = load_gold_claims()
     return [
         Item(
             g.claim,
-            tuple(corpus.excerpts[i].text for i in g.excerpt_ids),
+            tuple(excerpts[i].text for i in g.excerpt_ids),
             not g.label.is_supported,
             g.id,
         )
-        for f in chosen
-        for g in load_gold_claims(f)
+        for g in claims
     ]
 
 

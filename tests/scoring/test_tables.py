@@ -95,3 +95,15 @@ def test_a_json_record_reads_fields_and_a_false_field_as_a_negation() -> None:
 def test_a_claim_naming_two_rows_equally_is_left_to_the_other_checks() -> None:
     (v,) = judge_claims(["Kidney cancer survival varies by stage."], [_pipes()])
     assert v.verdict is not Verdict.CONTRADICTED
+
+
+def test_the_gold_table_claims_load_and_name_table_excerpts() -> None:
+    from workbench.data.datasets import default_datasets_dir, load_excerpts, load_gold_claims
+
+    folder = default_datasets_dir() / "gold" / "tables"
+    tables = {e.id: e for e in load_excerpts(folder / "excerpts.jsonl")}
+    claims = load_gold_claims(folder / "claims.jsonl")
+    assert len(claims) >= 40
+    assert all(any(i in tables for i in c.excerpt_ids) for c in claims)
+    assert all(read_tables(e.text) for e in tables.values())  # each one reads as a table
+    assert {c.label.value for c in claims} >= {"supported", "contradicted"}
