@@ -172,6 +172,33 @@ def gold_items(*, tables: bool = False) -> list[Item]:
     ]
 
 
+def gold_pairs() -> list[tuple[Item, Item]]:
+    """Our gold pairs: a long faithful answer and a short hallucinated one to the same
+    excerpts (`datasets/gold/pairs/`), the shape in which a judge that counts chances to
+    fail prefers the short one."""
+    corpus = load_corpus().excerpts
+    path = default_datasets_dir() / "gold" / "pairs" / "pairs.jsonl"
+    pairs = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        texts = tuple(corpus[i].text for i in row["excerpt_ids"])
+        pairs.append(
+            (Item(row["faithful"], texts, False, row["id"]),
+             Item(row["hallucinated"], texts, True, row["id"]))
+        )  # fmt: skip
+    return pairs
+
+
+def pairwise(faithful: Sequence[Outcome], hallucinated: Sequence[Outcome]) -> float:
+    """The share of pairs whose faithful answer scores higher (a tie counts half)."""
+    wins = [
+        1.0 if f.score > h.score else 0.5 if f.score == h.score else 0.0
+        for f, h in zip(faithful, hallucinated, strict=True)
+        if f.score is not None and h.score is not None
+    ]
+    return sum(wins) / len(wins) if wins else float("nan")
+
+
 def overlap(item: Item) -> Outcome:
     """Share of the answer's words found anywhere in its sources; no decision of its own."""
     answer = words(item.answer)
@@ -447,6 +474,21 @@ def main() -> int:
             show(
                 with_gain(llm_figures, part, llm_outcomes, base_outcomes[: len(part)]), llm_outcomes
             )
+
+    if not args.no_gold:
+        pairs = gold_pairs()
+        good, bad = [f for f, _ in pairs], [h for _, h in pairs]
+        print(f"gold-pairs: {len(pairs)} pairs (a long faithful and a short hallucinated answer)")
+        judges: dict[str, Callable[[Sequence[Item]], list[Outcome]]] = {
+            "word overlap": lambda xs: [overlap(x) for x in xs],
+            judge_name: partial(_offline_all, one_claim=False),
+        }
+        if args.entailment_model:
+            judges["entailment"] = partial(
+                entailment_outcomes, model=args.entailment_model, label=args.entailment_label
+            )
+        for label, call in judges.items():
+            print(f"  {label:18} pairwise accuracy {pairwise(call(good), call(bad)):.3f}")
 
     if args.write_card:
         if not public_names or args.no_gold:
