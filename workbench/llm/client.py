@@ -82,12 +82,13 @@ class ChatReply:
 class TransientError(EndpointError):
     """A failure worth retrying; `retry_after` is the server's hint in seconds, if any.
 
-    `overloaded` marks a timeout or a dropped connection: what a server that queues more
-    requests than it can serve does, and a reason to send fewer at once.
+    `overloaded` names a timeout or a dropped connection ("timeouts", "dropped
+    connections"): what a server that queues more requests than it can serve does, and a
+    reason to send fewer at once. A refused connection (nothing listening) is not one.
     """
 
     def __init__(
-        self, message: str, *, retry_after: float | None = None, overloaded: bool = False
+        self, message: str, *, retry_after: float | None = None, overloaded: str | None = None
     ) -> None:
         super().__init__(message, retryable=True)
         self.retry_after = retry_after
@@ -167,10 +168,16 @@ class OpenAITransport:
             body = await client.post("/chat/completions", body=request.payload(), cast_to=object)
         except openai.APITimeoutError as exc:
             raise TransientError(
-                f"{where}: no reply within {self.settings.timeout_s:g} s", overloaded=True
+                f"{where}: no reply within {self.settings.timeout_s:g} s", overloaded="timeouts"
             ) from exc
         except openai.APIConnectionError as exc:
-            raise TransientError(f"{where}: connection failed ({exc})", overloaded=True) from exc
+            if _refused(exc):
+                raise TransientError(
+                    f"{where}: connection refused (is the server running?)"
+                ) from exc
+            raise TransientError(
+                f"{where}: connection failed ({exc})", overloaded="dropped connections"
+            ) from exc
         except openai.APIStatusError as exc:
             message = f"{where}: HTTP {exc.status_code}: {exc.message}"
             if exc.status_code in _RETRYABLE_STATUS or exc.status_code >= 500:
@@ -182,6 +189,18 @@ class OpenAITransport:
         except openai.OpenAIError as exc:
             raise EndpointError(f"{where}: unusable reply ({exc})") from exc
         return _reply(body, request, where, time.perf_counter() - started)
+
+
+def _refused(exc: BaseException) -> bool:
+    """Whether a connection error was a refusal (nothing listening), not a drop."""
+    seen: BaseException | None = exc
+    for _ in range(16):  # a chain is short; a cycle must not hang the batch
+        if seen is None:
+            return False
+        if isinstance(seen, ConnectionRefusedError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _reply(body: object, request: ChatRequest, where: str, latency: float) -> ChatReply:

@@ -2,7 +2,9 @@
 
 Faithfulness differences get a paired bootstrap interval and win / loss / tie counts;
 safety rules that started or stopped firing are counted; the questions that moved most
-come first, with both answers, so a reader can see what changed.
+come first, with both answers, so a reader can see what changed. The scores compared
+are one judge's: the one that scored the two runs, or the one named (`pick_judge`); a
+judge that scored neither run is refused, never compared as empty numbers.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from workbench.models import Answer, Evaluation, EvaluationStatus, Run
 from workbench.reports.stats import Estimate, WinLossTie, paired_difference, win_loss_tie
 from workbench.store import Store
 
-__all__ = ["Comparison", "compare_runs", "resolve_run"]
+__all__ = ["Comparison", "compare_runs", "pick_judge", "resolve_run"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +65,32 @@ def resolve_run(runs: Sequence[Run], name: str, *, where: str = "the store") -> 
     )
 
 
+def pick_judge(evaluations: Sequence[Evaluation], wanted: str | None, where: str) -> str:
+    """The judge whose scores to use: `wanted`, else the only one that scored these answers.
+
+    A `ConfigError` names the judges there when `wanted` is not one of them, when
+    several are and none was named, or says that nothing is scored yet.
+    """
+    judges = sorted({ev.judge for ev in evaluations})
+    if not judges:
+        raise ConfigError(
+            f"no answer of these runs is scored in {where}: `workbench score` scores them"
+        )
+    if wanted is not None:
+        if wanted not in judges:
+            raise ConfigError(
+                f"judge {wanted!r} scored none of these answers in {where}; "
+                f"judges there: {', '.join(judges)} (choose one with --judge)"
+            )
+        return wanted
+    if len(judges) > 1:
+        raise ConfigError(
+            f"several judges scored these answers in {where}: choose one with --judge "
+            f"({', '.join(judges)})"
+        )
+    return judges[0]
+
+
 def _first_answers(store: Store, run_id: str) -> dict[str, Answer]:
     answers = store.answers(run_ids=[run_id])
     if not answers:
@@ -76,16 +104,21 @@ def compare_runs(
     run_a: str,
     run_b: str,
     *,
-    judge: str = "offline",
+    judge: str | None = None,
     evaluations: Sequence[Evaluation] | None = None,
 ) -> Comparison:
     """Compare two runs' generated answers on the questions both answered.
 
-    Pass `evaluations` (of any judges) when they are already loaded.
+    Under `judge`, or the only judge that scored them (`pick_judge`: a `ConfigError`
+    otherwise). Pass `evaluations` (of any judges) when they are already loaded.
     """
     a_answers, b_answers = _first_answers(store, run_a), _first_answers(store, run_b)
-    loaded = store.evaluations(judge=judge) if evaluations is None else evaluations
-    evals = {ev.answer_id: ev for ev in loaded if ev.judge == judge}
+    ids = {a.id for a in a_answers.values()} | {b.id for b in b_answers.values()}
+    loaded = store.evaluations() if evaluations is None else evaluations
+    ours = [ev for ev in loaded if ev.answer_id in ids]
+    where = f"runs {run_a!r} and {run_b!r} of {store.location}"
+    judge = pick_judge(ours, judge, where)
+    evals = {ev.answer_id: ev for ev in ours if ev.judge == judge}
     texts = {q.id: q.text for q in corpus.questions}
     rows = []
     for qid in [q for q in a_answers if q in b_answers]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 from markupsafe import Markup, escape
@@ -32,6 +32,7 @@ from workbench.models import (
 __all__ = [
     "PANEL_CSS",
     "answer_sections",
+    "breakable",
     "comparison_table",
     "decision_history",
     "error_table",
@@ -55,6 +56,15 @@ _VERDICT_LABEL = {
     "contradicted": "contradicted by the evidence",
     "not_found": "not found in the evidence",
 }
+
+
+_SEPARATOR = re.compile(r"(?<=[@·:/_.\-])")
+
+
+def breakable(text: object) -> Markup:
+    """Escaped text that may wrap after a separator (@ · : / _ . -), never mid-word: an
+    id such as `patient_answer@v1` breaks at its parts in a narrow table cell."""
+    return Markup("<wbr>").join(escape(part) for part in _SEPARATOR.split(str(text)))
 
 
 def _line(line: str) -> Markup:
@@ -135,13 +145,13 @@ def status_label(status: EvaluationStatus, error: str | None) -> str:
 _CITE_RE = re.compile(r"\s*" + CITATION_RE.pattern)  # with the space before the marker
 
 
-def _cited_line(line: str, numbers: dict[str, int]) -> Markup:
+def _cited_line(line: str, numbers: dict[str, int], same_as: Mapping[str, str]) -> Markup:
     """A line with its citation markers as numbered links to the sources list."""
     out: list[Markup] = []
     pos = 0
     for m in _CITE_RE.finditer(line):
         out.append(escape(line[pos : m.start()]))
-        for cid in marker_ids(m):
+        for cid in dict.fromkeys(same_as.get(i, i) for i in marker_ids(m)):
             n = numbers.setdefault(cid, len(numbers) + 1)
             out.append(Markup('<sup><a href="#source-{}">{}</a></sup>').format(n, n))
         pos = m.end()
@@ -149,13 +159,17 @@ def _cited_line(line: str, numbers: dict[str, int]) -> Markup:
     return Markup("").join(out)
 
 
-def answer_sections(text: str, numbers: dict[str, int]) -> Markup:
+def answer_sections(
+    text: str, numbers: dict[str, int], same_as: Mapping[str, str] | None = None
+) -> Markup:
     """An answer's Markdown-like text as escaped HTML: headings, lists, paragraphs.
 
     Citation markers become numbered links; `numbers` (id -> number) is filled in the
-    order ids are first cited, for the sources list. The footer line is left out: the
-    page prints the disclaimer itself.
+    order ids are first cited, for the sources list. `same_as` maps an excerpt id to
+    the id that stands for its source, so excerpts of one source share one number. The
+    footer line is left out: the page prints the disclaimer itself.
     """
+    same_as = same_as or {}
     blocks: list[Markup] = []
     items: list[Markup] = []
 
@@ -173,10 +187,10 @@ def answer_sections(text: str, numbers: dict[str, int]) -> Markup:
             close_list()
             blocks.append(Markup("<h2>{}</h2>").format(line.lstrip("#").strip()))
         elif line.startswith(("- ", "* ", "• ")):
-            items.append(Markup("<li>{}</li>").format(_cited_line(line[2:], numbers)))
+            items.append(Markup("<li>{}</li>").format(_cited_line(line[2:], numbers, same_as)))
         else:
             close_list()
-            blocks.append(Markup("<p>{}</p>").format(_cited_line(line, numbers)))
+            blocks.append(Markup("<p>{}</p>").format(_cited_line(line, numbers, same_as)))
     close_list()
     return Markup("\n").join(blocks)
 

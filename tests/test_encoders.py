@@ -1,0 +1,98 @@
+"""The sentence-encoder seam: the real shipped model, its cache, and its failures."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from workbench.encoders import (
+    Encoder,
+    MiniLMEncoder,
+    ModelError,
+    load_encoder,
+    model_file,
+    tokenizer_file,
+)
+from workbench.errors import WorkbenchError
+
+
+def test_vectors_are_unit_rows_in_order_and_meaning_is_closer_than_words() -> None:
+    encoder: Encoder = load_encoder()
+    texts = [
+        "Call your care team right away if you get a fever.",
+        "Phone your oncology nurse straight away when your temperature goes up.",
+        "Surgery removes the part of the bowel with the tumour.",
+    ]
+    vectors = encoder.encode(texts)
+    assert vectors.shape == (3, encoder.dim) and encoder.dim == 384
+    assert vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    similar, unrelated = float(vectors[0] @ vectors[1]), float(vectors[0] @ vectors[2])
+    assert similar > unrelated + 0.2
+    # each row is the text's own vector, whatever else is in the batch
+    alone = encoder.encode([texts[2]])
+    assert np.allclose(alone[0], vectors[2], atol=1e-4)
+    assert encoder.encode([]).shape == (0, 384)
+
+
+def test_load_encoder_is_opened_once_per_process() -> None:
+    first = load_encoder()
+    assert load_encoder() is first
+    assert first.name == "all-MiniLM-L6-v2-onnx-int8"
+
+
+def test_repeated_texts_cost_once_and_the_cache_is_bounded() -> None:
+    model, sha = model_file()
+    encoder = MiniLMEncoder(model, tokenizer_file(), sha256=sha, cache_size=2)
+    calls: list[int] = []
+    run = encoder._run
+
+    def counting(texts: list[str]) -> np.ndarray:  # type: ignore[type-arg]
+        calls.append(len(texts))
+        return run(texts)
+
+    encoder._run = counting  # type: ignore[method-assign]
+    out = encoder.encode(["a fever", "a fever", "a cough"])
+    assert calls == [2] and np.allclose(out[0], out[1])
+    encoder.encode(["a cough", "a fever"])
+    assert calls == [2]  # both cached
+    encoder.encode(["a rash"])  # evicts the least recent ("a cough")
+    encoder.encode(["a cough"])
+    assert calls == [2, 1, 1]
+
+
+def test_a_missing_model_file_is_one_error_naming_it(tmp_path: Path) -> None:
+    gone = tmp_path / "model.onnx"
+    with pytest.raises(ModelError, match=f"{gone}: the sentence encoder's model file is missing"):
+        MiniLMEncoder(gone, tokenizer_file())
+    assert issubclass(ModelError, WorkbenchError)
+
+
+def test_a_damaged_model_file_is_one_error_naming_it(tmp_path: Path) -> None:
+    model, sha = model_file()
+    damaged = tmp_path / "model.onnx"
+    shutil.copyfile(model, damaged)
+    with damaged.open("r+b") as f:
+        f.seek(1_000_000)
+        f.write(b"\0" * 64)
+    with pytest.raises(ModelError, match=f"{damaged}: .*damaged"):
+        MiniLMEncoder(damaged, tokenizer_file(), sha256=sha)
+    truncated = tmp_path / "short.onnx"
+    truncated.write_bytes(model.read_bytes()[:4096])
+    with pytest.raises(ModelError, match=f"{truncated}: not a readable ONNX model"):
+        MiniLMEncoder(truncated, tokenizer_file())
+    bad_tokenizer = tmp_path / "tokenizer.json"
+    bad_tokenizer.write_text("{not json")
+    with pytest.raises(ModelError, match=f"{bad_tokenizer}: not a readable tokenizer file"):
+        MiniLMEncoder(model, bad_tokenizer)
+
+
+def test_the_model_can_be_pointed_at_another_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WORKBENCH_ENCODER_MODEL", str(tmp_path / "elsewhere.onnx"))
+    path, sha = model_file()
+    assert path == tmp_path / "elsewhere.onnx" and sha is None

