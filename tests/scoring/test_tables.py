@@ -107,3 +107,26 @@ def test_the_gold_table_claims_load_and_name_table_excerpts() -> None:
     assert all(any(i in tables for i in c.excerpt_ids) for c in claims)
     assert all(read_tables(e.text) for e in tables.values())  # each one reads as a table
     assert {c.label.value for c in claims} >= {"supported", "contradicted"}
+
+
+def test_a_record_printed_by_python_after_prose_with_hours_and_nested_fields() -> None:
+    source = (
+        "Write an overview of the business from this record:\n"
+        "{'name': 'Lark Bakery', 'hours': {'Monday': '7:0-15:30'}, 'attributes': "
+        "{'BusinessAcceptsCreditCards': True, 'Parking': \"{'garage': False, 'street': True}\"}}"
+    )
+    facts = as_facts(source)
+    assert facts.startswith("Write an overview")
+    assert "Lark Bakery, hours Monday: 7:00-15:30 (7 am to 3:30 pm)." in facts
+    assert "Lark Bakery, attributes Parking: not garage." in facts
+    right, wrong_hours, wrong_parking = judge_claims(
+        [
+            "Lark Bakery opens on Monday from 7 am to 3:30 pm.",
+            "Lark Bakery opens on Monday from 7 am to 6 pm.",
+            "Lark Bakery has garage parking.",
+        ],
+        [source],
+    )
+    assert right.verdict is Verdict.SUPPORTED, right
+    assert not wrong_hours.verdict.is_supported, wrong_hours
+    assert wrong_parking.verdict is Verdict.CONTRADICTED, wrong_parking

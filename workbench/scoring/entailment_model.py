@@ -2,7 +2,7 @@
 
 A model folder is either an ONNX export (`model.onnx` and `tokenizer.json`, as Optimum's
 `optimum-cli export onnx --task text-classification` writes them), run by onnxruntime
-with the `tokenizers` library (the `entailment` extra), or a PyTorch folder run by
+with the `tokenizers` library (both dependencies), or a PyTorch folder run by
 transformers and torch (the `entailment-torch` extra, never needed by the default
 install). `config.json`'s `id2label` says which output means "entailed": a label named
 like entailment, consistent, supported or faithful; with two unnamed labels, label 1
@@ -163,14 +163,9 @@ class OnnxEntailmentModel:
     """An ONNX export of a sequence-pair classifier, run by onnxruntime on the CPU."""
 
     def __init__(self, folder: Path, *, entailed: str | None = None) -> None:
-        try:
-            import onnxruntime
-            from tokenizers import Tokenizer
-        except ImportError as exc:
-            raise ConfigError(
-                "the ONNX entailment judge needs onnxruntime and tokenizers: "
-                "pip install 'answer-workbench[entailment]'"
-            ) from exc
+        import onnxruntime
+        from tokenizers import Tokenizer
+
         self.name = folder.name
         self._folder = folder
         try:

@@ -14,6 +14,7 @@ and states a cell of that row, or states another row's cell in the same column i
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ _SEPARATOR_RE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _KEY_VALUE_RE = re.compile(r"^\s*(?:[-*]\s+)?([A-Za-z][\w /()&'.-]{0,40}?)\s*:\s+(\S.*)$")
 _CAMEL_RE = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _MAX_KEY_WORDS = 5
+_HOURS_RE = re.compile(r"^(\d{1,2}):(\d{1,2})\s*-\s*(\d{1,2}):(\d{1,2})$")
 _HTML_TABLE_RE = re.compile(r"<table\b.*?</table>", re.IGNORECASE | re.DOTALL)
 CELL_READ = 0.6  # the weighted share of a longer cell's words a claim must state to read it
 
@@ -136,12 +138,34 @@ def _key_values(lines: list[str], used: set[int]) -> tuple[list[Table], set[int]
     return tables, taken
 
 
+def _clock(hour: int, minute: int) -> str:
+    half = "am" if hour < 12 or hour == 24 else "pm"
+    return f"{(hour % 12) or 12}{f':{minute:02d}' if minute else ''} {half}"
+
+
 def _scalar(value: object) -> str | None:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if value is None or isinstance(value, dict | list):
         return None
-    return str(value)
+    text = str(value)
+    if m := _HOURS_RE.match(text.strip()):  # opening hours "7:0-20:0": also on a 12-hour clock
+        h1, m1, h2, m2 = (int(g) for g in m.groups())
+        return f"{h1}:{m1:02d}-{h2}:{m2:02d} ({_clock(h1, m1)} to {_clock(h2, m2)})"
+    return text
+
+
+def _literal(text: str) -> object:
+    """A JSON value, or a Python literal (a record printed by Python: single quotes,
+    True/False); None when the text is neither."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None
 
 
 def _flatten(record: dict[str, object], prefix: str = "") -> list[tuple[str, str]]:
@@ -160,26 +184,31 @@ def _flatten(record: dict[str, object], prefix: str = "") -> list[tuple[str, str
                 if isinstance(v, dict):
                     out += _flatten(v, label)
         elif isinstance(value, str) and value.strip().startswith(("{", "[")):
-            try:
-                inner = json.loads(value.replace("'", '"'))
-            except ValueError:
-                out.append((label, value))
+            inner = _literal(value.strip())
+            if isinstance(inner, dict | list):
+                out += _flatten({key: inner}, prefix)
             else:
-                out += _flatten({key: inner}, prefix) if isinstance(inner, dict | list) else []
-        elif value is False:
-            out.append(("", f"not {_label(key)}"))
+                out.append((label, value))
+        elif value is False:  # "attributes Business Parking: not lot"
+            out.append((prefix, f"not {_label(key)}"))
         elif (text := _scalar(value)) is not None:
             out.append((label, text))
     return out
 
 
-def _json_tables(text: str) -> list[Table] | None:
-    stripped = text.strip()
-    if not stripped.startswith(("{", "[")):
+def _json_tables(text: str) -> tuple[list[Table], str, str] | None:
+    """The records of a JSON (or Python-literal) value that opens a line of the text and
+    runs to its end, with the prose before and after it; None when there is none."""
+    m = re.search(r"^[ \t]*[\[{]", text, re.MULTILINE)
+    if m is None:
         return None
+    start = m.end() - 1
     try:
-        data = json.loads(stripped)
+        data, end = json.JSONDecoder().raw_decode(text, start)
     except ValueError:
+        end = len(text.rstrip())
+        data = _literal(text[start:end])
+    if not isinstance(data, dict | list):
         return None
     records = data if isinstance(data, list) else [data]
     tables: list[Table] = []
@@ -189,7 +218,7 @@ def _json_tables(text: str) -> list[Table] | None:
         fields = _flatten(record)
         name = next((v for k, v in fields if k.lower() in ("name", "title")), "")
         tables.append(Table(("", *(k for k, _ in fields)), ((name, *(v for _, v in fields)),)))
-    return tables
+    return (tables, text[:start], text[end:]) if tables else None
 
 
 class _HtmlRows(HTMLParser):
@@ -227,9 +256,11 @@ def _html_table(markup: str) -> Table | None:
 
 @lru_cache(maxsize=4096)
 def _read(text: str) -> tuple[tuple[Table, ...], str]:
-    records = _json_tables(text)
-    if records is not None:
-        return tuple(records), "\n".join(f for t in records for f in t.facts())
+    found = _json_tables(text)
+    if found is not None:
+        records, before, after = found
+        facts = "\n".join(f for t in records for f in t.facts())
+        return tuple(records), "\n".join(p for p in (before.strip(), facts, after.strip()) if p)
     tables: list[Table] = []
     html_facts: list[str] = []
 
