@@ -494,6 +494,7 @@ def main() -> int:
         if not public_names or args.no_gold:
             print("the judge card needs a public set and our gold claims: card not written")
             return 2
+        carded = {*public_names, "gold-claims"}
         card = JudgeCard(
             judge="offline",
             judge_version=faithfulness.JUDGE_VERSION,
@@ -501,8 +502,9 @@ def main() -> int:
             decision=faithfulness.DECISION,
             written=datetime.now(UTC).date().isoformat(),
             command="python benchmarks/public_judges.py --write-card",
-            figures=tuple(ours),
-            baseline=tuple(base),
+            # the public sets and our gold claims; the table claims are printed, not carded
+            figures=tuple(f for f in ours if f.data_set in carded),
+            baseline=tuple(f for f in base if f.data_set in carded),
             machine=(
                 f"{platform.machine()}, {os.cpu_count()} cores, Python "
                 f"{platform.python_version()}, load average {os.getloadavg()[0]:.1f} at the end"

@@ -43,7 +43,7 @@ def make_judge(
                 f"the entailment judge needs a model: a folder or a cached Hugging Face id "
                 f"in ${MODEL_VARIABLE} (see docs/faithfulness.md)"
             )
-        return EntailmentJudge(chosen, entailed_label=entailed_label, progress=True)
+        return EntailmentJudge(chosen, entailed_label=entailed_label)  # the runner shows progress
     if max_tokens is not None and max_tokens < 1:
         raise ConfigError(f"--judge-max-tokens must be at least 1, not {max_tokens}")
     if name == "ragas":
