@@ -173,6 +173,7 @@ PG_MIGRATIONS: dict[str, str] = {
              WHERE x.value ->> 'verdict' = 'not_found')
         FROM evaluations e;
     """,
+    "007_decision_log_binding": "ALTER TABLE decision_log ADD COLUMN binding TEXT;",
     # The same columns and types as SQLite's (REAL as DOUBLE PRECISION).
     "008_evaluation_relevance_and_repeats": RELEVANCE_AND_REPEATS.replace(
         " REAL;", " DOUBLE PRECISION;"
