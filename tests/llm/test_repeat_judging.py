@@ -45,9 +45,13 @@ def test_repeats_are_kept_averaged_cached_and_unstable_is_reported(
     flipping_env: LoopbackServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["generate", "--prompt", "patient_answer@v1", "--limit", "2", "-q"]) == 0
+    capsys.readouterr()
     assert main(["score", "--judge", "ragas", "--repeat", "3", "-q"]) == 0
+    assert "12 calls, 0 from the cache, 12 to the endpoint" in capsys.readouterr().out
     calls = flipping_env.calls
-    assert calls == 2 * 3 * 2  # two answers, three repeats, two prompts each
+    # two answers, three repeats, two prompts each; ragas' response relevancy beside
+    # (three question-writing calls per answer, the same for every repeat)
+    assert calls == 2 * 3 * 2 + 2 * 3
     with SQLiteStore("workbench.db") as store:
         evs = [e for e in store.evaluations() if e.judge.startswith("ragas")]
     assert len(evs) == 2
@@ -60,6 +64,7 @@ def test_repeats_are_kept_averaged_cached_and_unstable_is_reported(
     assert main(["score", "--judge", "ragas", "--repeat", "3", "-q"]) == 0
     assert flipping_env.calls == calls
     assert main(["score", "--judge", "ragas", "--repeat", "4", "-q"]) == 0
+    assert "16 calls, 12 from the cache, 4 to the endpoint" in capsys.readouterr().out
     assert flipping_env.calls == calls + 2 * 2
     capsys.readouterr()
     assert main(["gate", "--judge", "ragas:gpt-4o-mini", "--max-unstable", "0"]) == 1

@@ -178,7 +178,13 @@ def score(o: ScoreOptions, notes: Notes = Notes()) -> ScoreResult:
     with open_for_writing(ws) as store:
         plans = [
             judging_preflight(
-                store, corpus, llm, run_ids=o.run_ids, rescore=o.rescore, stale=o.stale
+                store,
+                corpus,
+                llm,
+                run_ids=o.run_ids,
+                rescore=o.rescore,
+                stale=o.stale,
+                repeat=o.repeat,
             )
             for llm in ([llm] if llm is not None else [])
         ]
