@@ -22,7 +22,7 @@ def test_ragas_relevancy_is_stored_beside_the_offline_judges(
     with LoopbackServer() as server:
         _env(server, monkeypatch)
         assert main(["generate", "--prompt", "patient_answer@v1", "--limit", "2", "-q"]) == 0
-        assert main(["score", "--judge", "ragas", "-q"]) == 0
+        assert main(["score", "--judge", "ragas", "--ragas-relevancy", "-q"]) == 0
         with SQLiteStore("workbench.db") as store:
             evs = store.evaluations()
         assert server.embedding_requests and server.embedding_requests[0]["model"]
@@ -35,13 +35,26 @@ def test_ragas_relevancy_is_stored_beside_the_offline_judges(
         assert r.reason.startswith("ragas: the answer answers 'What about")
 
 
+def test_without_the_option_ragas_is_not_asked_for_relevancy(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with LoopbackServer() as server:
+        _env(server, monkeypatch)
+        assert main(["generate", "--prompt", "patient_answer@v1", "--limit", "1", "-q"]) == 0
+        assert main(["score", "--judge", "ragas", "-q"]) == 0
+        assert server.calls == 2 and not server.embedding_requests  # ragas: two prompts
+    with SQLiteStore("workbench.db") as store:
+        (ev,) = store.evaluations()
+    assert ev.llm_relevance is None and ev.relevance is not None
+
+
 def test_an_endpoint_without_embeddings_gives_a_value_not_a_crash(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     with LoopbackServer(embeddings=False) as server:
         _env(server, monkeypatch)
         assert main(["generate", "--prompt", "patient_answer@v1", "--limit", "1", "-q"]) == 0
-        assert main(["score", "--judge", "ragas", "-q"]) == 0
+        assert main(["score", "--judge", "ragas", "--ragas-relevancy", "-q"]) == 0
     with SQLiteStore("workbench.db") as store:
         (ev,) = store.evaluations()
     assert ev.faithfulness is not None  # the judge's own work is kept

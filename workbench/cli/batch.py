@@ -125,6 +125,7 @@ def score_options(args: argparse.Namespace) -> ScoreOptions:
         progress=not args.quiet,
         judge_max_tokens=args.judge_max_tokens,
         repeat=args.repeat,
+        ragas_relevancy=args.ragas_relevancy,
     )
 
 
@@ -237,6 +238,12 @@ def add_batch_commands(sub: Any) -> None:
         help="ask an LLM judge K times per answer: each judgment kept, the mean scored, "
         "answers whose judgments disagree reported unstable (each repeat cached, so a rerun "
         "is free); the offline judge is deterministic and judges once",
+    )
+    s.add_argument(
+        "--ragas-relevancy",
+        action="store_true",
+        help="with --judge ragas, also ragas' response relevancy: three short calls per "
+        "answer and the endpoint's embeddings API (a failure is recorded, never a crash)",
     )
     judge_options(s)
     s.add_argument(

@@ -142,9 +142,9 @@ def generate(o: GenerateOptions, notes: Notes = Notes()) -> list[BatchDone]:
 
 
 def _ragas_relevance(judge: object, o: ScoreOptions) -> AsyncRelevanceJudge | None:
-    """ragas' response relevancy beside the offline judge, with `--judge ragas`."""
+    """ragas' response relevancy beside the offline judge: `--judge ragas --ragas-relevancy`."""
     client = getattr(judge, "client", None)
-    if o.judge != "ragas" or client is None:
+    if not o.ragas_relevancy or o.judge != "ragas" or client is None:
         return None
     from workbench.scoring.ragas_relevance import RagasRelevance  # imports ragas
 

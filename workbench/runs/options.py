@@ -61,6 +61,7 @@ class ScoreOptions:
     progress: bool
     judge_max_tokens: int | None = None
     repeat: int = 1  # `--repeat K`: ask an LLM judge K times per answer
+    ragas_relevancy: bool = False  # `--ragas-relevancy`: ragas' response relevancy too
 
 
 @dataclass(frozen=True)
