@@ -208,10 +208,15 @@ def verify_log(
     key: bytes | None = None,
     anchors: Sequence[Anchor] = (),
     pages: bool = False,
+    own_key: bool = False,
 ) -> ChainCheck:
     """Check the decision log: its chain, the store's counter, the MACs under `key`, the
     `anchors`, each decision against the answer it decided on as the answers table holds
-    it now, and (`pages`) every page of the database with SQLite's integrity check."""
+    it now, and (`pages`) every page of the database with SQLite's integrity check.
+
+    `own_key`: the key is only the user's own default one (no key was named), so a log
+    that carries no MAC at all was simply never keyed here: it is checked as unkeyed
+    (and says so) rather than failed for want of MACs a named key would require."""
     damaged = tuple(store.integrity_problems()) if pages else ()
     try:
         decisions, recorded = store.decisions(), store.decision_counter()
@@ -219,6 +224,8 @@ def verify_log(
     except StoreError as exc:
         damaged = (*damaged, f"the decision log cannot be read: {exc}")
         return ChainCheck(0, Anchor(0, ""), damaged=damaged)
+    if own_key and all(d.mac is None for d in decisions):
+        key = None
     check = check_chain(decisions, recorded=recorded, key=key, anchors=anchors)
     changed, notes = check_answers(decisions, answers)
     return replace(check, damaged=damaged, changed=changed, notes=(*check.notes, *notes))
