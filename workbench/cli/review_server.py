@@ -25,7 +25,7 @@ from typing import Any
 
 from workbench.cli.common import store_option
 from workbench.errors import ConfigError
-from workbench.store import StoreLocation
+from workbench.runs.choices import StoreLocation
 from workbench.workspace import DATASETS_ENV, STORE_ENV, default_store
 
 __all__ = ["DEFAULT_PORT", "LOOPBACK", "REVIEW_NOTEBOOK", "add_review_server", "voila_command"]

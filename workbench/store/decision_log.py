@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -31,8 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from workbench.data.text import text_sha256
-from workbench.errors import ConfigError
 from workbench.models import Decision, ReviewDecision
+from workbench.store.keys import KEY_ENV, KEY_FILE_ENV, load_log_key
 
 __all__ = [
     "GENESIS",
@@ -50,9 +49,6 @@ __all__ = [
 ]
 
 GENESIS = "0" * 64  # the "previous hash" of the first decision
-KEY_ENV = "WORKBENCH_LOG_KEY"
-KEY_FILE_ENV = "WORKBENCH_LOG_KEY_FILE"
-MIN_KEY_BYTES = 16
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -121,30 +117,6 @@ def decision_mac(key: bytes, digest: str) -> str:
     return hmac.new(key, digest.encode("ascii"), hashlib.sha256).hexdigest()
 
 
-def load_log_key(key_file: Path | None = None) -> bytes | None:
-    """The log key: `key_file`, else `$WORKBENCH_LOG_KEY`, else the file in
-    `$WORKBENCH_LOG_KEY_FILE`; None when none is set. A short key is refused."""
-    source, key = "", b""
-    env_file = os.environ.get(KEY_FILE_ENV, "").strip()
-    if key_file is None and os.environ.get(KEY_ENV, "").strip():
-        source, key = f"${KEY_ENV}", os.environ[KEY_ENV].strip().encode()
-    elif key_file is not None or env_file:
-        path = key_file if key_file is not None else Path(env_file)
-        source = str(path)
-        try:
-            key = path.read_bytes().strip()
-        except OSError as exc:
-            raise ConfigError(f"{path}: cannot read the log key ({exc.strerror or exc})") from exc
-    else:
-        return None
-    if len(key) < MIN_KEY_BYTES:
-        raise ConfigError(
-            f"{source}: the log key is too short ({len(key)} bytes; at least {MIN_KEY_BYTES}): "
-            "make one with `python -c 'import secrets; print(secrets.token_hex(32))'`"
-        )
-    return key
-
-
 @dataclass(frozen=True, slots=True)
 class Anchor:
     """A point the log must still extend: the number of decisions and the head's hash."""
@@ -205,6 +177,7 @@ class ChainCheck:
     unkeyed_rows: int = 0
     anchors: tuple[Anchor, ...] = ()
     damaged: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...] = ()  # what the check could only partly cover, said as lines
 
     @property
     def ok(self) -> bool:
