@@ -169,7 +169,7 @@ class EndpointFields:
                 *judge.rows(),
                 w.HBox([self.concurrency, self.timeout, self.max_tokens]),
                 w.HBox([self.max_cost, self.free]),
-                self.key,
+                w.HBox([self.key]),
             ]
         )
 
