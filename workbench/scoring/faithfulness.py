@@ -23,9 +23,9 @@ sentence among many faithful ones pulls the answer down), the word overlap of it
 claims with the sources, and the weakest claim's alignment with one window of source sentences
 (`workbench.scoring.novelty`). The answer is `flagged` when any claim is not supported
 (the decision of version 4: the score's own cut chosen on gold did not carry over to
-public text, see the README). `CLAIM_SUPPORT` (0.5) was fixed on our gold claims of group A before
-any measurement on public text: the strictest cut whose balanced accuracy there is
-within 0.01 of the best (the best, 0.899 at 0.40-0.45; 0.892 at 0.5).
+public text, see docs/scoring.md). `CLAIM_SUPPORT` (0.5) was fixed on our gold claims of
+group A before any measurement on public text: the strictest cut whose balanced accuracy
+there is within 0.01 of the best (the best, 0.899 at 0.40-0.45; 0.892 at 0.5).
 
 Not found counts as unsupported (the medical default). `judge_faithfulness(answer,
 excerpts)` and `judge_claims(claims, excerpts)` work on any text, outside our data sets.
