@@ -23,7 +23,7 @@ from public_judges import Item, public_sets, shared_folder
 
 from workbench.data.text import STOP_WORDS, sentences, stem, words
 from workbench.scoring.evidence import PREFIX, Analysed, analyse
-from workbench.scoring.faithfulness import claims_score, judge_faithfulness
+from workbench.scoring.faithfulness import judge_faithfulness
 from workbench.scoring.judge_card import balanced_accuracy, roc_auc
 from workbench.scoring.lexicon import canonical
 from workbench.scoring.matching import cover, name_in, norm
@@ -31,6 +31,14 @@ from workbench.scoring.novelty import _windows
 from workbench.scoring.support import NEAR_MATCH, SourceIndex, source_index
 
 NOVEL_WEIGHT = 6.0
+
+
+def claims_score(supports: list[float]) -> float:
+    """Version 4's claims part (3/4 the weakest claim's support, 1/4 the mean), kept here
+    for this measurement after version 6 replaced it with the length-fair aggregation."""
+    return 0.75 * min(supports) + 0.25 * sum(supports) / len(supports)
+
+
 _STOP = frozenset(stem(w) for w in STOP_WORDS) | {"not"}
 _ABBR = frozenset({"er", "iv", "us", "uk", "md", "rn", "am", "pm", "ok", "tv"})
 

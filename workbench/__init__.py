@@ -11,6 +11,7 @@ from workbench.errors import (
     DatasetError,
     DocumentError,
     EndpointError,
+    ModelError,
     OutputError,
     ReviewError,
     StoreError,
@@ -36,6 +37,8 @@ from workbench.reports.frame import frame
 from workbench.review.agreement import agreement_frame
 from workbench.review.approved import select_approved
 from workbench.review.decisions import edit_answer, record_decision, verify_log
+from workbench.runs.options import ExportOptions, ReportOptions
+from workbench.runs.publish import export_approved, report
 from workbench.scoring.base import FaithfulnessResult
 from workbench.scoring.faithfulness import judge_claims, judge_faithfulness
 from workbench.scoring.readability import Readability, readability
@@ -54,12 +57,15 @@ __all__ = [
     "Evaluation",
     "EvaluationStatus",
     "Excerpt",
+    "ExportOptions",
     "FaithfulnessResult",
     "ImportResult",
+    "ModelError",
     "OutputError",
     "PromptTemplate",
     "Question",
     "Readability",
+    "ReportOptions",
     "ReviewDecision",
     "ReviewError",
     "SafetyFinding",
@@ -72,6 +78,7 @@ __all__ = [
     "agreement_frame",
     "check_safety",
     "edit_answer",
+    "export_approved",
     "frame",
     "import_documents",
     "judge_claims",
@@ -82,6 +89,7 @@ __all__ = [
     "load_questions",
     "readability",
     "record_decision",
+    "report",
     "select_approved",
     "verify_log",
 ]

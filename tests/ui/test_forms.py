@@ -137,9 +137,10 @@ def test_the_notebook_forms_use_the_store_the_environment_names(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("WORKBENCH_STORE", str(tmp_path / "team.db"))
-    for app in (run_app(), review_app(reviewer="Dr Ng"), export_app(out=tmp_path / "out")):
+    for app in (run_app(), review_app(reviewer="Dr Ng")):
         store = app.desk.store if hasattr(app, "desk") else app.store
         assert store.location == str(tmp_path / "team.db")
+    assert str(export_app(out=tmp_path / "out").data.store) == str(tmp_path / "team.db")
 
 
 def test_the_live_fields_open_model_and_endpoint_only_where_they_apply() -> None:

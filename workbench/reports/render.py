@@ -32,6 +32,7 @@ from workbench.models import (
 __all__ = [
     "PANEL_CSS",
     "answer_sections",
+    "breakable",
     "comparison_table",
     "decision_history",
     "error_table",
@@ -55,6 +56,15 @@ _VERDICT_LABEL = {
     "contradicted": "contradicted by the evidence",
     "not_found": "not found in the evidence",
 }
+
+
+_SEPARATOR = re.compile(r"(?<=[@·:/_.\-])")
+
+
+def breakable(text: object) -> Markup:
+    """Escaped text that may wrap after a separator (@ · : / _ . -), never mid-word: an
+    id such as `patient_answer@v1` breaks at its parts in a narrow table cell."""
+    return Markup("<wbr>").join(escape(part) for part in _SEPARATOR.split(str(text)))
 
 
 def _line(line: str) -> Markup:

@@ -11,14 +11,15 @@ from workbench.data.datasets import select_questions
 from workbench.errors import ConfigError
 from workbench.generation.offline import OfflineComposer
 from workbench.reports.assemble import write_report
-from workbench.reports.export import ReportPaths
+from workbench.reports.export import ReportPaths, ensure_writable
 from workbench.reports.summary import summary_frame
 from workbench.runs.batch import BatchReport, generate_batch, score_batch
+from workbench.runs.options import DemoOptions
 from workbench.scoring.calibration import Calibration, calibrate
 from workbench.scoring.faithfulness import OfflineJudge
 from workbench.workspace import Workspace
 
-__all__ = ["DemoResult", "run_demo"]
+__all__ = ["DemoResult", "demo", "run_demo"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,21 +42,28 @@ def run_demo(
     datasets: Path | None = None,
     progress: bool = True,
 ) -> DemoResult:
+    """`demo` with its options as keywords."""
+    return demo(DemoOptions(out_dir, store_path, limit, datasets, progress))
+
+
+def demo(o: DemoOptions) -> DemoResult:
     """The whole job offline: every question under every prompt version, scored, reported.
 
-    The demo store (default: `out_dir/demo.db`) starts empty each time, so the demo shows
-    what the code does now.
+    The demo store (default: `out/demo.db`) starts empty each time, so the demo shows
+    what the code does now. The output folder is checked first: one that cannot be
+    written is one error, before the old demo store is removed.
     """
-    if store_path is None:
-        out_dir.mkdir(parents=True, exist_ok=True)  # the demo's own folder holds its store
-    store_path = store_path or out_dir / "demo.db"
+    out_dir, limit, progress = o.out, o.limit, o.progress
+    store_path = o.store or out_dir / "demo.db"
     if str(store_path).startswith(("postgresql:", "postgres:", "sqlite:")):
         raise ConfigError(
             f"--store {store_path}: the demo makes a fresh SQLite file (a plain path); copy it "
             "to PostgreSQL afterwards with `workbench store copy`"
         )
-    ws = Workspace.resolve(datasets=datasets, store=store_path)
+    ws = Workspace.resolve(datasets=o.datasets, store=store_path)
     corpus = ws.corpus
+    ensure_writable(out_dir)
+    ensure_writable(store_path.parent)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{store_path}{suffix}").unlink(missing_ok=True)
     generator, judge = OfflineComposer(), OfflineJudge()

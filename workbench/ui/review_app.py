@@ -23,8 +23,7 @@ from workbench.reports.render import (
     review_header,
 )
 from workbench.review.desk import QueueFilter, ReviewDesk, ReviewItem
-from workbench.scoring.judges import make_judge
-from workbench.scoring.staleness import stale_reasons
+from workbench.runs.review import open_desk, stale_reasons
 from workbench.ui.events import attempt
 from workbench.ui.review_view import ReviewView
 from workbench.workspace import Workspace
@@ -297,7 +296,5 @@ def review_app(
 ) -> ReviewController:
     """The review panel over a store; show `.view.widget` in a notebook."""
     data = Workspace.resolve(datasets=datasets, store=store)
-    desk = ReviewDesk(
-        data.open_store(), corpus or data.corpus, judge=make_judge(judge), rules=data.rules
-    )
+    desk = open_desk(data, judge=judge, corpus=corpus)
     return ReviewController(desk, ReviewView(), reviewer=reviewer)

@@ -18,12 +18,12 @@ import yaml
 
 from workbench.data.datasets import save_prompt_version
 from workbench.errors import ConfigError
-from workbench.llm.sync import run_sync
 from workbench.models import PromptTemplate
 from workbench.reports.compare import compare_runs
 from workbench.reports.render import Side, comparison_table
+from workbench.runs.choices import Store, run_sync
+from workbench.runs.guards import open_for_writing
 from workbench.runs.parts import Endpoints, key_note
-from workbench.store import Store
 from workbench.ui.common import FORM_BACKENDS, FORM_JUDGES, FormJob, start_task
 from workbench.ui.events import attempt
 from workbench.ui.forms import TuningView
@@ -170,4 +170,4 @@ def tuning_app(
     view.base.value = base or newest
     view.cancer.value = cancer_type
     view.show_versions(keys, keys[0], base or newest)
-    return TuningController(data.open_store(create=True), data, view)
+    return TuningController(open_for_writing(data, create=True), data, view)
