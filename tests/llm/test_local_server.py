@@ -11,7 +11,7 @@ import pytest
 
 from tests.llamacpp import LlamaCppServer
 from workbench.cli.main import main
-from workbench.llm.local_server import bundled_model
+from workbench.runs.local_server import bundled_model
 
 KEY = "sk-local-test-5521"
 

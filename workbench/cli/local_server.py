@@ -1,7 +1,7 @@
 """`workbench local-server`: llama.cpp's server with a local GGUF model on 127.0.0.1.
 
 The first line it prints is the base URL to export as OPENAI_BASE_URL; it then serves
-until Ctrl-C or SIGTERM. The logic is `workbench.llm.local_server`.
+until Ctrl-C or SIGTERM. The logic is `workbench.runs.local_server`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from workbench.llm.local_server import API_KEY_ENV, LocalServerSettings, serve
+from workbench.runs.local_server import API_KEY_ENV, LocalServerSettings, serve
 
 __all__ = ["add_local_server_command"]
 
