@@ -2,7 +2,7 @@
 
 The command becomes the Voila process (exec), so Ctrl-C or ending its pid stops the
 server and nothing is left behind. Voila has no login of its own: it binds to the
-loopback address only; the README says how to serve it behind JupyterHub instead. The
+loopback address only; docs/clinician-guide.md says how to serve it behind JupyterHub. The
 store and data set folder reach the notebook's kernel as WORKBENCH_STORE and
 WORKBENCH_DATASETS; code cells are stripped and tracebacks are not sent to browsers.
 
