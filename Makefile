@@ -29,10 +29,12 @@ pytest: $(STAMP)
 
 # Every notebook, top to bottom, on its own store and output folder (reports/nbval), in a
 # kernel of this venv's python. Lax mode: an error fails; outputs (times, ids) are not compared.
+# The decision log key, should one be made, goes to the run's own config folder.
 NBVAL_DIR := $(CURDIR)/reports/nbval
 nbval: $(STAMP)
 	rm -rf $(NBVAL_DIR) && mkdir -p $(NBVAL_DIR)
 	WORKBENCH_STORE=$(NBVAL_DIR)/workbench.db WORKBENCH_OUTPUT=$(NBVAL_DIR) \
+		WORKBENCH_CONFIG_DIR=$(NBVAL_DIR)/config \
 		$(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider notebooks
 
 check: $(STAMP)

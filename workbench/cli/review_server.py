@@ -117,7 +117,7 @@ def add_review_server(sub: Any) -> None:
         type=int,
         default=DEFAULT_CULL_AFTER,
         metavar="SECONDS",
-        help="shut down a closed page's kernel after this long idle "
-        f"(default {DEFAULT_CULL_AFTER})",
+        help="shut down a closed page's kernel after this long idle; keep it longer than a "
+        f"page takes to load (default {DEFAULT_CULL_AFTER})",
     )
     r.set_defaults(func=cmd_review)
