@@ -30,6 +30,9 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from workbench.scoring.evidence import Analysed
+from workbench.scoring.support import NUMBER_WEIGHT
+
 __all__ = [
     "CLAIM_SUPPORT",
     "INVENTED_BELOW",
@@ -38,6 +41,7 @@ __all__ = [
     "ClaimFinding",
     "Finding",
     "answer_score",
+    "content_weight",
     "doubt",
     "flagged",
 ]
@@ -85,6 +89,11 @@ class ClaimFinding:
         """A claim's finding with its doubt and quality worked out from its signals."""
         quality = float(max(0.0, support * overlap * alignment) ** (1 / 3))
         return cls(finding, weight, doubt(finding, support, overlap, alignment), quality)
+
+
+def content_weight(claim: Analysed) -> float:
+    """A claim's content: its rarity-weighted words and its numbers (at least 1)."""
+    return max(1.0, sum(claim.terms.values()) + NUMBER_WEIGHT * len(claim.numbers))
 
 
 def doubt(finding: Finding, support: float, overlap: float, alignment: float) -> float:
