@@ -84,14 +84,15 @@ PUBLISHING: dict[str, Face] = {
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Two scored answers: b approved, then a approved and retracted by a reject (last)."""
+    """Two scored answers: b approved, then a approved and retracted by a reject (last),
+    each decision keyed with a key no face is given."""
     folder = tmp_path_factory.mktemp("faces")
     old = Path.cwd()
     os.chdir(folder)
     try:
         assert main(["generate", "--limit", "2", "--prompt", "patient_answer@v1", "-q"]) == 0
         assert main(["score", "-q"]) == 0
-        with SQLiteStore("workbench.db", log_key=None) as store:
+        with SQLiteStore("workbench.db", log_key=b"k" * 40) as store:
             a, b = (x.id for x in store.answers())
             workbench.record_decision(store, b, Decision.APPROVE, reviewer="Dr Ali")
             workbench.record_decision(store, a, Decision.APPROVE, reviewer="Dr Ng")
@@ -132,7 +133,12 @@ def pages_damaged(path: Path) -> str:
     return "damaged"
 
 
+def keyed_without_key(path: Path) -> str:
+    return "no log key is in reach"
+
+
 BAD_STORES = {
+    "keyed, no key in reach": keyed_without_key,
     "retracting reject removed": retract_removed,
     "a decision rewritten": row_rewritten,
     "damaged pages": pages_damaged,

@@ -13,6 +13,7 @@ from typing import Any
 
 __all__ = [
     "Answer",
+    "Binding",
     "ClaimVerdict",
     "Decision",
     "Evaluation",
@@ -276,13 +277,36 @@ _MEANINGS = {
 
 
 @dataclass(frozen=True, slots=True)
+class Binding:
+    """What a decision covers of the answer besides its id and text hash: the question it
+    answers, the prompt version and run that made it, and each excerpt it cites with the
+    version (fingerprint) the reviewer saw ("unknown" when none was loaded or judged).
+
+    Decisions recorded before the store's migration 007 carry none (`binding` None): they
+    cover the answer id and its text only.
+    """
+
+    question_id: str
+    prompt_key: str
+    run_id: str
+    cited: tuple[tuple[str, str], ...]  # (excerpt id, version), in citation order
+
+    @property
+    def cited_ids(self) -> tuple[str, ...]:
+        """The cited excerpt ids, in citation order."""
+        return tuple(excerpt_id for excerpt_id, _ in self.cited)
+
+
+@dataclass(frozen=True, slots=True)
 class ReviewDecision:
     """A human decision on an answer version, as recorded in the append-only log.
 
     `reviewer` is the name given in the form or on the command line; `account` is who
     the environment says is logged in (JupyterHub user, else the OS user). `answer_sha256`
-    is the hash of the exact text decided on. `hash` covers every field and `prev_hash`,
-    the hash of the decision before it, so any later change breaks the chain.
+    is the hash of the exact text decided on; `binding`, what else of the answer it was
+    decided on (None for decisions from before the binding existed). `hash` covers every
+    field and `prev_hash`, the hash of the decision before it, so any later change breaks
+    the chain.
     """
 
     id: str
@@ -302,3 +326,4 @@ class ReviewDecision:
     new_text: str | None = None
     overrides: tuple[str, ...] = ()  # fail-severity safety rules approved over, on purpose
     mac: str | None = None  # HMAC-SHA256 of `hash` under the log key, when one was set
+    binding: Binding | None = None

@@ -94,6 +94,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
         print(line)
     for anchor in check.anchors:
         print(f"anchor {anchor}: checked")
+    if check.log_ok and check.changed:
+        print(f"decision log chain holds ({check.count} decisions); answers changed since:")
     if check.ok and unchecked_macs(check):
         print(
             f"decision log chain holds ({check.count} decisions, every hash, link and "
@@ -104,6 +106,11 @@ def cmd_verify(args: argparse.Namespace) -> int:
             print(f"store DAMAGED: {page}", file=sys.stderr)
         for problem in check.problems:
             print(f"decision log BROKEN at row {problem.seq}: {problem.what}", file=sys.stderr)
+        for problem in check.changed:
+            print(
+                f"answer CHANGED since row {problem.seq} decided on it: {problem.what}",
+                file=sys.stderr,
+            )
         return 1
     if unchecked_macs(check):
         print(f"head: {check.head}")

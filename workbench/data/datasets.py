@@ -150,9 +150,15 @@ def _json_line(file: Path, lineno: int, raw: str) -> Any:
         raise DatasetError(file, f"not valid JSON: {what}", line=lineno) from exc
 
 
-def _read_jsonl(path: Path, model: type[_M]) -> Iterator[tuple[Path, int, _M]]:
+def _read_jsonl(path: Path, model: type[_M], what: str = "rows") -> Iterator[tuple[Path, int, _M]]:
+    """The rows of a JSONL file, or of every file of a folder. A file of a folder with no
+    row is an error, as an empty file given alone is (`what` names its rows)."""
     for file in _jsonl_files(path):
         text = read_text(file, "data file")
+        if path.is_dir() and not text.strip():
+            raise DatasetError(
+                file, f"no {what} in it: add one JSON object per line, or remove the file"
+            )
         for lineno, raw in enumerate(text.split("\n"), start=1):
             if not raw.strip():
                 continue
@@ -186,7 +192,7 @@ def _unique(rows: Iterator[tuple[Path, int, _I]]) -> list[_I]:
 def load_questions(path: Path | None = None) -> list[Question]:
     """Questions from a JSONL file or folder (default `datasets/questions/`); none is an error."""
     where = path or default_datasets_dir() / "questions"
-    rows = _unique(_read_jsonl(where, _QuestionRow))
+    rows = _unique(_read_jsonl(where, _QuestionRow, "questions"))
     if not rows:
         raise DatasetError(where, "no questions in it: add one JSON object per line")
     return [Question(r.id, r.text, r.cancer_type, tuple(r.tags)) for r in rows]
@@ -195,7 +201,7 @@ def load_questions(path: Path | None = None) -> list[Question]:
 def load_excerpts(path: Path | None = None) -> list[Excerpt]:
     """Excerpts from a JSONL file or folder (default `datasets/excerpts/`); none is an error."""
     where = path or default_datasets_dir() / "excerpts"
-    rows = _unique(_read_jsonl(where, _ExcerptRow))
+    rows = _unique(_read_jsonl(where, _ExcerptRow, "excerpts"))
     if not rows:
         raise DatasetError(where, "no excerpts in it: add one JSON object per line")
     return [

@@ -73,13 +73,14 @@ def publishable_log(
 ) -> ChainCheck:
     """The log's check when `what` may go out; else one error saying why it may not.
 
-    A `ReviewError` when the log is broken (a row changed, removed, inserted; an answer
-    changed under its decision; an anchor not extended); a `ConfigError` when decisions
-    carry keyed MACs and no key is in reach, naming where it looked.
+    A `ReviewError` when the log is broken (a row changed, removed, inserted; an anchor
+    not extended); a `ConfigError` when decisions carry keyed MACs and no key is in
+    reach, naming where it looked. Answers changed under their decisions are the export's
+    to skip, one by one, with the reason (`workbench.review.approved`).
     """
     key = load_log_key(key_file) if key_file is not None else store.log_key
     check = verify_log(store, key=key, anchors=anchors)
-    if not check.ok:
+    if not check.log_ok:
         first = check.first_bad_seq
         where = f"row {first}" if first is not None else "its pages"
         why = check.problem or (check.damaged[0] if check.damaged else "")

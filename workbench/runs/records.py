@@ -49,6 +49,7 @@ def decide(o: DecideOptions) -> ReviewDecision:
             reviewer=o.reviewer,
             reason=o.reason,
             override_safety=o.override_safety,
+            excerpts=ws.corpus.excerpts,
         )
 
 
@@ -62,8 +63,16 @@ class EditResult:
 
 def edit(o: EditOptions) -> EditResult:
     """Save an edited text as a new version of the answer (not approved: it needs its own)."""
-    with open_for_writing(o.workspace) as store:
-        new, made = edit_answer(store, o.answer_id, o.text, reviewer=o.reviewer, reason=o.reason)
+    ws = o.workspace
+    with open_for_writing(ws) as store:
+        new, made = edit_answer(
+            store,
+            o.answer_id,
+            o.text,
+            reviewer=o.reviewer,
+            reason=o.reason,
+            excerpts=ws.corpus.excerpts,
+        )
     return EditResult(new, made)
 
 

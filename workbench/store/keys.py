@@ -95,11 +95,20 @@ def load_log_key(key_file: Path | None = None) -> bytes | None:
 
 
 def ensure_user_key() -> bytes:
-    """The user's `log.key`, made now (mode 0600, in a 0700 folder) when it does not exist."""
+    """The user's `log.key`, made now (mode 0600, in a 0700 folder) when it does not exist.
+
+    The key is written whole to a file of its own, then linked into place: two processes
+    making it at once end up with the same key, and none ever reads half of one.
+    """
     path = config_key_file()
+    key = secrets.token_hex(32)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}")
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(key + "\n")
+        os.link(tmp, path)
     except FileExistsError:
         return _read(path, str(path))
     except OSError as exc:
@@ -107,9 +116,8 @@ def ensure_user_key() -> bytes:
             f"{path}: cannot make the decision log's key there ({exc.strerror or exc}); "
             f"set ${CONFIG_ENV} to a writable folder, or give a key in ${KEY_FILE_ENV}"
         ) from exc
-    key = secrets.token_hex(32)
-    with os.fdopen(fd, "w", encoding="ascii") as fh:
-        fh.write(key + "\n")
+    finally:
+        tmp.unlink(missing_ok=True)
     return key.encode()
 
 
@@ -127,6 +135,8 @@ def key_for_append(
     unkeyed row after keyed ones would read as a removed MAC. A log with no MAC yet gets
     the user's key (`may_create`: made now if need be).
     """
+    if key is None and may_create:
+        key = load_log_key()  # made since the store was opened (by another process, say)
     if last_keyed is None:
         return key if key is not None or not may_create else ensure_user_key()
     digest, mac = last_keyed

@@ -181,6 +181,11 @@ MIGRATIONS: list[tuple[str, Migration]] = [
         FROM evaluations e;
         """,
     ),
+    # What a decision covers beyond the answer id and text hash (`decision_log.Binding`,
+    # canonical JSON, inside the hashed content): the question, the prompt version, the
+    # run, the cited excerpts with their versions. NULL on rows recorded before: those
+    # are verified on what they covered, and `verify` names them.
+    ("007_decision_log_binding", "ALTER TABLE decision_log ADD COLUMN binding TEXT;"),
 ]
 
 

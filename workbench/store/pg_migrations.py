@@ -173,4 +173,5 @@ PG_MIGRATIONS: dict[str, str] = {
              WHERE x.value ->> 'verdict' = 'not_found')
         FROM evaluations e;
     """,
+    "007_decision_log_binding": "ALTER TABLE decision_log ADD COLUMN binding TEXT;",
 }
