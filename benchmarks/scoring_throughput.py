@@ -6,7 +6,10 @@ readability), the way `workbench score` does, minus the store. Prints a cold pas
 cache cleared: the figure for new answers) and a rerun of the same answers over several
 passes (claim analysis cached: the figure for re-scoring).
 
-    .venv/bin/python benchmarks/scoring_throughput.py [--passes 10]
+    .venv/bin/python benchmarks/scoring_throughput.py [--passes 10] [--judge-only]
+
+`--judge-only` times the offline faithfulness judge alone. The load average is printed:
+a figure taken on a loaded machine is not final.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from workbench.data.text import stem
 from workbench.generation.offline import OfflineComposer
 from workbench.generation.retrieval import BM25Retriever
 from workbench.models import Answer
-from workbench.scoring import evidence, lexicon, novelty, readability
+from workbench.scoring import evidence, lexicon, novelty, readability, tables
 from workbench.scoring.evaluate import evaluate_answer
 from workbench.scoring.faithfulness import OfflineJudge
 from workbench.scoring.safety import load_rules
@@ -31,6 +34,7 @@ from workbench.scoring.safety import load_rules
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--passes", type=int, default=10)
+    parser.add_argument("--judge-only", action="store_true", help="time the judge alone")
     args = parser.parse_args()
     corpus = load_corpus()
     retriever = BM25Retriever(corpus.excerpts.values())
@@ -57,6 +61,9 @@ def main() -> None:
         started = time.perf_counter()
         claims = 0
         for answer, q, excerpts in work:
+            if args.judge_only:
+                claims += len(judge.judge(answer.text, excerpts).verdicts)
+                continue
             claims += len(evaluate_answer(answer, q, excerpts, judge, rules=rules).claims)
         return time.perf_counter() - started, claims
 
@@ -70,6 +77,7 @@ def main() -> None:
         readability.syllables,
         novelty._windows,
         novelty._source_words,
+        tables._read,
     ):
         cached.cache_clear()
     cold, claims = one_pass()
@@ -77,8 +85,10 @@ def main() -> None:
     n = len(work)
     print(
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}"
+        f"Python {platform.python_version()}, load average {os.getloadavg()[0]:.1f}"
     )
+    print("timed: " + ("the faithfulness judge alone" if args.judge_only else
+                       "claims, safety rules and readability"))  # fmt: skip
     print(f"answers per pass: {n} ({claims} claims)")
     print(f"cold pass (caches cleared): {n / cold:.0f} answers/s")
     print(
