@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -60,3 +61,21 @@ def test_bad_options_are_one_line_and_exit_2(
     assert main(["local-server", *argv]) == 2
     err = capsys.readouterr().err
     assert err.strip().splitlines() == [f"workbench: {message}"]
+
+
+def test_a_file_that_is_not_gguf_and_a_busy_port_are_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    notes = tmp_path / "notes.gguf"
+    notes.write_text("not a model")
+    assert main(["local-server", "--model", str(notes)]) == 2
+    assert capsys.readouterr().err == f"workbench: {notes}: not a GGUF model file\n"
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["local-server", "--port", str(port)]) == 2
+    assert capsys.readouterr().err == (
+        f"workbench: --port {port}: 127.0.0.1:{port} is in use (is a server already "
+        "running?); choose another port, or 0 for any free one\n"
+    )

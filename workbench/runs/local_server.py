@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import signal
+import socket
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,8 +51,21 @@ class LocalServerSettings:
             raise ConfigError(f"--context {self.context}: must be at least 256 tokens")
         if self.max_tokens == 0 or self.max_tokens < -1:
             raise ConfigError(f"--max-tokens {self.max_tokens}: a positive number, or -1")
-        if self.model is not None and not self.model.is_file():
-            raise ModelError(f"{self.model}: no model file there (a GGUF file is needed)")
+        if self.model is not None:
+            if not self.model.is_file():
+                raise ModelError(f"{self.model}: no model file there (a GGUF file is needed)")
+            with self.model.open("rb") as head:
+                if head.read(4) != b"GGUF":
+                    raise ModelError(f"{self.model}: not a GGUF model file")
+
+
+def _port_is_free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind((LOOPBACK, port))
+        except OSError:
+            return False
+    return True
 
 
 def bundled_model() -> Path:
@@ -82,6 +96,11 @@ def serve(
     """
     settings.check()
     model = settings.model or bundled_model()
+    if settings.port and not _port_is_free(settings.port):
+        raise ConfigError(
+            f"--port {settings.port}: {LOOPBACK}:{settings.port} is in use (is a server "
+            "already running?); choose another port, or 0 for any free one"
+        )
     if importlib.util.find_spec("xllamacpp") is None:
         raise ConfigError("llama.cpp's server is not installed: pip install -e '.[local]'")
     import xllamacpp
@@ -102,7 +121,10 @@ def serve(
     # Blocked before the server's threads start, so they inherit the mask and this thread
     # alone receives the signals.
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})
-    server = xllamacpp.Server(params)
+    try:
+        server = xllamacpp.Server(params)
+    except RuntimeError as exc:  # llama.cpp logged why, just above, on stderr
+        raise ModelError(f"{model}: llama.cpp could not serve it ({exc})") from exc
     on_ready(f"{server.listening_address}/v1", model)
     signal.sigwait({signal.SIGTERM, signal.SIGINT})
     del server
