@@ -8,7 +8,10 @@ recent texts is cleared with the others for the cold pass. Prints a cold pass (e
 cache cleared: the figure for new answers) and a rerun of the same answers over several
 passes (claim analysis cached: the figure for re-scoring).
 
-    .venv/bin/python benchmarks/scoring_throughput.py [--passes 10]
+    .venv/bin/python benchmarks/scoring_throughput.py [--passes 10] [--judge-only]
+
+`--judge-only` times the offline faithfulness judge alone. The load average is printed:
+a figure taken on a loaded machine is not final.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from workbench.encoders import load_encoder
 from workbench.generation.offline import OfflineComposer
 from workbench.generation.retrieval import BM25Retriever
 from workbench.models import Answer
-from workbench.scoring import evidence, lexicon, novelty, readability
+from workbench.scoring import evidence, lexicon, novelty, readability, tables
 from workbench.scoring.evaluate import evaluate_answer
 from workbench.scoring.faithfulness import OfflineJudge
 from workbench.scoring.safety import load_rules
@@ -34,6 +37,7 @@ from workbench.scoring.safety import load_rules
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--passes", type=int, default=10)
+    parser.add_argument("--judge-only", action="store_true", help="time the judge alone")
     args = parser.parse_args()
     corpus = load_corpus()
     retriever = BM25Retriever(corpus.excerpts.values())
@@ -60,6 +64,9 @@ def main() -> None:
         started = time.perf_counter()
         claims = 0
         for answer, q, excerpts in work:
+            if args.judge_only:
+                claims += len(judge.judge(answer.text, excerpts).verdicts)
+                continue
             claims += len(evaluate_answer(answer, q, excerpts, judge, rules=rules).claims)
         return time.perf_counter() - started, claims
 
@@ -73,6 +80,7 @@ def main() -> None:
         readability.syllables,
         novelty._windows,
         novelty._source_words,
+        tables._read,
     ):
         cached.cache_clear()
     load_encoder().clear_cache()
@@ -81,8 +89,10 @@ def main() -> None:
     n = len(work)
     print(
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}"
+        f"Python {platform.python_version()}, load average {os.getloadavg()[0]:.1f}"
     )
+    print("timed: " + ("the faithfulness judge alone" if args.judge_only else
+                       "claims, safety rules and readability"))  # fmt: skip
     print(f"answers per pass: {n} ({claims} claims)")
     print(f"cold pass (caches cleared): {n / cold:.0f} answers/s")
     print(
