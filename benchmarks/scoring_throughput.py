@@ -1,12 +1,17 @@
-"""Offline scoring throughput: answers per second for claims + safety + readability.
+"""Offline scoring throughput: answers per second for claims + safety + relevance + readability.
 
 Generates every demo question under every prompt version with the offline composer, then
-scores the answers again and again (faithfulness by the offline judge, safety rules,
-readability), the way `workbench score` does, minus the store. Prints a cold pass (every
+scores the answers again and again (faithfulness by the offline judge, safety rules, the
+relevance judge on the shared encoder, readability), the way `workbench score` does,
+minus the store. The encoder is loaded before timing (once per process) and its cache of
+recent texts is cleared with the others for the cold pass. Prints a cold pass (every
 cache cleared: the figure for new answers) and a rerun of the same answers over several
 passes (claim analysis cached: the figure for re-scoring).
 
-    .venv/bin/python benchmarks/scoring_throughput.py [--passes 10]
+    .venv/bin/python benchmarks/scoring_throughput.py [--passes 10] [--judge-only]
+
+`--judge-only` times the offline faithfulness judge alone. The load average is printed:
+a figure taken on a loaded machine is not final.
 """
 
 from __future__ import annotations
@@ -19,10 +24,11 @@ import time
 from workbench.data import text
 from workbench.data.datasets import load_corpus
 from workbench.data.text import stem
+from workbench.encoders import load_encoder
 from workbench.generation.offline import OfflineComposer
 from workbench.generation.retrieval import BM25Retriever
 from workbench.models import Answer
-from workbench.scoring import evidence, lexicon, novelty, readability
+from workbench.scoring import evidence, lexicon, novelty, readability, tables
 from workbench.scoring.evaluate import evaluate_answer
 from workbench.scoring.faithfulness import OfflineJudge
 from workbench.scoring.safety import load_rules
@@ -31,6 +37,7 @@ from workbench.scoring.safety import load_rules
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--passes", type=int, default=10)
+    parser.add_argument("--judge-only", action="store_true", help="time the judge alone")
     args = parser.parse_args()
     corpus = load_corpus()
     retriever = BM25Retriever(corpus.excerpts.values())
@@ -57,6 +64,9 @@ def main() -> None:
         started = time.perf_counter()
         claims = 0
         for answer, q, excerpts in work:
+            if args.judge_only:
+                claims += len(judge.judge(answer.text, excerpts).verdicts)
+                continue
             claims += len(evaluate_answer(answer, q, excerpts, judge, rules=rules).claims)
         return time.perf_counter() - started, claims
 
@@ -70,15 +80,19 @@ def main() -> None:
         readability.syllables,
         novelty._windows,
         novelty._source_words,
+        tables._read,
     ):
         cached.cache_clear()
+    load_encoder().clear_cache()
     cold, claims = one_pass()
     warm = [one_pass()[0] for _ in range(args.passes)]
     n = len(work)
     print(
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}"
+        f"Python {platform.python_version()}, load average {os.getloadavg()[0]:.1f}"
     )
+    print("timed: " + ("the faithfulness judge alone" if args.judge_only else
+                       "claims, safety rules and readability"))  # fmt: skip
     print(f"answers per pass: {n} ({claims} claims)")
     print(f"cold pass (caches cleared): {n / cold:.0f} answers/s")
     print(

@@ -26,6 +26,8 @@ _OVERRIDES = (
     "min_faithfulness_low",
     "max_fail_findings",
     "max_unsupported_share",
+    "min_relevance",
+    "max_unstable",
     "baseline",
     "max_drop",
 )
@@ -75,7 +77,8 @@ def add_gate_command(sub: Any) -> None:
         "gate",
         help="check scores against thresholds; exit 1 when one misses (for CI)",
         description="Check the generated answers of the chosen runs against thresholds. "
-        "Exit 0: every check held; 1: a check missed; 2: bad input. With no threshold "
+        "Exit 0: every check held; 1: a check missed, or had no evidence (no answer "
+        "scored, an answer not checked, nothing to check); 2: bad input. With no threshold "
         "given, the one hard line holds: no answer with a fail-severity safety finding.",
     )
     data_options(g)
@@ -108,6 +111,19 @@ def add_gate_command(sub: Any) -> None:
         type=_share,
         metavar="X",
         help="most share of scored answers with an unsupported claim",
+    )
+    g.add_argument(
+        "--min-relevance",
+        type=_share,
+        metavar="X",
+        help="minimum mean relevance (does the answer answer the question, 0..1)",
+    )
+    g.add_argument(
+        "--max-unstable",
+        type=int,
+        metavar="N",
+        help="most answers whose repeated judgments disagree (`score --repeat`); an LLM "
+        "judge's answers judged once fail it, an offline judge is deterministic",
     )
     g.add_argument(
         "--baseline",

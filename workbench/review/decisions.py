@@ -29,6 +29,7 @@ from workbench.store.decision_log import (
 )
 
 __all__ = [
+    "OVERRIDE_LABEL",
     "current_account",
     "edit_answer",
     "failed_safety_rules",
@@ -48,6 +49,10 @@ def current_account() -> str:
         return f"os:{getpass.getuser()}"
     except (KeyError, OSError):  # no name for this uid, as in some containers
         return f"os:uid-{os.getuid()}"
+
+
+# The desk's checkbox for a deliberate safety override, named the same in its refusal.
+OVERRIDE_LABEL = "Override failed safety rules"
 
 
 def failed_safety_rules(store: Store, answer_id: str) -> tuple[str, ...]:
@@ -77,7 +82,7 @@ def _overrides(
         raise ReviewError(
             f"answer {answer_id} fails the safety rule(s) {', '.join(failed)}: approving it "
             "is a deliberate override (--override-safety with --reason; in the desk, tick "
-            "“Override failed safety rules” and give a reason)"
+            f"“{OVERRIDE_LABEL}” and give a reason)"
         )
     if override_safety and not failed:
         raise ReviewError(f"answer {answer_id} has no failed safety rule: nothing to override")
