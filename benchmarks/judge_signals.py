@@ -1,7 +1,7 @@
 """The answer-level signals tried for judge version 5, one by one and combined, on each
 public set (RAGTruth style, as `public_judges.py` reads them): ROC AUC of each, and the
 balanced accuracy of each round's combination at the cut written down before its run
-(chosen on our gold claims of group A). It reproduces the README's version 5 rounds.
+(chosen on our gold claims of group A). It reproduces the version 5 rounds of docs/scoring.md.
 
     .venv/bin/python benchmarks/judge_signals.py [--shared PATH]
 

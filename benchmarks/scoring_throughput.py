@@ -1,8 +1,10 @@
-"""Offline scoring throughput: answers per second for claims + safety + readability.
+"""Offline scoring throughput: answers per second for claims + safety + relevance + readability.
 
 Generates every demo question under every prompt version with the offline composer, then
-scores the answers again and again (faithfulness by the offline judge, safety rules,
-readability), the way `workbench score` does, minus the store. Prints a cold pass (every
+scores the answers again and again (faithfulness by the offline judge, safety rules, the
+relevance judge on the shared encoder, readability), the way `workbench score` does,
+minus the store. The encoder is loaded before timing (once per process) and its cache of
+recent texts is cleared with the others for the cold pass. Prints a cold pass (every
 cache cleared: the figure for new answers) and a rerun of the same answers over several
 passes (claim analysis cached: the figure for re-scoring).
 
@@ -22,6 +24,7 @@ import time
 from workbench.data import text
 from workbench.data.datasets import load_corpus
 from workbench.data.text import stem
+from workbench.encoders import load_encoder
 from workbench.generation.offline import OfflineComposer
 from workbench.generation.retrieval import BM25Retriever
 from workbench.models import Answer
@@ -80,6 +83,7 @@ def main() -> None:
         tables._read,
     ):
         cached.cache_clear()
+    load_encoder().clear_cache()
     cold, claims = one_pass()
     warm = [one_pass()[0] for _ in range(args.passes)]
     n = len(work)

@@ -204,3 +204,29 @@ def test_every_writing_face_refuses_a_damaged_store_before_its_first_write(
     assert len(set(said)) == 1, said
     assert str(store) in said[0] and "damaged" in said[0]
     assert store.read_bytes() == before
+
+
+def test_every_writing_face_refuses_a_keyed_log_without_its_key(
+    base: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = tmp_path / "keyed.db"
+    shutil.copy(base, store)
+    with SQLiteStore(store, log_key=None) as s:
+        answer = s.answers()[0].id
+    said = []
+    capsys.readouterr()
+    args = ["decide", answer, "--reject", "--reason", "r", "--reviewer", "X", "--store", str(store)]
+    assert main(args) == 2
+    said.append(capsys.readouterr().err.strip().removeprefix("workbench: "))
+    ws = Workspace.resolve(store=store)
+    with pytest.raises(WorkbenchError) as raised:
+        records.decide(DecideOptions(ws, answer, Decision.REJECT, "X", reason="r"))
+    said.append(str(raised.value))
+    desk = review_app(store, reviewer="X").desk
+    with pytest.raises(WorkbenchError) as raised:
+        desk.decide(answer, Decision.REJECT, reviewer="X", reason="r")
+    said.append(str(raised.value))
+    assert len(set(said)) == 1, said
+    assert "no log key is in reach" in said[0]
+    with SQLiteStore(store, log_key=None) as s:
+        assert len(s.decisions()) == 3

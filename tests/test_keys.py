@@ -172,3 +172,22 @@ def test_a_team_on_postgresql_shares_one_key_file(
     assert "no log key is in reach" in _one_line(capsys)
     assert main(["export", "--approved", "--out", "exp", "-q", *s]) == 2
     assert "no log key is in reach" in _one_line(capsys)
+
+
+def test_the_users_own_key_does_not_fail_an_older_unkeyed_store(
+    answers: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with SQLiteStore("workbench.db", log_key=None) as store:  # written before keys
+        record_decision(store, answers[0], Decision.APPROVE, reviewer="Dr Ng")
+    assert main(["generate", "--limit", "1", "--store", "other.db", "-q"]) == 0
+    with SQLiteStore("other.db") as other:  # the user's key is made for another store
+        record_decision(other, other.answers()[0].id, Decision.APPROVE, reviewer="Dr Ng")
+    assert config_key_file().exists()
+    capsys.readouterr()
+    assert main(["verify"]) == 0
+    assert UNKEYED in capsys.readouterr().out
+    assert main(["export", "--approved", "--out", "exp", "-q"]) == 0
+    # a key named on purpose is the log's to carry: its MACs must be there
+    monkeypatch.setenv("WORKBENCH_LOG_KEY_FILE", str(config_key_file()))
+    assert main(["verify"]) == 1
+    assert "no decision carries a keyed MAC" in capsys.readouterr().err

@@ -27,6 +27,7 @@ from workbench.models import (
     Excerpt,
     PromptTemplate,
     Question,
+    Relevance,
     ReviewDecision,
     SafetyFinding,
     Severity,
@@ -42,6 +43,7 @@ from workbench.runs.publish import export_approved, report
 from workbench.scoring.base import FaithfulnessResult
 from workbench.scoring.faithfulness import judge_claims, judge_faithfulness
 from workbench.scoring.readability import Readability, readability
+from workbench.scoring.relevance import judge_relevance
 from workbench.scoring.safety import check_safety
 from workbench.store import Store
 
@@ -65,6 +67,7 @@ __all__ = [
     "PromptTemplate",
     "Question",
     "Readability",
+    "Relevance",
     "ReportOptions",
     "ReviewDecision",
     "ReviewError",
@@ -83,6 +86,7 @@ __all__ = [
     "import_documents",
     "judge_claims",
     "judge_faithfulness",
+    "judge_relevance",
     "load_corpus",
     "load_excerpts",
     "load_prompts",

@@ -19,8 +19,10 @@ __all__ = [
     "Evaluation",
     "EvaluationStatus",
     "Excerpt",
+    "Judgment",
     "PromptTemplate",
     "Question",
+    "Relevance",
     "RetrievedExcerpt",
     "ReviewDecision",
     "Run",
@@ -181,6 +183,29 @@ class SafetyFinding:
     source: str = "rules"
 
 
+@dataclass(frozen=True, slots=True)
+class Relevance:
+    """Does the answer answer the question? A judge's score in 0..1 (None: nothing to
+    judge), its own fixed decision (`flagged`: it does not answer what was asked), and
+    a one-line reason."""
+
+    score: float | None
+    flagged: bool
+    reason: str
+    judge: str
+
+
+@dataclass(frozen=True, slots=True)
+class Judgment:
+    """One of several judgments of the same answer by the same judge (`score --repeat`):
+    its faithfulness score, its decision and whether it could judge at all."""
+
+    repeat: int  # 0, 1, ... in the order asked
+    score: float | None
+    flagged: bool
+    status: EvaluationStatus
+
+
 class EvaluationStatus(enum.StrEnum):
     """Whether the faithfulness judge could score the answer."""
 
@@ -205,6 +230,23 @@ class Evaluation:
     # Excerpt id -> fingerprint ("v2:3f9a..."): what the answer was judged against.
     excerpt_versions: dict[str, str] = field(default_factory=dict)
     created_at: datetime = field(default_factory=utc_now)
+    relevance: Relevance | None = None  # None: not judged (stores before migration 008)
+    # ragas' response relevancy beside it, with `--judge ragas` (None: not asked).
+    llm_relevance: Relevance | None = None
+    # Each judgment when the judge was asked more than once; `faithfulness` is their mean.
+    judgments: tuple[Judgment, ...] = ()
+
+    @property
+    def spread(self) -> float | None:
+        """Highest minus lowest faithfulness over the repeats (None without two scores)."""
+        scores = [j.score for j in self.judgments if j.score is not None]
+        return round(max(scores) - min(scores), 4) if len(scores) > 1 else None
+
+    @property
+    def unstable(self) -> bool:
+        """The repeats disagree on the decision: flagged in one judgment, not in another."""
+        decided = {j.flagged for j in self.judgments if j.status is EvaluationStatus.SCORED}
+        return len(decided) > 1
 
     @property
     def unsupported(self) -> tuple[ClaimVerdict, ...]:

@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ import pytest
 from tests.chromium import ARGS, CHROMIUM, require_chromium
 from workbench.data.datasets import Corpus, select_questions
 from workbench.generation.offline import OfflineComposer
+from workbench.models import SafetyFinding, Severity
 from workbench.runs.batch import generate_batch, score_batch
 from workbench.scoring.faithfulness import OfflineJudge
 from workbench.scoring.safety import load_rules
@@ -116,7 +118,7 @@ def test_the_desk_loads_nothing_from_outside_and_closed_pages_free_their_kernels
     """Every request of two page loads is recorded: none leaves 127.0.0.1. Each load has
     its kernel; once both pages are closed, the server shuts their kernels down."""
     db = _scored_store(tmp_path, corpus)
-    with _serving(db, tmp_path, "--cull-after", "2") as server:
+    with _serving(db, tmp_path, "--cull-after", "20") as server:
         url = f"http://127.0.0.1:{server.port}/"  # type: ignore[attr-defined]
         requests: list[str] = []
         with sync_api.sync_playwright() as pw:
@@ -135,7 +137,9 @@ def test_the_desk_loads_nothing_from_outside_and_closed_pages_free_their_kernels
                     page.close()
             finally:
                 browser.close()
-        deadline = time.monotonic() + 60
+        # Long enough that a kernel is not taken while its page still loads on a busy
+        # machine (Voila runs the notebook before the page connects to its kernel).
+        deadline = time.monotonic() + 120
         while _kernels(server) and time.monotonic() < deadline:
             time.sleep(0.5)
         assert _kernels(server) == 0
@@ -183,3 +187,50 @@ def test_approve_and_reject_by_clicking_in_chromium(served: tuple[str, Path]) ->
         (second, "reject", "Dr Browser", "Overstates what the trial showed."),
     ]
     assert first != second and SCREENSHOT.stat().st_size > 10_000
+
+
+def test_the_failing_rule_leads_the_answer_and_labels_are_whole(
+    tmp_path: Path, corpus: Corpus
+) -> None:
+    """At 1000 px high: the failed rule's message is above the answer and on screen; the
+    override label is not cut; each claim's radio button sits on its claim's first line."""
+    db = _scored_store(tmp_path, corpus)
+    fail = SafetyFinding(
+        "stop-standard-treatment", Severity.FAIL, "Tells the reader to stop treatment.", "h"
+    )
+    with SQLiteStore(db) as store:
+        target = store.answers()[0].id
+        for ev in store.evaluations_of(target):
+            store.add_evaluation(replace(ev, safety=(*ev.safety, fail)))
+    with _serving(db, tmp_path) as server, sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1000})
+            _open_desk(page, f"http://127.0.0.1:{server.port}/")  # type: ignore[attr-defined]
+            page.locator(".wb-reviewer input").fill("Dr Browser")
+            page.locator(".wb-start").click()
+            page.locator(".wb-filter").get_by_text("flagged").click()
+            problem = page.locator(".wb-problems").get_by_text("Tells the reader to stop")
+            problem.wait_for()
+            box, answer = problem.bounding_box(), page.locator(".wb-answer").bounding_box()
+            assert box and answer and box["y"] + box["height"] <= min(answer["y"], 1000)
+            label = page.locator(".wb-override label.widget-label-basic")
+            assert label.is_visible() and label.inner_text() == "Override failed safety rules"
+            cut = label.evaluate(
+                "e => [...e.querySelectorAll('*'), e].some("
+                "n => n.scrollWidth > n.clientWidth + 1 && getComputedStyle(n).overflow"
+                " !== 'visible')"
+            )
+            assert not cut
+            lines = page.locator(".wb-claims .widget-radio-box label")
+            assert lines.count() > 0
+            for n in range(lines.count()):
+                offset = lines.nth(n).evaluate(
+                    "l => l.querySelector('input').getBoundingClientRect().top"
+                    " - l.getBoundingClientRect().top"
+                )
+                assert offset < 12  # on the first line of the claim, however long it is
+            tall = lines.evaluate_all("ls => Math.max(...ls.map(l => l.offsetHeight))")
+            assert tall > 30  # a claim of several lines was among them
+        finally:
+            browser.close()

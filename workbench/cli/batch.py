@@ -124,6 +124,8 @@ def score_options(args: argparse.Namespace) -> ScoreOptions:
         max_cost=calls.max_cost,
         progress=not args.quiet,
         judge_max_tokens=args.judge_max_tokens,
+        repeat=args.repeat,
+        ragas_relevancy=args.ragas_relevancy,
     )
 
 
@@ -227,6 +229,21 @@ def add_batch_commands(sub: Any) -> None:
     s.add_argument("--rescore", action="store_true", help="score again what was scored")
     s.add_argument(
         "--stale", action="store_true", help="score again only what changed excerpts made stale"
+    )
+    s.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        metavar="K",
+        help="ask an LLM judge K times per answer: each judgment kept, the mean scored, "
+        "answers whose judgments disagree reported unstable (each repeat cached, so a rerun "
+        "is free); the offline judge is deterministic and judges once",
+    )
+    s.add_argument(
+        "--ragas-relevancy",
+        action="store_true",
+        help="with --judge ragas, also ragas' response relevancy: three short calls per "
+        "answer and the endpoint's embeddings API (a failure is recorded, never a crash)",
     )
     judge_options(s)
     s.add_argument(

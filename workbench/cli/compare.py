@@ -44,6 +44,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     )
     print(f"  B wins {c.outcome.wins}, loses {c.outcome.losses}, ties {c.outcome.ties}")
     print(f"  reading grade difference: {c.grade}")
+    print(
+        f"  relevance difference (B - A): {c.relevance}  [{c.relevance.n} questions judged in both]"
+    )
     changed = c.rule_changes[(c.rule_changes["started"] > 0) | (c.rule_changes["stopped"] > 0)]
     for r in changed.itertuples():
         print(f"  rule {r.rule}: started on {r.started}, stopped on {r.stopped} questions")
@@ -52,7 +55,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print(
             f"    {r.question_id}: faithfulness {_value(r.faithfulness_a)} -> "
             f"{_value(r.faithfulness_b)}, grade {_value(r.fk_grade_a, 1)} -> "
-            f"{_value(r.fk_grade_b, 1)}  {r.question}"
+            f"{_value(r.fk_grade_b, 1)}, relevance {_value(r.relevance_a)} -> "
+            f"{_value(r.relevance_b)}  {r.question}"
         )
     csv, js = write_rows(args.out, c.rows, "comparison")
     print(f"rows: {csv}, {js}")

@@ -1,5 +1,6 @@
-"""Review commands: `workbench review` (in `workbench.cli.review_server`), `decide`,
-`agreement`, and `export --approved` (`verify` and `backup` are in `workbench.cli.records`)."""
+"""Review commands: `workbench review` (in `workbench.cli.review_server`), `decide` and
+`agreement` (`verify` and `backup` are in `workbench.cli.records`; `export --approved` in
+`workbench.cli.reporting`)."""
 
 from __future__ import annotations
 

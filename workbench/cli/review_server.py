@@ -2,7 +2,7 @@
 
 The command becomes the Voila process (exec), so Ctrl-C or ending its pid stops the
 server and nothing is left behind. Voila has no login of its own: it binds to the
-loopback address only; the README says how to serve it behind JupyterHub instead. The
+loopback address only; docs/clinician-guide.md says how to serve it behind JupyterHub. The
 store and data set folder reach the notebook's kernel as WORKBENCH_STORE and
 WORKBENCH_DATASETS; code cells are stripped and tracebacks are not sent to browsers.
 
@@ -117,7 +117,7 @@ def add_review_server(sub: Any) -> None:
         type=int,
         default=DEFAULT_CULL_AFTER,
         metavar="SECONDS",
-        help="shut down a closed page's kernel after this long idle "
-        f"(default {DEFAULT_CULL_AFTER})",
+        help="shut down a closed page's kernel after this long idle; keep it longer than a "
+        f"page takes to load (default {DEFAULT_CULL_AFTER})",
     )
     r.set_defaults(func=cmd_review)

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError
@@ -27,12 +27,16 @@ from workbench.models import Excerpt, PromptTemplate, Question, Verdict
 __all__ = [
     "Corpus",
     "GoldClaim",
+    "GoldRelevance",
+    "GoldRetrieval",
     "GoldSafetyAnswer",
     "default_datasets_dir",
     "embedded_datasets_dir",
     "load_corpus",
     "load_excerpts",
     "load_gold_claims",
+    "load_gold_relevance",
+    "load_gold_retrieval",
     "load_gold_safety",
     "load_prompts",
     "load_questions",
@@ -113,6 +117,27 @@ class GoldSafetyAnswer(_Identified):
     # Rules the answer tempts (same words, used safely) and must not raise; every rule not
     # in `expected` must stay silent, these are the ones written as traps.
     must_not: list[str] = []
+    note: str = ""
+
+
+class GoldRetrieval(_Row):
+    """The excerpts that answer one question: what a retriever should find for it."""
+
+    question_id: str = Field(pattern=_ID)
+    relevant: list[str] = Field(min_length=1)
+    note: str = ""
+
+
+class GoldRelevance(_Identified):
+    """An answer to a question labeled on-topic, partial or off-topic (does it answer it?)."""
+
+    group: str
+    style: str = ""
+    cancer_type: str
+    question: str = Field(min_length=3)
+    asks: str
+    answer: str = Field(min_length=1)
+    label: Literal["on_topic", "partial", "off_topic"]
     note: str = ""
 
 
@@ -250,6 +275,34 @@ def load_prompts(path: Path | None = None) -> list[PromptTemplate]:
 def load_gold_claims(path: Path | None = None) -> list[GoldClaim]:
     """Gold claim labels (default `datasets/gold/claims/`)."""
     return _unique(_read_jsonl(path or default_datasets_dir() / "gold" / "claims", GoldClaim))
+
+
+def load_gold_retrieval(path: Path | None = None) -> list[GoldRetrieval]:
+    """Gold relevant excerpts per question (default `datasets/gold/retrieval/`); one line
+    per question, a question named twice is an error."""
+    where = path or default_datasets_dir() / "gold" / "retrieval"
+    seen: dict[str, tuple[Path, int]] = {}
+    out: list[GoldRetrieval] = []
+    for file, lineno, row in _read_jsonl(where, GoldRetrieval):
+        if row.question_id in seen:
+            first_file, first_line = seen[row.question_id]
+            raise DatasetError(
+                file,
+                f"question {row.question_id!r} is listed twice "
+                f"(first at {first_file}:{first_line})",
+                line=lineno,
+                field="question_id",
+            )
+        seen[row.question_id] = (file, lineno)
+        out.append(row)
+    return out
+
+
+def load_gold_relevance(path: Path | None = None) -> list[GoldRelevance]:
+    """Gold relevance labels (default `datasets/gold/relevance/`)."""
+    return _unique(
+        _read_jsonl(path or default_datasets_dir() / "gold" / "relevance", GoldRelevance)
+    )
 
 
 def load_gold_safety(path: Path | None = None) -> list[GoldSafetyAnswer]:

@@ -1,6 +1,8 @@
 """Prompt comparison: two runs on the same questions, paired question by question.
 
-Faithfulness differences get a paired bootstrap interval and win / loss / tie counts;
+Faithfulness differences get a paired bootstrap interval and win / loss / tie counts
+(an answer judged several times counts with its mean), relevance differences (does the
+answer answer the question) a paired interval too;
 safety rules that started or stopped firing are counted; the questions that moved most
 come first, with both answers, so a reader can see what changed. The scores compared
 are one judge's: the one that scored the two runs, or the one named (`pick_judge`); a
@@ -34,8 +36,13 @@ class Comparison:
     faithfulness: Estimate  # paired mean difference, over questions scored in both
     outcome: WinLossTie  # B's wins, losses and ties on faithfulness
     grade: Estimate  # paired mean difference in Flesch-Kincaid grade (lower reads easier)
+    relevance: Estimate  # paired mean difference in relevance, over questions judged in both
     rule_changes: pd.DataFrame  # rule, answers firing in A, in B, started, stopped
     unpaired: int  # questions answered in only one of the runs
+
+
+def _relevance(ev: Evaluation | None) -> float | None:
+    return ev.relevance.score if ev is not None and ev.relevance is not None else None
 
 
 def _rules(ev: Evaluation | None) -> set[str]:
@@ -129,6 +136,7 @@ def compare_runs(
         ra, rb = _rules(ea), _rules(eb)
         diff = fb - fa if fa is not None and fb is not None else None
         grade_a, grade_b = (ea.fk_grade if ea else None), (eb.fk_grade if eb else None)
+        rel_a, rel_b = _relevance(ea), _relevance(eb)
         rows.append(
             {
                 "question_id": qid,
@@ -145,11 +153,14 @@ def compare_runs(
                 else "tie",
                 "fk_grade_a": grade_a,
                 "fk_grade_b": grade_b,
+                "relevance_a": rel_a,
+                "relevance_b": rel_b,
                 "rules_started": ";".join(sorted(rb - ra)),
                 "rules_stopped": ";".join(sorted(ra - rb)),
                 "movement": abs(diff or 0.0)
                 + 0.1 * len(ra ^ rb)
-                + 0.01 * abs((grade_b or 0.0) - (grade_a or 0.0)),
+                + 0.01 * abs((grade_b or 0.0) - (grade_a or 0.0))
+                + abs((rel_b or 0.0) - (rel_a or 0.0)),
                 "answer_a_id": a.id,
                 "answer_b_id": b.id,
                 "answer_a": a.text,
@@ -162,6 +173,7 @@ def compare_runs(
     frame = frame.sort_values("movement", ascending=False, kind="stable").reset_index(drop=True)
     scored = frame.dropna(subset=["faithfulness_a", "faithfulness_b"])
     graded = frame.dropna(subset=["fk_grade_a", "fk_grade_b"])
+    judged = frame.dropna(subset=["relevance_a", "relevance_b"])
     return Comparison(
         run_a=run_a,
         run_b=run_b,
@@ -172,6 +184,7 @@ def compare_runs(
         ),
         outcome=win_loss_tie(scored["faithfulness_a"].tolist(), scored["faithfulness_b"].tolist()),
         grade=paired_difference(graded["fk_grade_a"].tolist(), graded["fk_grade_b"].tolist()),
+        relevance=paired_difference(judged["relevance_a"].tolist(), judged["relevance_b"].tolist()),
         rule_changes=_rule_changes(evals, a_answers, b_answers),
         unpaired=len(set(a_answers) ^ set(b_answers)),
     )

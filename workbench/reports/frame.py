@@ -16,6 +16,7 @@ from workbench.data.datasets import Corpus, load_corpus
 from workbench.errors import StoreError
 from workbench.models import Answer, Evaluation, Question, ReviewDecision, Severity, Verdict
 from workbench.scoring.readability import GRADE_TARGET, above_grade
+from workbench.scoring.relevance import OFF_TOPIC_RULE
 from workbench.scoring.staleness import is_stale
 from workbench.store import SQLiteStore, Store
 
@@ -26,8 +27,10 @@ NOT_SCORED = "not scored"  # the status of an answer no judge has scored
 COLUMNS = [
     "run_id", "prompt", "backend", "model", "judge", "question_id", "cancer_type", "question",
     "answer_id", "answer", "status", "faithfulness", "claims", "supported", "contradicted",
-    "not_found", "any_unsupported", "flagged", "weakest_support", "safety_fail", "safety_warn",
-    "safety_rules", "fk_grade", "smog",
+    "not_found", "any_unsupported", "flagged", "repeats", "faithfulness_spread", "unstable",
+    "weakest_support", "safety_fail", "safety_warn", "safety_rules", "relevance",
+    "relevance_flagged", "relevance_reason", "ragas_relevance", "ragas_relevance_reason",
+    "fk_grade", "smog",
     "within_grade_target", "prompt_tokens", "completion_tokens", "latency_s", "cost_usd",
     "stale", "review_status", "error",
 ]  # fmt: skip
@@ -81,6 +84,8 @@ def frame_of(
         a = by_id[ev.answer_id]
         counts = {v: sum(c.verdict is v for c in ev.claims) for v in Verdict}
         supports = [c.support_score for c in ev.claims if c.support_score is not None]
+        # The relevance judge's warning has its own columns: safety counts safety only.
+        safety = [f for f in ev.safety if f.rule_id != OFF_TOPIC_RULE]
         rows.append(
             {
                 **_answer_fields(a, questions, decisions),
@@ -93,10 +98,18 @@ def frame_of(
                 "not_found": counts[Verdict.NOT_FOUND],
                 "any_unsupported": bool(ev.unsupported),
                 "flagged": ev.flagged,
+                "repeats": len(ev.judgments) or 1,
+                "faithfulness_spread": ev.spread,
+                "unstable": ev.unstable,
                 "weakest_support": min(supports) if supports else None,
-                "safety_fail": sum(f.severity is Severity.FAIL for f in ev.safety),
-                "safety_warn": sum(f.severity is Severity.WARN for f in ev.safety),
-                "safety_rules": ";".join(sorted({f.rule_id for f in ev.safety})),
+                "safety_fail": sum(f.severity is Severity.FAIL for f in safety),
+                "safety_warn": sum(f.severity is Severity.WARN for f in safety),
+                "safety_rules": ";".join(sorted({f.rule_id for f in safety})),
+                "relevance": ev.relevance.score if ev.relevance else None,
+                "relevance_flagged": ev.relevance.flagged if ev.relevance else None,
+                "relevance_reason": ev.relevance.reason if ev.relevance else None,
+                "ragas_relevance": ev.llm_relevance.score if ev.llm_relevance else None,
+                "ragas_relevance_reason": ev.llm_relevance.reason if ev.llm_relevance else None,
                 "fk_grade": ev.fk_grade,
                 "smog": ev.smog,
                 "within_grade_target": ev.fk_grade is not None

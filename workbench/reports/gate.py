@@ -13,6 +13,8 @@ scored at all, or no check to make (every threshold off), it fails in one line.
     min_faithfulness_low: 0.85     # lower end of its 95% bootstrap interval
     max_fail_findings: 0           # answers with a fail-severity safety finding
     max_unsupported_share: 0.1     # share of scored answers with an unsupported claim
+    min_relevance: 0.6             # mean relevance (does the answer answer the question)
+    max_unstable: 0                # answers whose repeated judgments disagree (--repeat)
     baseline: patient_answer@v1    # no significant drop against this run ...
     max_drop: 0.0                  # ... beyond this much (paired bootstrap, 95%)
 """
@@ -32,6 +34,7 @@ from workbench.errors import ConfigError
 from workbench.models import Answer, Evaluation, EvaluationStatus, Severity
 from workbench.reports.compare import compare_runs, pick_judge, resolve_run
 from workbench.reports.stats import bootstrap_mean
+from workbench.scoring.repeat import is_deterministic
 from workbench.store import Store
 
 __all__ = ["GateCheck", "GateResult", "GateSpec", "check_gate", "load_gate_spec"]
@@ -54,6 +57,8 @@ class GateSpec(BaseModel):
     min_faithfulness_low: float | None = Field(default=None, ge=0, le=1)
     max_fail_findings: int | None = Field(default=0, ge=0)
     max_unsupported_share: float | None = Field(default=None, ge=0, le=1)
+    min_relevance: float | None = Field(default=None, ge=0, le=1)
+    max_unstable: int | None = Field(default=None, ge=0)
     baseline: str | None = None
     max_drop: float = Field(default=0.0, ge=0, le=1)
 
@@ -173,6 +178,10 @@ def check_gate(store: Store, corpus: Corpus, spec: GateSpec) -> GateResult:
     checks = _score_checks(spec, scored, answers)
     if spec.max_fail_findings is not None:
         checks.append(_fail_findings_check(spec.max_fail_findings, evaluations, answers))
+    if spec.min_relevance is not None:
+        checks.append(_relevance_check(spec.min_relevance, evaluations, answers))
+    if spec.max_unstable is not None:
+        checks.append(_unstable_check(spec.max_unstable, judge, scored, answers))
     if spec.baseline is not None:
         checks.append(_baseline_check(store, corpus, spec, run_ids, judge))
     failed = sum(ev.status is EvaluationStatus.JUDGE_FAILED for ev in evaluations)
@@ -212,6 +221,50 @@ def _fail_findings_check(
         )
     return GateCheck(
         name, threshold, str(len(failing)), len(failing) <= most, _ids(failing, answers, rules=True)
+    )
+
+
+def _relevance_check(
+    least: float, evaluations: Sequence[Evaluation], answers: dict[str, Answer]
+) -> GateCheck:
+    """Mean relevance over the answers judged for it; none judged is no evidence."""
+    name, threshold = "mean relevance", f">= {limit(least)}"
+    judged = [ev for ev in evaluations if ev.relevance and ev.relevance.score is not None]
+    if not judged:
+        why = "no answer is judged for relevance; `workbench score --rescore` judges them"
+        return GateCheck(name, threshold, "none", False, why)
+    mean = sum(ev.relevance.score or 0.0 for ev in judged if ev.relevance) / len(judged)
+    off = [ev for ev in judged if ev.relevance and ev.relevance.flagged]
+    return GateCheck(
+        name,
+        threshold,
+        f"{shown(mean, least, digits=3)} ({len(off)} of {len(judged)} off topic)",
+        mean >= least,
+        "off topic: " + _ids(off, answers) if off else "",
+    )
+
+
+def _unstable_check(
+    most: int, judge: str, scored: Sequence[Evaluation], answers: dict[str, Answer]
+) -> GateCheck:
+    """Answers whose repeated judgments disagree on the decision. A deterministic judge
+    gives the same judgment every time; an LLM judge's answers judged once are no
+    evidence of stability."""
+    name, threshold = "answers judged unstable", f"<= {most}"
+    if is_deterministic(judge):
+        return GateCheck(name, threshold, f"0 ({judge} is deterministic)", True)
+    once = [ev for ev in scored if len(ev.judgments) < 2]
+    if once:
+        return GateCheck(
+            name,
+            threshold,
+            f"{len(once)} judged once",
+            False,
+            f"judged once: {_ids(once, answers)}; `workbench score --repeat K` judges again",
+        )
+    unstable = [ev for ev in scored if ev.unstable]
+    return GateCheck(
+        name, threshold, str(len(unstable)), len(unstable) <= most, _ids(unstable, answers)
     )
 
 

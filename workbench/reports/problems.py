@@ -101,7 +101,49 @@ def failed_judge(answer: Answer, ev: Evaluation) -> list[Problem]:
     ]
 
 
-FINDERS: tuple[Finder, ...] = (failed_rules, unsupported_claims, failed_judge)
+def off_topic(answer: Answer, ev: Evaluation) -> list[Problem]:
+    """An answer its relevance judge flags: it does not answer the question asked."""
+    if ev.relevance is None or not ev.relevance.flagged:
+        return []
+    return [
+        Problem(
+            "does not answer the question",
+            answer.id,
+            answer.question_id,
+            answer.prompt_key,
+            (ev.judge,),
+            f"relevance {ev.relevance.score:.2f}: {ev.relevance.reason}"
+            if ev.relevance.score is not None
+            else ev.relevance.reason,
+        )
+    ]
+
+
+def unstable_judgments(answer: Answer, ev: Evaluation) -> list[Problem]:
+    """A judge asked several times (`score --repeat`) that disagreed with itself."""
+    if not ev.unstable:
+        return []
+    scores = ", ".join("none" if j.score is None else f"{j.score:.2f}" for j in ev.judgments)
+    return [
+        Problem(
+            "unstable judgment",
+            answer.id,
+            answer.question_id,
+            answer.prompt_key,
+            (ev.judge,),
+            f"{len(ev.judgments)} judgments disagree on the decision (scores {scores}; "
+            f"mean {ev.faithfulness if ev.faithfulness is not None else 'none'})",
+        )
+    ]
+
+
+FINDERS: tuple[Finder, ...] = (
+    failed_rules,
+    unsupported_claims,
+    off_topic,
+    unstable_judgments,
+    failed_judge,
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,7 @@ from workbench.models import (
     Question,
     ReviewDecision,
     SafetyFinding,
+    Severity,
 )
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "decision_history",
     "error_table",
     "evidence_card",
+    "failed_rules_box",
     "findings_list",
     "frame_table",
     "highlight_answer",
@@ -255,7 +257,9 @@ def review_header(
     latest: ReviewDecision | None,
     stale: Sequence[str] = (),
 ) -> Markup:
-    """The question, the prompt version, backend and model, the scores and the standing.
+    """The question, the failed safety rules (message and the words they matched), the
+    prompt version, backend and model, the scores and the standing: what needs a
+    clinician comes before the answer itself.
 
     `stale` lists why the scores no longer match the excerpts (they changed since).
     """
@@ -269,10 +273,11 @@ def review_header(
         else "not reviewed yet"
     )
     return Markup(
-        '<div class="wb-header"><h3>{}</h3><p class="meta">{}{} · prompt <b>{}</b> · '
+        '<div class="wb-header"><h3>{}</h3>{}<p class="meta">{}{} · prompt <b>{}</b> · '
         "{} / {} · answer <code>{}</code>{}</p><ul>{}</ul>{}<p>Review: {}</p></div>"
     ).format(
         asked,
+        failed_rules_box(answer.text, evaluations),
         kind,
         answer.question_id,
         answer.prompt_key,
@@ -290,6 +295,26 @@ def review_header(
         else "",
         standing,
     )
+
+
+def failed_rules_box(text: str, evaluations: Sequence[Evaluation]) -> Markup:
+    """Each fail-severity finding once (whichever judge's evaluation holds it): the rule,
+    its message, the words of the answer it matched, and how to fix it."""
+    seen: dict[tuple[str, str], SafetyFinding] = {}
+    for ev in evaluations:
+        for f in ev.safety:
+            if f.severity is Severity.FAIL:
+                span = text[f.span.start : f.span.end] if f.span else (f.matched_text or "")
+                seen.setdefault((f.rule_id, span), f)
+    if not seen:
+        return Markup("")
+    items = [
+        Markup("<li><b>Failed safety rule <code>{}</code>:</b> {}{} <i>{}</i></li>").format(
+            f.rule_id, f.message, Markup(" at <q>{}</q>").format(span) if span else "", f.fix_hint
+        )
+        for (_, span), f in seen.items()
+    ]
+    return Markup('<div class="wb-problems"><ul>{}</ul></div>').format(Markup("").join(items))
 
 
 def _safe_link(link: str) -> str | None:

@@ -29,6 +29,7 @@ from workbench.store.decision_log import (
 )
 
 __all__ = [
+    "OVERRIDE_LABEL",
     "current_account",
     "edit_answer",
     "failed_safety_rules",
@@ -48,6 +49,10 @@ def current_account() -> str:
         return f"os:{getpass.getuser()}"
     except (KeyError, OSError):  # no name for this uid, as in some containers
         return f"os:uid-{os.getuid()}"
+
+
+# The desk's checkbox for a deliberate safety override, named the same in its refusal.
+OVERRIDE_LABEL = "Override failed safety rules"
 
 
 def failed_safety_rules(store: Store, answer_id: str) -> tuple[str, ...]:
@@ -77,7 +82,7 @@ def _overrides(
         raise ReviewError(
             f"answer {answer_id} fails the safety rule(s) {', '.join(failed)}: approving it "
             "is a deliberate override (--override-safety with --reason; in the desk, tick "
-            "“Override failed safety rules” and give a reason)"
+            f"“{OVERRIDE_LABEL}” and give a reason)"
         )
     if override_safety and not failed:
         raise ReviewError(f"answer {answer_id} has no failed safety rule: nothing to override")
@@ -208,10 +213,15 @@ def verify_log(
     key: bytes | None = None,
     anchors: Sequence[Anchor] = (),
     pages: bool = False,
+    own_key: bool = False,
 ) -> ChainCheck:
     """Check the decision log: its chain, the store's counter, the MACs under `key`, the
     `anchors`, each decision against the answer it decided on as the answers table holds
-    it now, and (`pages`) every page of the database with SQLite's integrity check."""
+    it now, and (`pages`) every page of the database with SQLite's integrity check.
+
+    `own_key`: the key is only the user's own default one (no key was named), so a log
+    that carries no MAC at all was simply never keyed here: it is checked as unkeyed
+    (and says so) rather than failed for want of MACs a named key would require."""
     damaged = tuple(store.integrity_problems()) if pages else ()
     try:
         decisions, recorded = store.decisions(), store.decision_counter()
@@ -219,6 +229,8 @@ def verify_log(
     except StoreError as exc:
         damaged = (*damaged, f"the decision log cannot be read: {exc}")
         return ChainCheck(0, Anchor(0, ""), damaged=damaged)
+    if own_key and all(d.mac is None for d in decisions):
+        key = None
     check = check_chain(decisions, recorded=recorded, key=key, anchors=anchors)
     changed, notes = check_answers(decisions, answers)
     return replace(check, damaged=damaged, changed=changed, notes=(*check.notes, *notes))

@@ -32,8 +32,9 @@ from workbench.runs.preflight import (
     local_server_note,
     safety_judging_preflight,
 )
-from workbench.scoring.evaluate import warm_up
+from workbench.scoring.evaluate import AsyncRelevanceJudge, warm_up
 from workbench.scoring.judges import make_judge
+from workbench.scoring.repeat import is_deterministic
 from workbench.scoring.safety import unknown_cancer_types
 from workbench.workspace import Workspace
 
@@ -140,9 +141,21 @@ def generate(o: GenerateOptions, notes: Notes = Notes()) -> list[BatchDone]:
     return done
 
 
+def _ragas_relevance(judge: object, o: ScoreOptions) -> AsyncRelevanceJudge | None:
+    """ragas' response relevancy beside the offline judge: `--judge ragas --ragas-relevancy`."""
+    client = getattr(judge, "client", None)
+    if not o.ragas_relevancy or o.judge != "ragas" or client is None:
+        return None
+    from workbench.scoring.ragas_relevance import RagasRelevance  # imports ragas
+
+    return RagasRelevance(client, max_tokens=getattr(judge, "max_tokens", 1024))
+
+
 def score(o: ScoreOptions, notes: Notes = Notes()) -> ScoreResult:
     """Judge every answer not yet judged (or whose judging failed), with safety and
     readability; return the batch and the rows."""
+    if o.repeat < 1:
+        raise ConfigError(f"--repeat must be at least 1, not {o.repeat}")
     ws, corpus = o.workspace, o.workspace.corpus
     judge = make_judge(
         o.judge,
@@ -152,6 +165,11 @@ def score(o: ScoreOptions, notes: Notes = Notes()) -> ScoreResult:
         max_tokens=o.judge_max_tokens,
     )
     llm = judge if isinstance(judge, PlansJudging) else None
+    if o.repeat > 1 and is_deterministic(judge.name):
+        notes.say(
+            f"judge {judge.name} is deterministic (the same answer always gets the same "
+            f"judgment): each answer is judged once, not {o.repeat} times"
+        )
     safety = None
     if o.safety_llm is not None:
         from workbench.scoring.safety_llm import open_safety_judge  # imports the LLM path
@@ -160,7 +178,13 @@ def score(o: ScoreOptions, notes: Notes = Notes()) -> ScoreResult:
     with open_for_writing(ws) as store:
         plans = [
             judging_preflight(
-                store, corpus, llm, run_ids=o.run_ids, rescore=o.rescore, stale=o.stale
+                store,
+                corpus,
+                llm,
+                run_ids=o.run_ids,
+                rescore=o.rescore,
+                stale=o.stale,
+                repeat=o.repeat,
             )
             for llm in ([llm] if llm is not None else [])
         ]
@@ -190,6 +214,8 @@ def score(o: ScoreOptions, notes: Notes = Notes()) -> ScoreResult:
             stale=o.stale,
             progress=o.progress,
             safety_judge=safety,
+            repeat=o.repeat,
+            relevance_judge=_ragas_relevance(judge, o),
         )
         frame = evaluation_frame(store, corpus)
     return ScoreResult(

@@ -20,7 +20,7 @@ from workbench.errors import ConfigError, ReviewError
 from workbench.review.decisions import verify_log
 from workbench.store import Store
 from workbench.store.decision_log import Anchor, ChainCheck, load_log_key
-from workbench.store.keys import key_places
+from workbench.store.keys import key_places, only_own_key
 from workbench.workspace import Workspace
 
 __all__ = [
@@ -79,7 +79,7 @@ def publishable_log(
     to skip, one by one, with the reason (`workbench.review.approved`).
     """
     key = load_log_key(key_file) if key_file is not None else store.log_key
-    check = verify_log(store, key=key, anchors=anchors)
+    check = verify_log(store, key=key, anchors=anchors, own_key=only_own_key(key_file))
     if not check.log_ok:
         first = check.first_bad_seq
         where = f"row {first}" if first is not None else "its pages"

@@ -60,6 +60,8 @@ class ScoreOptions:
     max_cost: float | None
     progress: bool
     judge_max_tokens: int | None = None
+    repeat: int = 1  # `--repeat K`: ask an LLM judge K times per answer
+    ragas_relevancy: bool = False  # `--ragas-relevancy`: ragas' response relevancy too
 
 
 @dataclass(frozen=True)

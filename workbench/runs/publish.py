@@ -25,7 +25,7 @@ from workbench.reports.frame import evaluation_frame
 from workbench.review.approved import select_approved
 from workbench.runs.guards import open_for_reading, parse_anchors, publishable_log
 from workbench.runs.options import ExportOptions, ReportOptions
-from workbench.scoring.calibration import calibrate
+from workbench.scoring.calibration import Calibration, calibrate
 from workbench.scoring.judges import make_judge
 from workbench.store.decision_log import ChainCheck
 
@@ -46,6 +46,7 @@ class ReportResult:
     paths: ReportPaths
     frame: pd.DataFrame
     log: ChainCheck
+    calibration: Calibration | None = None  # the judge and rules measured on the gold sets
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +96,7 @@ def report(o: ReportOptions) -> ReportResult:
             log=log,
             split_at=o.split_at,
         )
-    return ReportResult(paths, frame, log)
+    return ReportResult(paths, frame, log, calibration)
 
 
 def export_rows(o: ExportOptions) -> RowsResult:

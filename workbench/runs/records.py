@@ -24,7 +24,8 @@ from workbench.runs.options import (
 )
 from workbench.store import SQLiteStore
 from workbench.store.copy import CopyReport, check_copy_target, copy_store
-from workbench.store.decision_log import ChainCheck, load_log_key
+from workbench.store.decision_log import ChainCheck
+from workbench.store.keys import load_log_key, only_own_key
 
 __all__ = [
     "BackupResult",
@@ -91,7 +92,8 @@ def verify(o: VerifyOptions) -> VerifyResult:
     anchors = parse_anchors(o.anchors)
     key = load_log_key(o.key_file)
     with o.workspace.open_store(read_only=True) as store:
-        check = verify_log(store, key=key, anchors=anchors, pages=True)
+        own = only_own_key(o.key_file)
+        check = verify_log(store, key=key, anchors=anchors, pages=True, own_key=own)
         return VerifyResult(store.location, check, len(anchors))
 
 

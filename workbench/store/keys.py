@@ -36,6 +36,7 @@ __all__ = [
     "key_for_append",
     "key_places",
     "load_log_key",
+    "only_own_key",
 ]
 
 KEY_ENV = "WORKBENCH_LOG_KEY"
@@ -92,6 +93,13 @@ def load_log_key(key_file: Path | None = None) -> bytes | None:
         return _read(Path(env_file), env_file)
     own = config_key_file()
     return _read(own, str(own)) if own.is_file() else None
+
+
+def only_own_key(key_file: Path | None = None) -> bool:
+    """True when no key is named (no `key_file`, neither variable set): any key in reach
+    is the user's own `log.key`, made for their stores, not one this log must carry."""
+    named = os.environ.get(KEY_ENV, "").strip() or os.environ.get(KEY_FILE_ENV, "").strip()
+    return key_file is None and not named
 
 
 def ensure_user_key() -> bytes:

@@ -19,6 +19,8 @@ from workbench.models import (
     Decision,
     Evaluation,
     EvaluationStatus,
+    Judgment,
+    Relevance,
     ReviewDecision,
     Run,
     Severity,
@@ -119,7 +121,46 @@ def evaluation_row(ev: Evaluation) -> dict[str, Any]:
         "error": ev.error,
         "excerpt_versions": _dumps(ev.excerpt_versions),
         "created_at": ev.created_at.isoformat(),
+        **_relevance_columns(ev.relevance),
+        **{f"llm_{k}": v for k, v in _relevance_columns(ev.llm_relevance).items()},
+        "judgments": _dumps([_judgment_to_dict(j) for j in ev.judgments]),
     }
+
+
+def _relevance_columns(r: Relevance | None) -> dict[str, Any]:
+    if r is None:
+        return dict.fromkeys(
+            ("relevance", "relevance_flagged", "relevance_reason", "relevance_judge")
+        )
+    return {
+        "relevance": r.score,
+        "relevance_flagged": int(r.flagged),
+        "relevance_reason": r.reason,
+        "relevance_judge": r.judge,
+    }
+
+
+def _judgment_to_dict(j: Judgment) -> dict[str, Any]:
+    return {"repeat": j.repeat, "score": j.score, "flagged": j.flagged, "status": j.status.value}
+
+
+def _relevance_from_row(r: Row, prefix: str = "") -> Relevance | None:
+    judge = _get(r, f"{prefix}relevance_judge")
+    if judge is None:
+        return None
+    return Relevance(
+        r[f"{prefix}relevance"],
+        bool(r[f"{prefix}relevance_flagged"]),
+        r[f"{prefix}relevance_reason"] or "",
+        judge,
+    )
+
+
+def _judgments_from_row(r: Row) -> tuple[Judgment, ...]:
+    return tuple(
+        Judgment(d["repeat"], d["score"], d["flagged"], EvaluationStatus(d["status"]))
+        for d in json.loads(_get(r, "judgments") or "[]")
+    )
 
 
 def decision_row(
@@ -259,6 +300,9 @@ def evaluation_from_row(r: Row) -> Evaluation:
         error=r["error"],
         excerpt_versions=json.loads(r["excerpt_versions"]),
         created_at=datetime.fromisoformat(r["created_at"]),
+        relevance=_relevance_from_row(r),
+        llm_relevance=_relevance_from_row(r, "llm_"),
+        judgments=_judgments_from_row(r),
     )
 
 

@@ -165,8 +165,9 @@ class ReviewController:
         self.select_claim(selected)
 
     def _show_counts(self) -> None:
-        counts = self.desk.queue.counts()
-        line = " · ".join(f"{which.value}: {n}" for which, n in counts.items())
+        line = " · ".join(
+            _count_words(which, *self.desk.queue.left(which)) for which in QueueFilter
+        )
         if self.item is not None and self.ids and self.ids[self.pos] != self.item.answer.id:
             where = f"not under “{self.which.value}” any more"
         else:
@@ -279,6 +280,18 @@ class ReviewController:
             f"Saved: your edit of the answer to “{_asked(item)}” as a new version; "
             + (result.note or "re-scored: its verdicts are shown."),
         )
+
+
+# Queues that mix answers with and without a decision: their counts say which is which.
+_MIXED = (QueueFilter.FLAGGED, QueueFilter.WARNINGS, QueueFilter.ALL)
+
+
+def _count_words(which: QueueFilter, undecided: int, held: int) -> str:
+    """A queue's count: "flagged: 1 open, 2 decided" (a rejected or approved answer is no
+    longer open), or plain for queues that hold only one or the other."""
+    if which in _MIXED:
+        return f"{which.value}: {undecided} open, {held - undecided} decided"
+    return f"{which.value}: {held}"
 
 
 def _asked(item: ReviewItem) -> str:
