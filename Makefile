@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test check pytest nbval bench clean
+.PHONY: install demo test check pytest nbval bench clean train-safety
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "Python 3.11 is required")'
@@ -34,8 +34,8 @@ nbval: $(STAMP)
 		$(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider notebooks
 
 check: $(STAMP)
-	$(BIN)/ruff check workbench tests benchmarks
-	$(BIN)/ruff format --check workbench tests benchmarks
+	$(BIN)/ruff check workbench tests benchmarks training
+	$(BIN)/ruff format --check workbench tests benchmarks training
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
 
@@ -48,6 +48,12 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/retrieval_scale.py
 	$(BIN)/python benchmarks/store_writers.py
 	$(BIN)/python benchmarks/review_queue.py --store postgresql
+
+# Refit the safety model layer's heads from the gold in datasets/ and rewrite them with
+# docs/safety_model_card.md (scikit-learn is for training only: the `train` extra).
+train-safety: $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[train]'
+	$(BIN)/python training/train_safety_model.py
 
 clean:
 	rm -rf $(VENV) reports/demo reports/latest reports/export reports/nbval reports/browser

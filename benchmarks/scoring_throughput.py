@@ -1,12 +1,15 @@
 """Offline scoring throughput: answers per second for claims + safety + readability.
 
 Generates every demo question under every prompt version with the offline composer, then
-scores the answers again and again (faithfulness by the offline judge, safety rules,
-readability), the way `workbench score` does, minus the store. Prints a cold pass (every
-cache cleared: the figure for new answers) and a rerun of the same answers over several
-passes (claim analysis cached: the figure for re-scoring).
+scores the answers again and again (faithfulness by the offline judge, safety rules and
+the safety model layer, readability), the way `workbench score` does, minus the store.
+Prints the time the safety model layer takes to load (encoder and heads, once per
+process), a cold pass (every cache cleared, the encoder's cache of recent texts too: the
+figure for new answers) and a rerun of the same answers over several passes (claim
+analysis and sentence vectors cached: the figure for re-scoring). `--rules-only` leaves
+the model layer out (as `WORKBENCH_SAFETY_MODEL=off` does).
 
-    .venv/bin/python benchmarks/scoring_throughput.py [--passes 10]
+    .venv/bin/python benchmarks/scoring_throughput.py [--passes 10] [--rules-only]
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import time
 from workbench.data import text
 from workbench.data.datasets import load_corpus
 from workbench.data.text import stem
+from workbench.encoders import load_encoder
 from workbench.generation.offline import OfflineComposer
 from workbench.generation.retrieval import BM25Retriever
 from workbench.models import Answer
@@ -26,12 +30,18 @@ from workbench.scoring import evidence, lexicon, novelty, readability
 from workbench.scoring.evaluate import evaluate_answer
 from workbench.scoring.faithfulness import OfflineJudge
 from workbench.scoring.safety import load_rules
+from workbench.scoring.safety.model import load_safety_model
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--passes", type=int, default=10)
+    parser.add_argument("--rules-only", action="store_true", help="no safety model layer")
     args = parser.parse_args()
+    model = not args.rules_only
+    loaded = time.perf_counter()
+    layer = load_safety_model() if model else None
+    loaded = time.perf_counter() - loaded
     corpus = load_corpus()
     retriever = BM25Retriever(corpus.excerpts.values())
     composer, judge, rules = OfflineComposer(), OfflineJudge(), load_rules()
@@ -57,7 +67,9 @@ def main() -> None:
         started = time.perf_counter()
         claims = 0
         for answer, q, excerpts in work:
-            claims += len(evaluate_answer(answer, q, excerpts, judge, rules=rules).claims)
+            claims += len(
+                evaluate_answer(answer, q, excerpts, judge, rules=rules, safety_model=model).claims
+            )
         return time.perf_counter() - started, claims
 
     for cached in (
@@ -72,12 +84,21 @@ def main() -> None:
         novelty._source_words,
     ):
         cached.cache_clear()
+    if layer is not None:
+        load_encoder().clear_cache()
+    load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
     cold, claims = one_pass()
     warm = [one_pass()[0] for _ in range(args.passes)]
     n = len(work)
     print(
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}"
+    )
+    print(f"load average before the run: {load_before}")
+    print(
+        f"safety model layer: {layer.name} over {layer.encoder.name}, loaded in {loaded:.2f} s"
+        if layer is not None
+        else "safety model layer: off (rules alone)"
     )
     print(f"answers per pass: {n} ({claims} claims)")
     print(f"cold pass (caches cleared): {n / cold:.0f} answers/s")

@@ -213,7 +213,8 @@ def test_score_with_the_llm_safety_judge_keeps_both_sources(
     assert len(evaluations) == 3
     for e in evaluations:
         sources = {f.source for f in e.safety}
-        assert "llm:gpt-4o-mini" in sources and sources <= {"rules", "llm:gpt-4o-mini"}
+        # the model layer runs beside the rules by default: a third source, never a swap
+        assert "llm:gpt-4o-mini" in sources and sources <= {"rules", "model", "llm:gpt-4o-mini"}
         assert judged(e.safety, "llm:gpt-4o-mini") == {"no-next-step"}
 
 

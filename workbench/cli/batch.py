@@ -45,7 +45,7 @@ from workbench.runs.preflight import (
 )
 from workbench.scoring.evaluate import warm_up
 from workbench.scoring.judges import JUDGES, make_judge
-from workbench.scoring.safety import unknown_cancer_types
+from workbench.scoring.safety import safety_model_enabled, unknown_cancer_types
 from workbench.workspace import Workspace
 
 __all__ = [
@@ -156,6 +156,7 @@ class ScoreOptions:
     max_cost: float | None
     progress: bool
     judge_max_tokens: int | None = None
+    safety_model: bool = True  # `--safety-model off`: the rules alone (and the LLM judge)
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> ScoreOptions:
@@ -171,6 +172,9 @@ class ScoreOptions:
             max_cost=calls.max_cost,
             progress=not args.quiet,
             judge_max_tokens=args.judge_max_tokens,
+            safety_model=safety_model_enabled()
+            if args.safety_model is None
+            else args.safety_model == "on",
         )
 
 
@@ -282,7 +286,8 @@ def score(o: ScoreOptions) -> int:
             )
         if plans:
             _preflight(plans, o.max_cost, llm.client.settings if llm is not None else None)
-            warm_up(ws.rules)  # rules and word lists load now, not while the first replies wait
+            # rules, the model layer and word lists load now, not while the first replies wait
+            warm_up(ws.rules, safety_model=o.safety_model)
         report = score_batch(
             store,
             corpus,
@@ -293,6 +298,7 @@ def score(o: ScoreOptions) -> int:
             stale=o.stale,
             progress=o.progress,
             safety_judge=safety,
+            safety_model=o.safety_model,
         )
         print_batch("scored", report, llm.client.stats if llm is not None else None)
         if safety is not None:
@@ -375,6 +381,12 @@ def add_batch_commands(sub: Any) -> None:
         choices=("rules", "llm"),
         default="rules",
         help="safety: the rules alone (default), or an LLM judge beside them (judge endpoint)",
+    )
+    s.add_argument(
+        "--safety-model",
+        choices=("on", "off"),
+        help="the local safety model layer beside the rules (default: on, or "
+        "WORKBENCH_SAFETY_MODEL)",
     )
     s.add_argument("--run", action="append", help="only answers of these runs (repeatable)")
     s.add_argument("--rescore", action="store_true", help="score again what was scored")

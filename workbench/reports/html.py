@@ -20,7 +20,7 @@ from workbench.data.datasets import Corpus
 from workbench.models import Answer, Evaluation, ReviewDecision, Run
 from workbench.reports.compare import Comparison
 from workbench.reports.questions import QuestionRow, answer_view, page_name, question_rows
-from workbench.reports.render import highlight_answer
+from workbench.reports.render import NO_FINDINGS, found_by, highlight_answer
 from workbench.reports.summary import rule_counts, rule_pass_rates, summary_frame
 from workbench.reports.svg import bar_chart, grouped_bar_chart, strip_chart
 from workbench.reports.trust import judge_vs_reviewers, public_trust
@@ -48,6 +48,8 @@ _ENV = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+_ENV.filters["found_by"] = found_by
+_ENV.globals["NO_FINDINGS"] = NO_FINDINGS
 
 
 @dataclass(frozen=True, slots=True)

@@ -274,13 +274,15 @@ async def ascore_batch(
     stale: bool = False,
     progress: bool = True,
     safety_judge: AsyncSafetyJudge | None = None,
+    safety_model: bool = True,
     on_item: OnItem | None = None,
 ) -> BatchReport:
     """Evaluate every answer this judge has not scored yet, or whose judging failed.
 
     With `rescore`, every answer; with `stale`, only answers whose evaluation by this
     judge was made against excerpts that have changed since. A `safety_judge` (the LLM
-    safety judge) adds its findings beside the rules'.
+    safety judge) adds its findings beside the rules' and the model layer's;
+    `safety_model=False` leaves the model layer out.
     """
     judge = _async_judge(scorer)
     todo, skipped = answers_to_score(
@@ -297,7 +299,13 @@ async def ascore_batch(
             return
         question, excerpts = inputs
         evaluation = await aevaluate_answer(
-            answer, question, excerpts, judge, rules=rules, safety_judge=safety_judge
+            answer,
+            question,
+            excerpts,
+            judge,
+            rules=rules,
+            safety_judge=safety_judge,
+            safety_model=safety_model,
         )
         store.add_evaluation(evaluation)  # a judge failure too: a value the report counts
         failed = evaluation.status is EvaluationStatus.JUDGE_FAILED

@@ -34,9 +34,12 @@ class AsyncSafetyJudge(Protocol):
     async def aclose(self) -> None: ...
 
 
-def warm_up(rules: RuleSet | None = None) -> None:
-    """Load what the first evaluation would (rules, word frequencies): a quarter second."""
-    check_safety("Warm up. Call your care team.", cancer_type="breast", rules=rules)
+def warm_up(rules: RuleSet | None = None, *, safety_model: bool = True) -> None:
+    """Load what the first evaluation would (rules, the safety model layer, word
+    frequencies): about a second."""
+    check_safety(
+        "Warm up. Call your care team.", cancer_type="breast", rules=rules, model=safety_model
+    )
     readability("Warm up. Call your care team.")
 
 
@@ -59,10 +62,12 @@ def evaluate_answer(
     judge: Judge,
     *,
     rules: RuleSet | None = None,
+    safety_model: bool = True,
 ) -> Evaluation:
-    """Score an answer against the excerpts it was given; records the excerpt versions."""
+    """Score an answer against the excerpts it was given; records the excerpt versions.
+    `safety_model=False` checks safety with the rules alone."""
     result = judge.judge(answer.text, excerpts)
-    return _evaluation(answer, question, excerpts, judge.name, result, rules)
+    return _evaluation(answer, question, excerpts, judge.name, result, rules, safety_model)
 
 
 async def aevaluate_answer(
@@ -73,6 +78,7 @@ async def aevaluate_answer(
     *,
     rules: RuleSet | None = None,
     safety_judge: AsyncSafetyJudge | None = None,
+    safety_model: bool = True,
 ) -> Evaluation:
     """`evaluate_answer` with an awaited judge, which is also given the question; with a
     `safety_judge`, its findings are kept beside the rules' (each marked by its source)."""
@@ -82,7 +88,7 @@ async def aevaluate_answer(
         more = await safety_judge.ajudge(
             answer.text, question=question.text, cancer_type=question.cancer_type
         )
-    return _evaluation(answer, question, excerpts, judge.name, result, rules, more)
+    return _evaluation(answer, question, excerpts, judge.name, result, rules, safety_model, more)
 
 
 def _evaluation(
@@ -92,6 +98,7 @@ def _evaluation(
     judge_name: str,
     result: FaithfulnessResult,
     rules: RuleSet | None,
+    safety_model: bool,
     more_findings: tuple[SafetyFinding, ...] = (),
 ) -> Evaluation:
     findings = check_safety(
@@ -100,6 +107,7 @@ def _evaluation(
         question=question.text,
         retrieved_ids=answer.retrieved_ids,
         rules=rules,
+        model=safety_model,
     ) + reply_findings(answer)
     level = readability(answer.text)
     return Evaluation(
