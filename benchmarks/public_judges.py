@@ -5,10 +5,17 @@ For each public set found under the shared data folder (`--shared`, else
 it prints per judge: ROC AUC of its continuous score (faithful above hallucinated) with a
 95% bootstrap interval, its gain over word overlap with a paired interval, the
 balanced accuracy and confusion counts of its own fixed decision (`flagged`), the share
-of tied faithful/hallucinated pairs answering the same source, and answers per second.
+of tied faithful/hallucinated pairs answering the same source, and answers per second;
+then, per public set, AUC by length stratum (answers with few, some or many claims, and
+answers longer or shorter than the median answer to the same source), so a judge that
+favours short answers shows it.
 Word overlap (the share of the answer's words found in the sources) is printed beside
 it, in the same run, with its best balanced accuracy at a cut chosen on the labels
 themselves (an upper bound no fixed decision can count on).
+
+With a local entailment model (`--entailment-model FOLDER_OR_ID`, or
+`$WORKBENCH_ENTAILMENT_MODEL`: an ONNX export or a PyTorch folder, found on disk or in the
+Hugging Face cache, never downloaded) the entailment judge runs too, on every answer.
 
 With an endpoint configured (`OPENAI_BASE_URL` / `OPENAI_API_KEY` and `WORKBENCH_MODEL`,
 or the `WORKBENCH_JUDGE_*` variables: a llama.cpp or Ollama server works the same way),
@@ -40,13 +47,19 @@ from datetime import UTC, date, datetime
 from functools import partial
 from pathlib import Path
 
-from workbench.data.datasets import load_corpus, load_gold_claims
+from workbench.data.datasets import (
+    default_datasets_dir,
+    load_corpus,
+    load_excerpts,
+    load_gold_claims,
+)
 from workbench.data.text import words
 from workbench.errors import ConfigError
 from workbench.llm import LLMSettings, open_client
 from workbench.models import EvaluationStatus, Excerpt
 from workbench.scoring import faithfulness
 from workbench.scoring.base import FaithfulnessResult
+from workbench.scoring.claims import split_claims
 from workbench.scoring.judge_card import (
     CARD_FILE,
     RESAMPLES,
@@ -55,6 +68,7 @@ from workbench.scoring.judge_card import (
     auc_gain,
     best_balanced_accuracy,
     measure,
+    roc_auc,
     write_card,
 )
 
@@ -127,18 +141,62 @@ def half(item: Item) -> int:
     return int(hashlib.sha256(item.group.encode()).hexdigest(), 16) % 2
 
 
-def gold_items() -> list[Item]:
-    """Our gold claims, each one claim against its named excerpts."""
-    corpus = load_corpus()
+TABLE_SPLIT_SEED = "gold-tables-2026-12"  # fixed before the table claims were first judged
+
+
+def table_half(item: Item) -> int:
+    """0 (development: rules were looked at against these) or 1 (held out, measured once
+    with --held-out-tables), by a seeded hash of the gold claim's id."""
+    return int(hashlib.sha256(f"{TABLE_SPLIT_SEED}:{item.group}".encode()).hexdigest(), 16) % 2
+
+
+def gold_items(*, tables: bool = False) -> list[Item]:
+    """Our gold claims, each one claim against its named excerpts: groups A and B over
+    the data set's excerpts, or (`tables`) the claims over the table and record excerpts
+    kept beside them in `gold/tables/` (out of the corpus the demo answers from)."""
+    excerpts = dict(load_corpus().excerpts)
+    if tables:
+        folder = default_datasets_dir() / "gold" / "tables"
+        excerpts |= {e.id: e for e in load_excerpts(folder / "excerpts.jsonl")}
+        claims = load_gold_claims(folder / "claims.jsonl")
+    else:
+        claims = load_gold_claims()
     return [
         Item(
             g.claim,
-            tuple(corpus.excerpts[i].text for i in g.excerpt_ids),
+            tuple(excerpts[i].text for i in g.excerpt_ids),
             not g.label.is_supported,
             g.id,
         )
-        for g in load_gold_claims()
+        for g in claims
     ]
+
+
+def gold_pairs() -> list[tuple[Item, Item]]:
+    """Our gold pairs: a long faithful answer and a short hallucinated one to the same
+    excerpts (`datasets/gold/pairs/`), the shape in which a judge that counts chances to
+    fail prefers the short one."""
+    corpus = load_corpus().excerpts
+    path = default_datasets_dir() / "gold" / "pairs" / "pairs.jsonl"
+    pairs = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        texts = tuple(corpus[i].text for i in row["excerpt_ids"])
+        pairs.append(
+            (Item(row["faithful"], texts, False, row["id"]),
+             Item(row["hallucinated"], texts, True, row["id"]))
+        )  # fmt: skip
+    return pairs
+
+
+def pairwise(faithful: Sequence[Outcome], hallucinated: Sequence[Outcome]) -> float:
+    """The share of pairs whose faithful answer scores higher (a tie counts half)."""
+    wins = [
+        1.0 if f.score > h.score else 0.5 if f.score == h.score else 0.0
+        for f, h in zip(faithful, hallucinated, strict=True)
+        if f.score is not None and h.score is not None
+    ]
+    return sum(wins) / len(wins) if wins else float("nan")
 
 
 def overlap(item: Item) -> Outcome:
@@ -174,6 +232,14 @@ def _as_excerpts(texts: Sequence[str]) -> list[Excerpt]:
         Excerpt(f"p{i + 1}", t, "", (), "public set", "", "", date(2000, 1, 1))
         for i, t in enumerate(texts)
     ]
+
+
+def entailment_outcomes(items: Sequence[Item], model: str, label: str | None) -> list[Outcome]:
+    """The entailment judge on every item, all pairs batched, with a progress bar."""
+    from workbench.scoring.entailment import EntailmentJudge
+
+    judge = EntailmentJudge(model, entailed_label=label, progress=True)
+    return [_outcome(r) for r in judge.judge_many([(i.answer, list(i.excerpts)) for i in items])]
 
 
 def ragas_outcomes(items: Sequence[Item], settings: LLMSettings, cache: Path) -> list[Outcome]:
@@ -280,6 +346,47 @@ def show(f: SetFigures, outcomes: Sequence[Outcome] = ()) -> None:
         )
 
 
+CLAIM_STRATA = ((1, 2), (3, 5), (6, 10_000))  # claims per answer
+
+
+def _stratum_auc(scores: Sequence[float | None], labels: Sequence[bool]) -> str:
+    kept = [(s, h) for s, h in zip(scores, labels, strict=True) if s is not None]
+    bad = sum(h for _, h in kept)
+    if not bad or bad == len(kept):
+        return "  –  "
+    return f"{roc_auc([s for s, _ in kept], [h for _, h in kept]):.3f}"
+
+
+def length_strata(items: Sequence[Item], judged: dict[str, Sequence[Outcome]]) -> list[str]:
+    """Lines of AUC by length stratum for each judge's outcomes on `items`."""
+    counts = [len(split_claims(i.answer)) for i in items]
+    by_source: dict[str, list[int]] = {}
+    for i in items:
+        by_source.setdefault(i.group, []).append(len(words(i.answer)))
+    medians = {g: sorted(n)[len(n) // 2] for g, n in by_source.items()}
+    strata: list[tuple[str, list[bool]]] = [
+        (f"{lo}-{hi} claims" if hi < 10_000 else f"{lo}+ claims",
+         [lo <= c <= hi for c in counts])
+        for lo, hi in CLAIM_STRATA
+    ]  # fmt: skip
+    strata.append(
+        ("longer than the median answer to its source",
+         [len(words(i.answer)) > medians[i.group] for i in items])
+    )  # fmt: skip
+    strata.append(
+        ("not longer than that median",
+         [len(words(i.answer)) <= medians[i.group] for i in items])
+    )  # fmt: skip
+    lines = []
+    for label, inside in strata:
+        labels = [i.hallucinated for i, x in zip(items, inside, strict=True) if x]
+        picked = {n: [o.score for o, x in zip(outs, inside, strict=True) if x]
+                  for n, outs in judged.items()}  # fmt: skip
+        figures = "  ".join(f"{n} {_stratum_auc(sc, labels)}" for n, sc in picked.items())
+        lines.append(f"    {label:44} n={len(labels):4} ({sum(labels):3} hallucinated)  {figures}")
+    return lines
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", help="the shared folder (default ../shared)")
@@ -291,7 +398,18 @@ def main() -> int:
         help="the LLM call cache goes beside this path (default reports/bench-judges.db)",
     )
     parser.add_argument("--no-llm", action="store_true", help="skip LLM judges even if configured")
+    parser.add_argument(
+        "--entailment-model",
+        default=os.environ.get("WORKBENCH_ENTAILMENT_MODEL"),
+        help="a local entailment model folder or cached id (default $WORKBENCH_ENTAILMENT_MODEL)",
+    )
+    parser.add_argument("--entailment-label", help="the model's label that means entailed")
     parser.add_argument("--write-card", action="store_true", help=f"write {CARD_PATH.name}")
+    parser.add_argument(
+        "--held-out-tables",
+        action="store_true",
+        help="also measure the held-out half of the gold table claims (report it once)",
+    )
     args = parser.parse_args()
 
     folder = shared_folder(args.shared)
@@ -305,6 +423,10 @@ def main() -> int:
     public_names = list(sets)
     if not args.no_gold:
         sets["gold-claims"] = gold_items()
+        tables = gold_items(tables=True)
+        sets["gold-tables-dev"] = [i for i in tables if table_half(i) == 0]
+        if args.held_out_tables:
+            sets["gold-tables-held-out"] = [i for i in tables if table_half(i) == 1]
 
     settings: LLMSettings | None = None
     if not args.no_llm and any(
@@ -319,7 +441,7 @@ def main() -> int:
     ours: list[SetFigures] = []
     base: list[SetFigures] = []
     for name, items in sets.items():
-        gold = name == "gold-claims"
+        gold = name.startswith("gold-")
         bad = sum(i.hallucinated for i in items)
         print(f"{name}: {len(items)} answers, {bad} hallucinated" + (" (claims)" if gold else ""))
         base_figures, base_outcomes = run_judge(
@@ -333,6 +455,18 @@ def main() -> int:
         ours.append(our_figures)
         show(base_figures)
         show(our_figures)
+        strata = {"word overlap": base_outcomes, judge_name: our_outcomes}
+        if args.entailment_model:
+            model, label = args.entailment_model, args.entailment_label
+            entail = partial(entailment_outcomes, model=model, label=label)
+            nli_figures, nli_outcomes = run_judge(
+                f"entailment:{Path(model).name}", name, items, entail
+            )
+            show(with_gain(nli_figures, items, nli_outcomes, base_outcomes), nli_outcomes)
+            strata[nli_figures.judge] = nli_outcomes
+        if not gold:
+            print("  AUC by length stratum:")
+            print("\n".join(length_strata(items, strata)))
         if settings is not None and not gold:
             part = items[: args.llm_limit]
             llm = partial(ragas_outcomes, settings=settings, cache=Path(args.llm_cache))
@@ -341,10 +475,26 @@ def main() -> int:
                 with_gain(llm_figures, part, llm_outcomes, base_outcomes[: len(part)]), llm_outcomes
             )
 
+    if not args.no_gold:
+        pairs = gold_pairs()
+        good, bad = [f for f, _ in pairs], [h for _, h in pairs]
+        print(f"gold-pairs: {len(pairs)} pairs (a long faithful and a short hallucinated answer)")
+        judges: dict[str, Callable[[Sequence[Item]], list[Outcome]]] = {
+            "word overlap": lambda xs: [overlap(x) for x in xs],
+            judge_name: partial(_offline_all, one_claim=False),
+        }
+        if args.entailment_model:
+            judges["entailment"] = partial(
+                entailment_outcomes, model=args.entailment_model, label=args.entailment_label
+            )
+        for label, call in judges.items():
+            print(f"  {label:18} pairwise accuracy {pairwise(call(good), call(bad)):.3f}")
+
     if args.write_card:
         if not public_names or args.no_gold:
             print("the judge card needs a public set and our gold claims: card not written")
             return 2
+        carded = {*public_names, "gold-claims"}
         card = JudgeCard(
             judge="offline",
             judge_version=faithfulness.JUDGE_VERSION,
@@ -352,8 +502,9 @@ def main() -> int:
             decision=faithfulness.DECISION,
             written=datetime.now(UTC).date().isoformat(),
             command="python benchmarks/public_judges.py --write-card",
-            figures=tuple(ours),
-            baseline=tuple(base),
+            # the public sets and our gold claims; the table claims are printed, not carded
+            figures=tuple(f for f in ours if f.data_set in carded),
+            baseline=tuple(f for f in base if f.data_set in carded),
             machine=(
                 f"{platform.machine()}, {os.cpu_count()} cores, Python "
                 f"{platform.python_version()}, load average {os.getloadavg()[0]:.1f} at the end"

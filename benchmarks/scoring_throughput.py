@@ -1,13 +1,14 @@
-"""Offline scoring throughput: answers per second for claims + safety + readability.
+"""Offline scoring throughput: answers per second for claims + safety + relevance + readability.
 
 Generates every demo question under every prompt version with the offline composer, then
 scores the answers again and again (faithfulness by the offline judge, safety rules and
-the safety model layer, readability), the way `workbench score` does, minus the store.
-Prints the time the safety model layer takes to load (encoder and heads, once per
-process), a cold pass (every cache cleared, the encoder's cache of recent texts too: the
-figure for new answers) and a rerun of the same answers over several passes (claim
-analysis and sentence vectors cached: the figure for re-scoring). `--rules-only` leaves
-the model layer out (as `WORKBENCH_SAFETY_MODEL=off` does).
+the safety model layer, the relevance judge on the shared encoder, readability), the way
+`workbench score` does, minus the store. The encoder and the safety heads are loaded
+before timing (once per process; the load time is printed) and the encoder's cache of
+recent texts is cleared with the others for the cold pass. Prints a cold pass (every
+cache cleared: the figure for new answers) and a rerun of the same answers over several
+passes (claim analysis and sentence vectors cached: the figure for re-scoring).
+`--rules-only` leaves the safety model layer out (as `WORKBENCH_SAFETY_MODEL=off` does).
 
     .venv/bin/python benchmarks/scoring_throughput.py [--passes 10] [--rules-only]
 """
@@ -84,8 +85,7 @@ def main() -> None:
         novelty._source_words,
     ):
         cached.cache_clear()
-    if layer is not None:
-        load_encoder().clear_cache()
+    load_encoder().clear_cache()
     load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
     cold, claims = one_pass()
     warm = [one_pass()[0] for _ in range(args.passes)]

@@ -1,4 +1,5 @@
-"""Shared fixtures: every user path points at a temporary folder; small corpora and fakes.
+"""Shared fixtures: every user path (the working folder, the config folder with the decision
+log's key) points at a temporary folder; small corpora and fakes.
 
 The store: `store` is a SQLite store by default. A test module marked `adapters`
 (`pytestmark = pytest.mark.adapters`) runs each of its tests that use `store_kind`
@@ -63,6 +64,10 @@ def _isolated_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     for name in ("WORKBENCH_DATASETS", "WORKBENCH_STORE", "WORKBENCH_OUTPUT", "WORKBENCH_CACHE"):
         monkeypatch.delenv(name, raising=False)
+    # the decision log's key: never the user's own, and none unless a test makes one
+    for name in ("WORKBENCH_LOG_KEY", "WORKBENCH_LOG_KEY_FILE", "XDG_CONFIG_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("WORKBENCH_CONFIG_DIR", str(tmp_path / "config" / "workbench"))
 
 
 @pytest.fixture(scope="session")

@@ -4,8 +4,11 @@ It speaks enough of the OpenAI protocol (`POST /v1/chat/completions`, JSON mode 
 for the official `openai` client and ragas to talk to it over real HTTP. Each request is
 answered by the next scripted `Reply`, or, once the script is used up, by a responder:
 by default `smart_reply`, which writes a cited answer for a generation request and valid
-ragas JSON (statements, then verdicts) for ragas' prompts. The server counts and keeps
-every request, so tests can check what the client sent and how often.
+ragas JSON (statements, then verdicts; a generated question for response relevancy) for
+ragas' prompts. `POST /v1/embeddings` answers with bag-of-words vectors (texts sharing
+words point the same way), unless `embeddings=False` (an endpoint without them: 404).
+The server counts and keeps every request, so tests can check what the client sent and
+how often.
 
 `latency` delays every reply; `capacity` bounds how many requests are served at once,
 like an endpoint with that many slots (the rest wait their turn). Run it on its own with
@@ -30,6 +33,8 @@ __all__ = ["LoopbackServer", "Reply", "smart_reply"]
 
 STATEMENT_MARK = "Break down each sentence into one or more fully understandable statements"
 NLI_MARK = "judge the faithfulness of a series of statements"
+RELEVANCE_MARK = "Generate a question for the given answer"
+EMBEDDING_DIM = 64
 _CITE_RE = re.compile(r'<excerpt id="([^"]+)"')
 _QUESTION_RE = re.compile(r"^Question: (.+)$", re.MULTILINE)
 
@@ -63,6 +68,11 @@ def smart_reply(request: dict[str, Any]) -> Reply:
             if len(s.split()) >= 4
         ]
         return Reply(json.dumps({"statements": statements}))
+    if RELEVANCE_MARK in prompt:
+        response = _ragas_input(prompt)["response"]
+        words = re.findall(r"[A-Za-z][A-Za-z-]+", re.sub(r"\[[^\]]*\]|#+ [^\n]*", "", response))
+        question = "What about " + " ".join(words[:8]) + "?"
+        return Reply(json.dumps({"question": question, "noncommittal": 0}))
     if NLI_MARK in prompt:
         statements = _ragas_input(prompt)["statements"]
         verdicts = [
@@ -81,6 +91,19 @@ def smart_reply(request: dict[str, Any]) -> Reply:
         "*This is general information, not medical advice. Please talk with your "
         "oncologist or care team about your own situation.*\n"
     )
+
+
+def _embeddings(request: dict[str, Any]) -> bytes:
+    """Unit bag-of-words vectors: each lower-cased word adds 1 to a bucket by its crc32."""
+    texts = request["input"] if isinstance(request["input"], list) else [request["input"]]
+    data = []
+    for i, text in enumerate(texts):
+        vector = [0.0] * EMBEDDING_DIM
+        for word in re.findall(r"[a-z]+", str(text).lower()):
+            vector[zlib.crc32(word.encode()) % EMBEDDING_DIM] += 1.0
+        norm = sum(x * x for x in vector) ** 0.5 or 1.0
+        data.append({"object": "embedding", "index": i, "embedding": [x / norm for x in vector]})
+    return json.dumps({"object": "list", "data": data, "model": request.get("model")}).encode()
 
 
 class _Server(ThreadingHTTPServer):
@@ -102,11 +125,14 @@ class LoopbackServer:
         capacity: int | None = None,
         port: int = 0,
         model: str | None = None,
+        embeddings: bool = True,
     ) -> None:
         self.responder = responder
         self.latency = latency
         self.model = model
         self.requests: list[dict[str, Any]] = []
+        self.embeddings = embeddings
+        self.embedding_requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
         self.in_flight = 0
         self.max_in_flight = 0
@@ -194,6 +220,11 @@ class LoopbackServer:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
                 request = json.loads(self.rfile.read(length) or b"{}")
+                if self.path.rstrip("/").endswith("/embeddings") and server.embeddings:
+                    with server._lock:
+                        server.embedding_requests.append(request)
+                    self._send(200, _embeddings(request), {})
+                    return
                 if not self.path.rstrip("/").endswith("/chat/completions"):
                     self._send(404, b'{"error": {"message": "not found"}}', {})
                     return

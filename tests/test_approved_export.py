@@ -128,3 +128,35 @@ def test_cli_decide_verify_agreement_and_export_approved(
     db.execute("UPDATE decision_log SET reviewer = 'someone else' WHERE seq = 1")
     assert main(["verify", *s]) == 1
     assert "BROKEN at row 1" in capsys.readouterr().err
+
+
+def test_excerpts_of_one_source_are_one_source_in_every_export(
+    store: Store, corpus: Corpus, tmp_path: Path
+) -> None:
+    question = corpus.questions[0]
+    first, second = list(corpus.excerpts)[:2]
+    shared = corpus.excerpts[first]
+    third = next(e.id for e in corpus.excerpts.values() if e.link != shared.link)
+    corpus = replace(
+        corpus,
+        excerpts={
+            **corpus.excerpts,
+            second: replace(
+                corpus.excerpts[second], source_title=shared.source_title, link=shared.link
+            ),
+        },
+    )
+    store.ensure_run(Run("r", "p@v1", "fake", "m", "t"))
+    text = f"## How it works\nOne [{first}]. Two [{second}]. Three [{third}, {first}]."
+    store.add_answer(
+        Answer("a-x", "r", question.id, "p@v1", "fake", "m", text, (first, second, third), ())
+    )
+    record_decision(store, "a-x", Decision.APPROVE, reviewer="Dr Ng")
+    result = write_approved(tmp_path, *select_approved(store, corpus))
+    page = result.pages[0].read_text()
+    assert page.count(f'<a href="{shared.link}">') == 1
+    assert re.findall(r'<li id="source-(\d)">', page) == ["1", "2"]
+    assert re.findall(r"<sup><a href=\"#source-(\d)\">", page) == ["1", "1", "2", "1"]
+    (row,) = [json.loads(line) for line in result.jsonl.read_text().splitlines()]
+    assert [s["excerpt_ids"] for s in row["sources"]] == [[first, second], [third]]
+    assert pd.read_csv(result.csv)["sources"][0].count(shared.link) == 1

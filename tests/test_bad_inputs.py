@@ -106,3 +106,13 @@ def test_the_investigational_message_counts_what_is_missing() -> None:
     (m2,) = [f.message for f in both if f.rule_id == "investigational-as-available"]
     assert "both of these" not in m1 and "point to a clinical trial search" in m1
     assert "both of these" in m2
+
+
+def test_a_store_in_a_missing_folder_is_refused_not_made(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    typo = tmp_path / "typo" / "dir" / "x.db"
+    code, err = _run(["generate", "--store", str(typo), "--limit", "1", "-q"], capsys)
+    assert code == 2 and len(err.splitlines()) == 1
+    assert f"the folder {typo.parent} does not exist" in err
+    assert not (tmp_path / "typo").exists()

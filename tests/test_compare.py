@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 import pytest
 
+from workbench.cli.main import main
 from workbench.data.datasets import Corpus
 from workbench.errors import ConfigError
 from workbench.models import (
@@ -15,7 +19,7 @@ from workbench.models import (
     Severity,
 )
 from workbench.reports.compare import compare_runs, resolve_run
-from workbench.store import Store
+from workbench.store import SQLiteStore, Store
 
 # question -> (faithfulness in A, in B, rules in A, rules in B, grade A, grade B)
 CASES = {
@@ -90,3 +94,48 @@ def test_a_prompt_version_resolves_to_its_only_run() -> None:
         resolve_run(twice, "p@1")
     with pytest.raises(ConfigError, match=r"no run or prompt version 'p@3'.*known: A, A2, B"):
         resolve_run(twice, "p@3")
+
+
+def _fill_as(store: Store, judge: str, runs: tuple[str, ...] = ("A", "B")) -> None:
+    """Two runs on two questions, scored by `judge` only; B's second answer failed."""
+    for run in runs:
+        store.ensure_run(Run(run, f"p@{run}", "openai", "m", "t"))
+        for n, score in enumerate((0.5, None if run == "B" else 1.0)):
+            aid = f"{run}-{n}"
+            store.add_answer(Answer(aid, run, f"q{n}", f"p@{run}", "openai", "m", "text", (), ()))
+            status = EvaluationStatus.JUDGE_FAILED if score is None else EvaluationStatus.SCORED
+            store.add_evaluation(Evaluation(aid, judge, status, score, (), (), None, None))
+
+
+def test_compare_uses_the_judge_present_and_prints_no_none(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "s.db"
+    with SQLiteStore(path) as store:
+        _fill_as(store, "ragas:gpt-4o-mini")
+    args = ["compare", "p@A", "p@B", "--store", str(path), "--out", str(tmp_path / "out")]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "(judge ragas:gpt-4o-mini)" in out and "offline" not in out
+    assert "None" not in out and "nan" not in out
+    assert "faithfulness 1.00 -> not scored, grade not scored -> not scored" in out
+    assert "1 questions scored in both" in out
+    assert main([*args, "--judge", "offline"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert "judge 'offline' scored none" in err and "judges there: ragas:gpt-4o-mini" in err
+
+
+def test_compare_with_two_judges_asks_for_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "s.db"
+    with SQLiteStore(path) as store:
+        _fill_as(store, "offline")
+        for ev in store.evaluations():
+            store.add_evaluation(replace(ev, judge="ragas:m"))
+    args = ["compare", "p@A", "p@B", "--store", str(path), "--out", str(tmp_path / "out")]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "several judges" in err and "offline, ragas:m" in err
+    assert main([*args, "--judge", "ragas:m"]) == 0

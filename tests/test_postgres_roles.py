@@ -1,5 +1,5 @@
-"""A team's PostgreSQL roles, as the README sets them up: the owner migrates, a reviewer
-may record decisions and edits but not change or remove them, nor alter a table."""
+"""A team's PostgreSQL roles, as docs/operations.md sets them up: the owner migrates, a
+reviewer may record decisions and edits but not change or remove them, nor alter a table."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from workbench.models import Answer, Decision, Evaluation, EvaluationStatus, Run
 from workbench.review.decisions import edit_answer, record_decision, verify_log
 from workbench.workspace import Workspace
 
-# The statements of the README's "Teams: PostgreSQL" section, with the names made unique.
+# The statements of docs/operations.md ("Teams: the same store on PostgreSQL"), with the
+# names made unique.
 GRANTS = """
 CREATE ROLE {owner} LOGIN;
 CREATE ROLE {reviewers} NOLOGIN;

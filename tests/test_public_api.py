@@ -1,9 +1,12 @@
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import workbench
+from workbench.models import Answer, Run
 from workbench.runs.demo import run_demo
+from workbench.store import SQLiteStore
 
 
 def test_everything_in_all_is_importable_and_documented() -> None:
@@ -36,3 +39,23 @@ def test_frame_loads_a_store_by_path_with_answer_text_and_claim_counts(tmp_path:
 def test_frame_of_a_missing_store_is_one_clear_error(tmp_path: Path) -> None:
     with pytest.raises(workbench.StoreError, match="no store there"):
         workbench.frame(tmp_path / "nothing.db")
+
+
+def test_frame_has_a_row_for_each_answer_not_scored_yet(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    with SQLiteStore(path) as store:
+        store.ensure_run(Run("r", "p@1", "offline", "m", "t"))
+        for aid, qid in (("a-1", "q-lung-01"), ("a-2", "q-lung-02")):
+            store.add_answer(Answer(aid, "r", qid, "p@1", "offline", "m", "text", (), ()))
+        store.add_evaluation(
+            workbench.Evaluation(
+                "a-1", "offline", workbench.EvaluationStatus.SCORED, 1.0, (), (), None, None
+            )
+        )
+    rows = workbench.frame(path).set_index("answer_id")
+    assert list(rows.index) == ["a-1", "a-2"]
+    assert rows.loc["a-1", "status"] == "scored" and rows.loc["a-1", "faithfulness"] == 1.0
+    unscored = rows.loc["a-2"]
+    assert unscored["status"] == "not scored" and unscored["review_status"] == "not reviewed"
+    assert pd.isna(unscored["judge"]) and pd.isna(unscored["faithfulness"])
+    assert pd.isna(unscored["claims"]) and unscored["answer"] == "text"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from workbench.cli.main import main
-from workbench.cli.review_server import REVIEW_NOTEBOOK, voila_command
+from workbench.cli.review_server import REVIEW_NOTEBOOK, TEMPLATES, voila_command
 from workbench.errors import ConfigError
 from workbench.store import SQLiteStore
 
@@ -23,17 +23,24 @@ def test_the_command_serves_the_review_notebook_on_loopback(tmp_path: Path) -> N
     assert "--VoilaConfiguration.strip_sources=True" in argv
     assert "--VoilaConfiguration.show_tracebacks=False" in argv
     assert "--Voila.open_browser=False" in argv and "--Voila.port_retries=0" in argv
+    assert "--VoilaConfiguration.template=workbench" in argv
+    assert "--MappingKernelManager.cull_connected=False" in argv
+    assert "--MappingKernelManager.cull_idle_timeout=300" in argv
     assert env == {
         "WORKBENCH_STORE": str((tmp_path / "r.db").resolve()),
         "WORKBENCH_DATASETS": str(tmp_path.resolve()),
+        "JUPYTER_PATH": str(TEMPLATES),
     }
+    template = TEMPLATES / "voila" / "templates" / "workbench" / "index.html.j2"
+    assert template.is_file() and "https://" not in template.read_text()
 
 
 def test_a_missing_store_or_a_bad_port_is_a_clear_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["review", "--store", str(tmp_path / "none.db"), "--no-browser"]) == 2
-    assert "no store there" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "no store there" in err and "score" not in err  # `score` refuses a missing store
     SQLiteStore(tmp_path / "r.db").close()
     with pytest.raises(ConfigError, match="--port 0"):
         voila_command(tmp_path / "r.db", port=0, open_browser=False)

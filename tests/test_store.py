@@ -27,10 +27,16 @@ from workbench.models import (
 )
 from workbench.review.decisions import verify_log
 from workbench.store import SQLiteStore, Store, StoreKind, StoreLocation
-from workbench.store.decision_log import GENESIS, DecisionDraft
+from workbench.store.decision_log import (
+    GENESIS,
+    DecisionDraft,
+    decision_content,
+    decision_hash,
+    text_sha256,
+)
 from workbench.store.migrations import MIGRATIONS, apply
 from workbench.store.pg_migrations import PG_MIGRATIONS
-from workbench.store.rows import answer_row, decision_row, run_row
+from workbench.store.rows import answer_row, run_row
 from workbench.workspace import Workspace
 
 pytestmark = pytest.mark.adapters
@@ -171,6 +177,13 @@ def _insert(db: RawDB, table: str, row: dict[str, Any]) -> None:
     db.execute(f"INSERT INTO {table} ({', '.join(row)}) VALUES ({marks})", tuple(row.values()))
 
 
+def _old_row(draft: DecisionDraft, answer: Answer, prev: str = GENESIS) -> dict[str, Any]:
+    """A decision row as a workbench from before migration 007 wrote it (no binding)."""
+    chained = {"answer_sha256": text_sha256(answer.text), "meaning": draft.decision.meaning}
+    content = decision_content(draft, **chained, prev_hash=prev)
+    return {**content, "hash": decision_hash(draft, **chained, prev_hash=prev)}
+
+
 def test_a_store_from_before_the_mac_and_overrides_reads_its_decisions_read_only(
     store_location: str,
 ) -> None:
@@ -179,7 +192,7 @@ def test_a_store_from_before_the_mac_and_overrides_reads_its_decisions_read_only
     draft = DecisionDraft(
         "d-1", answer.id, "Dr. Ng", "ng", Decision.APPROVE, "", datetime(2026, 1, 2, tzinfo=UTC)
     )
-    row = decision_row(draft, answer_text=answer.text, prev_hash=GENESIS)
+    row = _old_row(draft, answer)
     with RawDB(store_location) as db:
         _insert(db, "runs", run_row(Run("r1", "p@v1", "offline", "m", "test")))
         _insert(db, "answers", answer_row(answer))

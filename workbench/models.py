@@ -15,13 +15,16 @@ __all__ = [
     "HARMFUL_CLASSES",
     "SAFETY_CLASSES",
     "Answer",
+    "Binding",
     "ClaimVerdict",
     "Decision",
     "Evaluation",
     "EvaluationStatus",
     "Excerpt",
+    "Judgment",
     "PromptTemplate",
     "Question",
+    "Relevance",
     "RetrievedExcerpt",
     "ReviewDecision",
     "Run",
@@ -206,6 +209,29 @@ HARMFUL_CLASSES = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class Relevance:
+    """Does the answer answer the question? A judge's score in 0..1 (None: nothing to
+    judge), its own fixed decision (`flagged`: it does not answer what was asked), and
+    a one-line reason."""
+
+    score: float | None
+    flagged: bool
+    reason: str
+    judge: str
+
+
+@dataclass(frozen=True, slots=True)
+class Judgment:
+    """One of several judgments of the same answer by the same judge (`score --repeat`):
+    its faithfulness score, its decision and whether it could judge at all."""
+
+    repeat: int  # 0, 1, ... in the order asked
+    score: float | None
+    flagged: bool
+    status: EvaluationStatus
+
+
 class EvaluationStatus(enum.StrEnum):
     """Whether the faithfulness judge could score the answer."""
 
@@ -230,6 +256,23 @@ class Evaluation:
     # Excerpt id -> fingerprint ("v2:3f9a..."): what the answer was judged against.
     excerpt_versions: dict[str, str] = field(default_factory=dict)
     created_at: datetime = field(default_factory=utc_now)
+    relevance: Relevance | None = None  # None: not judged (stores before migration 008)
+    # ragas' response relevancy beside it, with `--judge ragas` (None: not asked).
+    llm_relevance: Relevance | None = None
+    # Each judgment when the judge was asked more than once; `faithfulness` is their mean.
+    judgments: tuple[Judgment, ...] = ()
+
+    @property
+    def spread(self) -> float | None:
+        """Highest minus lowest faithfulness over the repeats (None without two scores)."""
+        scores = [j.score for j in self.judgments if j.score is not None]
+        return round(max(scores) - min(scores), 4) if len(scores) > 1 else None
+
+    @property
+    def unstable(self) -> bool:
+        """The repeats disagree on the decision: flagged in one judgment, not in another."""
+        decided = {j.flagged for j in self.judgments if j.status is EvaluationStatus.SCORED}
+        return len(decided) > 1
 
     @property
     def unsupported(self) -> tuple[ClaimVerdict, ...]:
@@ -302,13 +345,36 @@ _MEANINGS = {
 
 
 @dataclass(frozen=True, slots=True)
+class Binding:
+    """What a decision covers of the answer besides its id and text hash: the question it
+    answers, the prompt version and run that made it, and each excerpt it cites with the
+    version (fingerprint) the reviewer saw ("unknown" when none was loaded or judged).
+
+    Decisions recorded before the store's migration 007 carry none (`binding` None): they
+    cover the answer id and its text only.
+    """
+
+    question_id: str
+    prompt_key: str
+    run_id: str
+    cited: tuple[tuple[str, str], ...]  # (excerpt id, version), in citation order
+
+    @property
+    def cited_ids(self) -> tuple[str, ...]:
+        """The cited excerpt ids, in citation order."""
+        return tuple(excerpt_id for excerpt_id, _ in self.cited)
+
+
+@dataclass(frozen=True, slots=True)
 class ReviewDecision:
     """A human decision on an answer version, as recorded in the append-only log.
 
     `reviewer` is the name given in the form or on the command line; `account` is who
     the environment says is logged in (JupyterHub user, else the OS user). `answer_sha256`
-    is the hash of the exact text decided on. `hash` covers every field and `prev_hash`,
-    the hash of the decision before it, so any later change breaks the chain.
+    is the hash of the exact text decided on; `binding`, what else of the answer it was
+    decided on (None for decisions from before the binding existed). `hash` covers every
+    field and `prev_hash`, the hash of the decision before it, so any later change breaks
+    the chain.
     """
 
     id: str
@@ -328,3 +394,4 @@ class ReviewDecision:
     new_text: str | None = None
     overrides: tuple[str, ...] = ()  # fail-severity safety rules approved over, on purpose
     mac: str | None = None  # HMAC-SHA256 of `hash` under the log key, when one was set
+    binding: Binding | None = None

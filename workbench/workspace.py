@@ -35,7 +35,7 @@ from workbench.data.datasets import (
     load_corpus,
     load_excerpts,
 )
-from workbench.errors import ConfigError
+from workbench.errors import ConfigError, StoreError
 from workbench.llm.cache import CACHE_FILE, cache_path_for
 from workbench.llm.prices import prices_file
 from workbench.scoring.safety import RuleSet, load_rules
@@ -170,8 +170,15 @@ class Workspace:
         others a missing store is "no store at PATH". `read_only` for commands that only
         read (verify, report, export, runs): they then work on read-only media (and on
         PostgreSQL in read-only transactions). `check_pages` refuses a damaged store with
-        one line."""
+        one line. A new SQLite store goes in a folder that exists: a mistyped path is
+        refused, not made into folders."""
         if self.store.kind is StoreKind.SQLITE:
+            folder = self.store.path.parent
+            if create and not self.store.path.is_file() and not folder.is_dir():
+                raise StoreError(
+                    f"--store {self.store.path}: the folder {folder} does not exist; "
+                    "check the path, or make the folder first"
+                )
             return SQLiteStore(
                 self.store.path, create=create, read_only=read_only, check_pages=check_pages
             )

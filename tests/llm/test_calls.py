@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import threading
 import time
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 from tests.llm.conftest import KEY, make_client
 from tests.loopback import LoopbackServer, Reply
 from workbench.errors import EndpointError
-from workbench.llm import ChatReply, ChatRequest, LLMClient
+from workbench.llm import ChatReply, ChatRequest, LLMClient, LLMSettings, Secret, open_client
 from workbench.llm.cache import CallCache
 from workbench.llm.calls import Check
 from workbench.llm.client import ChatTransport
@@ -222,3 +223,55 @@ def test_timeouts_lower_the_concurrency_for_a_server_that_answers_one_at_a_time(
     assert len(replies) == 6 and client.stats.failures == 0
     assert client.stats.retries >= 1 and client.concurrency < 4
     assert f"concurrency lowered from 4 to {client.concurrency}" in client.stats.describe()
+
+
+def test_identical_requests_in_flight_go_out_once(server: LoopbackServer, tmp_path: Path) -> None:
+    server.latency = 0.2  # both are in flight together, whatever the machine's load
+    client = make_client(server, tmp_path, concurrency=4)
+    other = ChatRequest("gpt-4o-mini", (("user", "Say goodbye."),))
+
+    replies = complete_all(client, [REQUEST, REQUEST, other, REQUEST])
+    assert server.calls == 2 and client.stats.endpoint_calls == 2
+    assert (client.stats.cache_hits, client.stats.cache_misses) == (2, 2)
+    assert [r.cached for r in replies] == [False, True, False, True]
+    assert replies[0].content == replies[1].content == replies[3].content
+
+
+def test_an_identical_request_shares_the_first_ones_failure(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    server.latency = 0.2
+    server.script(Reply(status=400))  # a bad request stays bad: not retried
+    client = make_client(server, tmp_path)
+
+    async def run() -> list[ChatReply | BaseException]:
+        try:
+            return await asyncio.gather(
+                client.complete(REQUEST), client.complete(REQUEST), return_exceptions=True
+            )
+        finally:
+            await client.aclose()
+
+    outcomes = asyncio.run(run())
+    assert all(isinstance(o, EndpointError) for o in outcomes) and server.calls == 1
+
+
+def test_without_the_cache_every_request_goes_out(server: LoopbackServer, tmp_path: Path) -> None:
+    client = make_client(server, tmp_path, use_cache=False)
+    complete_all(client, [REQUEST, REQUEST])
+    assert server.calls == 2 and client.stats.cache_hits == 0
+
+
+def test_a_refused_connection_is_named_and_lowers_nothing() -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = LLMSettings(
+        base_url=f"http://127.0.0.1:{port}/v1", api_key=Secret(KEY), model="m", concurrency=4
+    )
+    client = open_client(config)
+    client.policy = RetryPolicy(max_retries=1, base_s=0.01, cap_s=0.01)
+    with pytest.raises(EndpointError, match="connection refused") as info:
+        complete(client)
+    assert "timeout" not in str(info.value) and client.concurrency == 4
+    assert "lowered" not in client.stats.describe() and client.stats.failures == 1

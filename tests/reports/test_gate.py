@@ -14,7 +14,7 @@ from workbench.data.datasets import Corpus
 from workbench.errors import ConfigError, DatasetError
 from workbench.models import Answer, Evaluation, EvaluationStatus, Run
 from workbench.reports.gate import GateSpec, check_gate
-from workbench.store import Store
+from workbench.store import SQLiteStore, Store
 from workbench.testing import GateFailed, assert_gate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -118,9 +118,38 @@ def test_no_scored_answer_fails_the_score_checks(store: Store, corpus: Corpus) -
     _fill(store, "A", [None, None])
     store.add_answer(Answer("A-late", "A", "q9", "p@A", "offline", "m", "text", (), ()))
     result = check_gate(store, corpus, GateSpec(min_faithfulness=0.5, max_unsupported_share=0.5))
-    assert [c.passed for c in result.checks] == [False, False, True]
+    assert [c.passed for c in result.checks] == [False, False, False]
     assert result.checks[0].detail == "no scored answer"
+    assert result.checks[2].detail.startswith("not checked: A-late (q9)")
     assert "3 answers, 0 scored, 2 judge failures, 1 NOT SCORED)" in result.table()
+
+
+def test_a_gate_with_no_evidence_or_nothing_to_check_fails_in_one_line(
+    store: Store, corpus: Corpus
+) -> None:
+    store.ensure_run(Run("A", "p@A", "offline", "m", "t"))
+    store.add_answer(Answer("A-0", "A", "q0", "p@A", "offline", "m", "text", (), ()))
+    for spec in (GateSpec(), GateSpec(max_fail_findings=None, min_faithfulness=0.5)):
+        result = check_gate(store, corpus, spec)
+        assert not result.passed and result.judge is None
+        assert result.table().startswith("FAIL: no answer of A is scored in ")
+        assert "no check has evidence" in result.table() and "\n" not in result.table()
+    _fill(store, "B", [None])  # judged, but the judge failed: no check is asked for
+    nothing = check_gate(store, corpus, GateSpec(runs=("B",), max_fail_findings=None))
+    assert not nothing.passed and "0 of 0" not in nothing.table()
+    assert nothing.table().startswith("FAIL: no check to make")
+
+
+def test_the_cli_gate_on_unscored_answers_exits_1_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "s.db"
+    with SQLiteStore(path) as store:
+        store.ensure_run(Run("A", "p@A", "offline", "m", "t"))
+        store.add_answer(Answer("A-0", "A", "q0", "p@A", "offline", "m", "text", (), ()))
+    assert main(["gate", "--store", str(path), "--allow-fail-findings"]) == 1
+    out = capsys.readouterr().out.strip()
+    assert len(out.splitlines()) == 1 and out.startswith("FAIL: ") and "PASS" not in out
 
 
 def test_the_example_ci_workflow_runs_commands_the_cli_takes() -> None:

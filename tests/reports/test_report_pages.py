@@ -225,3 +225,12 @@ def test_many_runs_fold_into_one_line_at_the_top(
     top = html.split("How far to trust")[0]
     assert "<details><summary>9 runs: prompt versions p@1; backends and models offline / m" in top
     assert top.count("<li>Run <code>") == 9  # still all there, folded
+
+
+def test_ids_in_the_summary_wrap_at_their_separators_never_mid_word() -> None:
+    from workbench.reports.render import breakable
+
+    assert str(breakable("patient_answer@v1")) == "patient_<wbr>answer@<wbr>v1"
+    assert str(breakable("ragas:gpt-4o<x>")) == "ragas:<wbr>gpt-<wbr>4o&lt;x&gt;"
+    base = Path(__file__).resolve().parents[2] / "workbench/reports/templates/_base.html.j2"
+    assert "overflow-wrap: anywhere" not in base.read_text()

@@ -137,9 +137,10 @@ def test_the_notebook_forms_use_the_store_the_environment_names(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("WORKBENCH_STORE", str(tmp_path / "team.db"))
-    for app in (run_app(), review_app(reviewer="Dr Ng"), export_app(out=tmp_path / "out")):
+    for app in (run_app(), review_app(reviewer="Dr Ng")):
         store = app.desk.store if hasattr(app, "desk") else app.store
         assert store.location == str(tmp_path / "team.db")
+    assert str(export_app(out=tmp_path / "out").data.store) == str(tmp_path / "team.db")
 
 
 def test_the_live_fields_open_model_and_endpoint_only_where_they_apply() -> None:
@@ -174,3 +175,38 @@ def test_the_live_fields_open_model_and_endpoint_only_where_they_apply() -> None
     assert open_fields() == [False, False, True, True]
     live.judge_model.value = "  other  "
     assert live.endpoints() == replace(initial, judge="ragas", judge_model="other")
+
+
+def test_the_live_fields_take_the_clis_call_settings(tmp_path: Path) -> None:
+    env = {"OPENAI_BASE_URL": "http://127.0.0.1:9/v1", "WORKBENCH_MODEL": "local"}
+    app = run_app(tmp_path / "run.db", cancer_types=["lung"], limit=1)
+    live = app.view.live
+    live.free.value = True
+    live.concurrency.value, live.timeout.value, live.max_tokens.value = "1", "300", "400"
+    endpoints = live.endpoints()
+    assert (endpoints.free, endpoints.concurrency, endpoints.timeout_s) == (True, 1, 300.0)
+    generating, judging = endpoints.generator_settings(env), endpoints.judge_settings(env)
+    assert (generating.free, generating.concurrency, generating.timeout_s) == (True, 1, 300.0)
+    assert generating.max_tokens == 400 and judging.free and judging.concurrency == 1
+    shown = [live.free.description, live.concurrency.tooltip, live.timeout.tooltip]
+    assert [s.split(":")[0] for s in shown] == ["--free", "--concurrency", "--timeout"]
+    for field, typed in ((live.concurrency, "two"), (live.timeout, "-5"), (live.max_tokens, "1.5")):
+        field.value = typed
+        app.view.run.click()
+        status = app.view.status.value
+        assert f"&#39;{typed}&#39;: give" in status and "Traceback" not in status
+        field.value = ""
+    live.free.value = False
+    assert live.endpoints() == Endpoints(backend="offline", judge="offline")
+
+
+def test_a_mistyped_prompt_version_in_the_tuning_form_is_one_line(
+    tmp_path: Path, datasets: Path
+) -> None:
+    app = tuning_app(tmp_path / "t.db", datasets=datasets, base="patient_answer@v9",
+                     cancer_type="lugn")  # fmt: skip
+    status = app.view.status.value
+    assert "prompt version &#39;patient_answer@v9&#39; is not in" in status
+    assert "cancer type &#39;lugn&#39; has no questions" in status
+    assert "patient_answer@v2" in status and "TraitError" not in status
+    assert app.view.base.value == "patient_answer@v2" and app.view.cancer.value == ""

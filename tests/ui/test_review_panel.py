@@ -46,7 +46,7 @@ def test_the_name_is_asked_once_and_then_the_queue_opens(panel: ReviewController
     assert v.login.layout.display == "none" and v.desk.layout.display == ""
     assert "Reviewing as Dr Ng" in v.who.value
     assert v.position.value == "1 of 8"
-    assert "not reviewed: 8" in v.counts.value and "all: 8" in v.counts.value
+    assert "not reviewed: 8" in v.counts.value and "all: 8 open, 0 decided" in v.counts.value
 
 
 def test_approve_is_stored_at_once_and_the_panel_moves_on(
@@ -112,7 +112,7 @@ def test_flagged_holds_what_needs_a_clinician_riskiest_first(panel: ReviewContro
     failed_judge, hard_fail, not_found = _concerns(panel.desk.store)
     panel.view.refresh.click()
     panel.view.filter.value = QueueFilter.FLAGGED
-    assert "flagged: 3" in panel.view.counts.value
+    assert "flagged: 3 open, 0 decided" in panel.view.counts.value
     seen = []
     for _ in range(3):
         assert panel.item is not None
@@ -125,7 +125,7 @@ def test_flagged_holds_what_needs_a_clinician_riskiest_first(panel: ReviewContro
                                                                for f in ev.safety)
         } - set(seen)  # fmt: skip
     panel.view.filter.value = QueueFilter.WARNINGS
-    assert warned and f"warnings: {len(warned)}" in panel.view.counts.value
+    assert warned and f"warnings: {len(warned)} open, 0 decided" in panel.view.counts.value
     assert set(panel.desk.queue.ids(QueueFilter.WARNINGS)) == warned
     panel.view.filter.value = QueueFilter.APPROVED
     assert panel.item is None and "No answers under “approved”" in panel.view.empty.value
@@ -332,6 +332,13 @@ def test_approving_over_a_failed_safety_rule_asks_for_an_override_with_a_reason(
     panel.view.approve.click()
     assert "stop-standard-treatment" in panel.view.status.value
     assert "override" in panel.view.status.value.lower() and _decisions(store_file) == []
+    # the refusal names the box by its label, and the label is the whole of it
+    assert f"“{panel.view.override.description}”" in panel.view.status.value
+    assert "stop-standard-treatment" in panel.view.override_note.value
+    # the failing rule's message is at the top, above the answer
+    assert "Failed safety rule <code>stop-standard-treatment</code>:</b> Says stop." in (
+        panel.view.header.value
+    )
     panel.view.override.value = True
     panel.view.approve.click()
     assert "reason" in panel.view.status.value and _decisions(store_file) == []
@@ -341,6 +348,19 @@ def test_approving_over_a_failed_safety_rule_asks_for_an_override_with_a_reason(
         (d,) = store.decisions()
     assert d.answer_id == target and d.overrides == ("stop-standard-treatment",)
     assert panel.view.override.value is False  # never carried to the next answer
+
+
+def test_a_decided_flagged_answer_counts_as_decided_not_open(panel: ReviewController) -> None:
+    _start(panel)
+    _concerns(panel.desk.store)
+    panel.view.refresh.click()
+    panel.view.filter.value = QueueFilter.FLAGGED
+    assert panel.item is not None
+    panel.view.reason.value = "Wrong on the trial's results."
+    panel.view.reject.click()
+    assert "flagged: 2 open, 1 decided" in panel.view.counts.value
+    assert "rejected: 1" in panel.view.counts.value
+    assert "2 of 3 left in “flagged”" in panel.view.mine.value
 
 
 def test_claims_are_listed_in_full(panel: ReviewController) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,36 +23,20 @@ from workbench.cli.common import (
     quiet_option,
     workspace_of,
 )
-from workbench.data.datasets import select_questions
-from workbench.errors import ConfigError
-from workbench.generation.backends import BACKENDS, make_generator
-from workbench.generation.retrieval import retriever_for
-from workbench.llm.calls import CallStats
-from workbench.llm.estimate import Estimate, check_budget
-from workbench.llm.settings import LLMSettings
-from workbench.models import Question
-from workbench.reports.frame import evaluation_frame
-from workbench.runs.batch import generate_batch, score_batch
-from workbench.runs.plan import default_run_id, run_id_for
-from workbench.runs.preflight import (
-    PlansAnswers,
-    PlansJudging,
-    generation_preflight,
-    judging_preflight,
-    local_server_note,
-    safety_judging_preflight,
-)
-from workbench.scoring.evaluate import warm_up
-from workbench.scoring.judges import JUDGES, make_judge
-from workbench.scoring.safety import safety_model_enabled, unknown_cancer_types
-from workbench.workspace import Workspace
+from workbench.runs.choices import BACKENDS, JUDGES, LLMSettings
+from workbench.runs.generate import Notes
+from workbench.runs.generate import generate as runs_generate
+from workbench.runs.generate import score as runs_score
+from workbench.runs.options import GenerateOptions, ScoreOptions
 
 __all__ = [
     "CallOptions",
     "GenerateOptions",
     "ScoreOptions",
     "add_batch_commands",
+    "generate_options",
     "judge_settings",
+    "score_options",
 ]
 
 
@@ -102,209 +85,70 @@ def judge_settings(
     )
 
 
-@dataclass(frozen=True)
-class GenerateOptions:
-    """`workbench generate`, parsed."""
-
-    workspace: Workspace
-    prompts: tuple[str, ...]
-    backend: str
-    llm: LLMSettings | None
-    cancer_types: tuple[str, ...]
-    question_ids: tuple[str, ...]
-    limit: int | None
-    run_name: str | None
-    max_cost: float | None
-    progress: bool
-
-    @classmethod
-    def from_args(cls, args: argparse.Namespace) -> GenerateOptions:
-        calls = CallOptions.from_args(args)
-        llm = None
-        if args.backend == "openai":
-            llm = LLMSettings.from_env(
-                model=args.model,
-                base_url=args.base_url,
-                max_tokens=args.max_tokens,
-                **calls.overrides(),
-            )
-        return cls(
-            workspace=workspace_of(args),
-            prompts=tuple(args.prompt or ()),
-            backend=args.backend,
-            llm=llm,
-            cancer_types=tuple(args.cancer_type or ()),
-            question_ids=tuple(args.question or ()),
-            limit=args.limit,
-            run_name=args.run,
-            max_cost=calls.max_cost,
-            progress=not args.quiet,
+def generate_options(args: argparse.Namespace) -> GenerateOptions:
+    """`workbench generate`'s arguments as the use case's options."""
+    calls = CallOptions.from_args(args)
+    llm = None
+    if args.backend == "openai":
+        llm = LLMSettings.from_env(
+            model=args.model,
+            base_url=args.base_url,
+            max_tokens=args.max_tokens,
+            **calls.overrides(),
         )
-
-
-@dataclass(frozen=True)
-class ScoreOptions:
-    """`workbench score`, parsed."""
-
-    workspace: Workspace
-    judge: str
-    llm: LLMSettings | None
-    safety_llm: LLMSettings | None  # `--safety-judge llm`: the LLM safety judge's endpoint
-    run_ids: tuple[str, ...] | None
-    rescore: bool
-    stale: bool
-    max_cost: float | None
-    progress: bool
-    judge_max_tokens: int | None = None
-    safety_model: bool = True  # `--safety-model off`: the rules alone (and the LLM judge)
-
-    @classmethod
-    def from_args(cls, args: argparse.Namespace) -> ScoreOptions:
-        calls = CallOptions.from_args(args)
-        return cls(
-            workspace=workspace_of(args),
-            judge=args.judge,
-            llm=judge_settings(args, calls) if args.judge == "ragas" else None,
-            safety_llm=judge_settings(args, calls) if args.safety_judge == "llm" else None,
-            run_ids=tuple(args.run) if args.run else None,
-            rescore=args.rescore,
-            stale=args.stale,
-            max_cost=calls.max_cost,
-            progress=not args.quiet,
-            judge_max_tokens=args.judge_max_tokens,
-            safety_model=safety_model_enabled()
-            if args.safety_model is None
-            else args.safety_model == "on",
-        )
-
-
-def _preflight(
-    estimates: Sequence[Estimate], max_cost: float | None, settings: LLMSettings | None
-) -> None:
-    for e in estimates:
-        print(e.describe())
-    note = local_server_note(settings) if settings is not None else None
-    if note and any(e.calls > e.cached for e in estimates):
-        print(note)
-    check_budget(estimates, max_cost)
-
-
-def _warn_unknown_cancer_types(questions: Sequence[Question], ws: Workspace) -> None:
-    """A warning (not an error: new cancer types are welcome) naming the known ones."""
-    unknown = unknown_cancer_types(questions, ws.rules)
-    if not unknown:
-        return
-    known = ", ".join(c.id for c in ws.rules.cancer_types)
-    shown = ", ".join(f"{qid} ({kind!r})" for qid, kind in unknown[:10])
-    more = f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""
-    print(
-        f"workbench: warning: {ws.questions}: the safety rules ({ws.rules_file}) do not know the "
-        f"cancer type of {shown}{more}; known: {known}, general. Their answers are made and "
-        "scored, but the investigational-therapy rule can only go by the question's words",
-        file=sys.stderr,
+    return GenerateOptions(
+        workspace=workspace_of(args),
+        prompts=tuple(args.prompt or ()),
+        backend=args.backend,
+        llm=llm,
+        cancer_types=tuple(args.cancer_type or ()),
+        question_ids=tuple(args.question or ()),
+        limit=args.limit,
+        run_name=args.run,
+        max_cost=calls.max_cost,
+        progress=not args.quiet,
     )
+
+
+def score_options(args: argparse.Namespace) -> ScoreOptions:
+    """`workbench score`'s arguments as the use case's options."""
+    calls = CallOptions.from_args(args)
+    return ScoreOptions(
+        workspace=workspace_of(args),
+        judge=args.judge,
+        llm=judge_settings(args, calls) if args.judge == "ragas" else None,
+        safety_llm=judge_settings(args, calls) if args.safety_judge == "llm" else None,
+        run_ids=tuple(args.run) if args.run else None,
+        rescore=args.rescore,
+        stale=args.stale,
+        max_cost=calls.max_cost,
+        progress=not args.quiet,
+        judge_max_tokens=args.judge_max_tokens,
+        repeat=args.repeat,
+        ragas_relevancy=args.ragas_relevancy,
+        safety_model=args.safety_model != "off",
+    )
+
+
+NOTES = Notes(say=print, warn=lambda line: print(line, file=sys.stderr))
 
 
 def generate(o: GenerateOptions) -> int:
-    """Answer the chosen questions under each prompt version; one run each."""
-    ws, corpus = o.workspace, o.workspace.corpus
-    keys = list(o.prompts) or sorted(corpus.prompts)
-    missing = [k for k in keys if k not in corpus.prompts]
-    if missing:
-        raise ConfigError(f"--prompt: unknown {missing}; known: {sorted(corpus.prompts)}")
-    questions = select_questions(
-        corpus, cancer_types=o.cancer_types, ids=o.question_ids, limit=o.limit
-    )
-    _warn_unknown_cancer_types(questions, ws)
-    generator = make_generator(
-        o.backend, settings=o.llm, cache_path=ws.cache_path, prices=ws.prices
-    )
-    run_ids = {
-        k: run_id_for(o.run_name, k, len(keys)) or default_run_id(k, generator) for k in keys
-    }
-    retriever = retriever_for(corpus.excerpts.values())
-    llm = generator if isinstance(generator, PlansAnswers) else None
-    with ws.open_store(create=True) as store:
-        if llm is not None:
-            plan = generation_preflight(store, corpus, llm, questions, run_ids, retriever=retriever)
-            _preflight([plan], o.max_cost, llm.client.settings)
-        reports = []
-        for key in keys:
-            if llm is not None:
-                llm.client.stats = CallStats()  # each run's summary counts its own calls
-            report = generate_batch(
-                store,
-                corpus,
-                generator,
-                key,
-                questions,
-                questions_source=str(ws.questions),
-                run_id=run_ids[key],
-                retriever=retriever,
-                progress=o.progress,
-            )
-            print_batch("generated", report, llm.client.stats if llm else None)
-            reports.append(report)
-    return batch_status(reports)
+    """Answer the chosen questions under each prompt version; print each run's batch."""
+    done = runs_generate(o, NOTES)
+    for d in done:
+        print_batch("generated", d.report, d.calls)
+    return batch_status([d.report for d in done])
 
 
 def score(o: ScoreOptions) -> int:
-    """Judge every answer not yet judged (or whose judging failed), with safety and
-    readability; then print the summary."""
-    ws, corpus = o.workspace, o.workspace.corpus
-    judge = make_judge(
-        o.judge,
-        settings=o.llm,
-        cache_path=ws.cache_path,
-        prices=ws.prices,
-        max_tokens=o.judge_max_tokens,
-    )
-    llm = judge if isinstance(judge, PlansJudging) else None
-    safety = None
-    if o.safety_llm is not None:
-        from workbench.scoring.safety_llm import open_safety_judge  # imports the LLM path
-
-        safety = open_safety_judge(o.safety_llm, ws.rules, cache_path=ws.cache_path)
-    with ws.open_store() as store:
-        plans = [
-            judging_preflight(
-                store, corpus, llm, run_ids=o.run_ids, rescore=o.rescore, stale=o.stale
-            )
-            for llm in ([llm] if llm is not None else [])
-        ]
-        if safety is not None:
-            plans.append(
-                safety_judging_preflight(
-                    store,
-                    corpus,
-                    safety,
-                    judge.name,
-                    run_ids=o.run_ids,
-                    rescore=o.rescore,
-                    stale=o.stale,
-                )
-            )
-        if plans:
-            _preflight(plans, o.max_cost, llm.client.settings if llm is not None else None)
-            # rules, the model layer and word lists load now, not while the first replies wait
-            warm_up(ws.rules, safety_model=o.safety_model)
-        report = score_batch(
-            store,
-            corpus,
-            judge,
-            run_ids=o.run_ids,
-            rules=ws.rules,
-            rescore=o.rescore,
-            stale=o.stale,
-            progress=o.progress,
-            safety_judge=safety,
-            safety_model=o.safety_model,
-        )
-        print_batch("scored", report, llm.client.stats if llm is not None else None)
-        if safety is not None:
-            print(f"LLM safety judge: {safety.client.stats.describe()}")
-        print_summary(evaluation_frame(store, corpus))
-    return batch_status([report])
+    """Judge what is not judged yet; print the batch and the summary."""
+    result = runs_score(o, NOTES)
+    print_batch("scored", result.batch.report, result.batch.calls)
+    if result.safety_calls is not None:
+        print(f"LLM safety judge: {result.safety_calls.describe()}")
+    print_summary(result.frame)
+    return batch_status([result.batch.report])
 
 
 def _call_options(p: argparse.ArgumentParser) -> None:
@@ -371,7 +215,7 @@ def add_batch_commands(sub: Any) -> None:
     )
     _call_options(g)
     quiet_option(g)
-    g.set_defaults(func=lambda args: generate(GenerateOptions.from_args(args)))
+    g.set_defaults(func=lambda args: generate(generate_options(args)))
 
     s = sub.add_parser("score", help="score answers: faithfulness, safety, readability")
     data_options(s)
@@ -385,13 +229,29 @@ def add_batch_commands(sub: Any) -> None:
     s.add_argument(
         "--safety-model",
         choices=("on", "off"),
-        help="the local safety model layer beside the rules (default: on, or "
-        "WORKBENCH_SAFETY_MODEL)",
+        default="on",
+        help="the local safety model layer beside the rules (default on; "
+        "WORKBENCH_SAFETY_MODEL=off also turns it off)",
     )
     s.add_argument("--run", action="append", help="only answers of these runs (repeatable)")
     s.add_argument("--rescore", action="store_true", help="score again what was scored")
     s.add_argument(
         "--stale", action="store_true", help="score again only what changed excerpts made stale"
+    )
+    s.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        metavar="K",
+        help="ask an LLM judge K times per answer: each judgment kept, the mean scored, "
+        "answers whose judgments disagree reported unstable (each repeat cached, so a rerun "
+        "is free); the offline judge is deterministic and judges once",
+    )
+    s.add_argument(
+        "--ragas-relevancy",
+        action="store_true",
+        help="with --judge ragas, also ragas' response relevancy: three short calls per "
+        "answer and the endpoint's embeddings API (a failure is recorded, never a crash)",
     )
     judge_options(s)
     s.add_argument(
@@ -402,4 +262,4 @@ def add_batch_commands(sub: Any) -> None:
     )
     _call_options(s)
     quiet_option(s)
-    s.set_defaults(func=lambda args: score(ScoreOptions.from_args(args)))
+    s.set_defaults(func=lambda args: score(score_options(args)))

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from workbench.llm.calls import CallStats
 from workbench.reports.summary import summary_frame
 from workbench.runs.batch import BatchReport
+from workbench.runs.choices import CallStats
 from workbench.workspace import STORE_ENV, STORE_NAME, Workspace
 
 __all__ = [

@@ -26,6 +26,8 @@ _OVERRIDES = (
     "min_faithfulness_low",
     "max_fail_findings",
     "max_unsupported_share",
+    "min_relevance",
+    "max_unstable",
     "baseline",
     "max_drop",
 )
@@ -108,6 +110,19 @@ def add_gate_command(sub: Any) -> None:
         type=_share,
         metavar="X",
         help="most share of scored answers with an unsupported claim",
+    )
+    g.add_argument(
+        "--min-relevance",
+        type=_share,
+        metavar="X",
+        help="minimum mean relevance (does the answer answer the question, 0..1)",
+    )
+    g.add_argument(
+        "--max-unstable",
+        type=int,
+        metavar="N",
+        help="most answers whose repeated judgments disagree (`score --repeat`); an LLM "
+        "judge's answers judged once fail it, an offline judge is deterministic",
     )
     g.add_argument(
         "--baseline",

@@ -6,7 +6,8 @@ import argparse
 from datetime import date
 from pathlib import Path
 
-from workbench.importing import import_documents
+from workbench.runs.imports import import_into
+from workbench.runs.options import ImportOptions
 
 __all__ = ["add_import_command"]
 
@@ -19,15 +20,17 @@ def _date(value: str) -> date:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    result = import_documents(
-        args.paths,
-        args.into,
-        source_title=args.source_title or "",
-        link=args.link or "",
-        version=args.version or "",
-        date=args.date,
-        license=args.license or "",
-        cancer_type=args.cancer_type,
+    result = import_into(
+        ImportOptions(
+            tuple(args.paths),
+            args.into,
+            source_title=args.source_title or "",
+            link=args.link or "",
+            version=args.version or "",
+            date=args.date,
+            license=args.license or "",
+            cancer_type=args.cancer_type,
+        )
     )
     print(result.summary())
     print(

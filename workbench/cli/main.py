@@ -1,5 +1,6 @@
 """The command line: `workbench generate | score | report | export | runs | compare |
-gate | decide | verify | backup | agreement | review | demo | import | store copy`.
+gate | decide | verify | backup | agreement | review | demo | import | store copy |
+retrieval | local-server`.
 
 Each command group lives in its own module and turns its arguments into typed options
 once; the command calls the library with them and prints what it did. A
@@ -18,8 +19,10 @@ from workbench.cli.batch import add_batch_commands
 from workbench.cli.compare import add_run_commands
 from workbench.cli.gate import add_gate_command
 from workbench.cli.imports import add_import_command
+from workbench.cli.local_server import add_local_server_command
 from workbench.cli.records import add_record_commands
 from workbench.cli.reporting import add_output_commands
+from workbench.cli.retrieval import add_retrieval_command
 from workbench.cli.review import add_review_commands
 from workbench.cli.store import add_store_commands
 from workbench.errors import WorkbenchError
@@ -45,7 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_run_commands(sub)
     add_import_command(sub)
     add_gate_command(sub)
+    add_retrieval_command(sub)
     add_store_commands(sub)
+    add_local_server_command(sub)
     return parser
 
 

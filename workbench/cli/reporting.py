@@ -4,8 +4,6 @@ out for people to read and for other tools."""
 from __future__ import annotations
 
 import argparse
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,108 +17,91 @@ from workbench.cli.common import (
     quiet_option,
     workspace_of,
 )
-from workbench.cli.records import print_anchor
-from workbench.cli.review import export_approved
-from workbench.llm.settings import LLMSettings
-from workbench.reports.assemble import SPLIT_AT, write_report
-from workbench.reports.export import write_anchor, write_rows
-from workbench.reports.frame import evaluation_frame
+from workbench.cli.records import anchor_option, key_file_option, print_anchor
+from workbench.reports.assemble import SPLIT_AT
 from workbench.reports.trust import card_lines
-from workbench.review.decisions import require_intact_log, verify_log
-from workbench.runs.demo import run_demo
-from workbench.scoring.calibration import calibrate
-from workbench.scoring.judges import JUDGES, make_judge
-from workbench.workspace import Workspace
+from workbench.runs import demo as demos
+from workbench.runs import publish
+from workbench.runs.choices import JUDGES
+from workbench.runs.options import DemoOptions, ExportOptions, ReportOptions
 
-__all__ = ["ReportOptions", "add_output_commands"]
+__all__ = [
+    "ExportOptions",
+    "ReportOptions",
+    "add_output_commands",
+    "export_approved",
+    "export_options",
+    "report_options",
+]
 
 
-@dataclass(frozen=True)
-class ReportOptions:
-    """`workbench report`, parsed."""
+def report_options(args: argparse.Namespace) -> ReportOptions:
+    """`workbench report`'s arguments as the use case's options."""
+    ragas = args.judge == "ragas" and not args.no_calibration
+    return ReportOptions(
+        workspace=workspace_of(args),
+        out=args.out,
+        title=args.title,
+        judge=None if args.no_calibration else args.judge,
+        llm=judge_settings(args, CallOptions()) if ragas else None,
+        split_at=args.split_at,
+        key_file=args.key_file,
+    )
 
-    workspace: Workspace
-    out: Path
-    title: str
-    judge: str | None  # the judge measured on the gold claims; None: no calibration
-    llm: LLMSettings | None
-    split_at: int = SPLIT_AT
 
-    @classmethod
-    def from_args(cls, args: argparse.Namespace) -> ReportOptions:
-        ragas = args.judge == "ragas" and not args.no_calibration
-        return cls(
-            workspace=workspace_of(args),
-            out=args.out,
-            title=args.title,
-            judge=None if args.no_calibration else args.judge,
-            llm=judge_settings(args, CallOptions()) if ragas else None,
-            split_at=args.split_at,
-        )
+def export_options(args: argparse.Namespace) -> ExportOptions:
+    """`workbench export`'s arguments as the use case's options."""
+    return ExportOptions(
+        workspace=workspace_of(args),
+        out=args.out,
+        approved=args.approved,
+        limit=args.limit,
+        anchors=tuple(args.anchor or ()),
+        key_file=args.key_file,
+    )
 
 
 def report(o: ReportOptions) -> int:
     """Write the report, with the judge and safety rules measured on the gold sets."""
-    ws = o.workspace
-    calibration = None
-    if o.judge is not None:
-        judge = make_judge(o.judge, settings=o.llm, cache_path=ws.cache_path, prices=ws.prices)
-        calibration = calibrate(
-            ws.gold_corpus,
-            judge,
-            gold_claims=ws.gold_claims,
-            gold_safety=ws.gold_safety,
-            rules=ws.rules,
-        )
-    with ws.open_store(read_only=True, check_pages=True) as store:
-        log = verify_log(store, key=store.log_key)
-        paths, frame = write_report(
-            store,
-            ws.corpus,
-            o.out,
-            rules=ws.rules,
-            rules_path=ws.rules_file,
-            datasets_folder=ws.datasets,
-            title=o.title,
-            calibration=calibration,
-            log=log,
-            split_at=o.split_at,
-        )
-    print_summary(frame)
+    result = publish.report(o)
+    print_summary(result.frame)
+    paths = result.paths
     pages = f" (+ {len(paths.pages)} question pages)" if paths.pages else ""
     print(f"report: {paths.html}{pages}\ncsv:    {paths.csv}\njson:   {paths.json}")
-    if not log.ok:
-        print(
-            f"decision log BROKEN at row {log.first_bad_seq}: {log.problem}; the report says "
-            "so and its review statuses cannot be trusted: run `workbench verify`",
-            file=sys.stderr,
-        )
-        return 1
-    print_anchor(log, paths.anchor)
+    print_anchor(result.log, paths.anchor)
     return 0
 
 
-def export(ws: Workspace, out: Path, *, approved: bool, limit: int | None) -> int:
+def export(o: ExportOptions) -> int:
     """The evaluation rows as CSV and JSON, or (`approved`) the approved answers."""
-    if approved:
-        return export_approved(ws, out)
-    with ws.open_store(read_only=True, check_pages=True) as store:
-        log = require_intact_log(store, "export")  # the rows carry review statuses
-        frame = evaluation_frame(store, ws.corpus)
-        path = store.location
-    if limit is not None:
-        frame = frame.head(limit)
-    csv, js = write_rows(out, frame)
-    print(f"csv:  {csv}\njson: {js}\n{len(frame)} rows")
-    print_anchor(log, write_anchor(out, log.head, path))
+    if o.approved:
+        return export_approved(o)
+    result = publish.export_rows(o)
+    print(f"csv:  {result.csv}\njson: {result.json}\n{result.rows} rows")
+    print_anchor(result.log, result.anchor)
     return 0
 
 
-def demo(
-    out: Path, *, store: Path | None, limit: int | None, datasets: Path | None, progress: bool
-) -> int:
+def export_approved(o: ExportOptions) -> int:
+    """`workbench export --approved`: write the approved answers and list what was skipped."""
+    result = publish.export_approved(o)
+    written = result.export
+    print_anchor(result.log, result.anchor)
+    print(
+        f"exported {written.exported} approved answers: {written.jsonl}, {written.csv}, "
+        f"{len(written.pages)} pages in {o.out / 'pages'}"
+    )
+    print(f"skipped {len(written.skipped)} questions (see {o.out / 'skipped.csv'})")
+    if written.skipped:
+        reasons = pd.Series([s.reason.split(": ")[0] for s in written.skipped]).value_counts()
+        for reason, count in reasons.items():
+            print(f"  {count:4d}  {reason}")
+    return 0
+
+
+def demo(o: DemoOptions) -> int:
     """The whole job offline, on a fresh store."""
-    result = run_demo(out, store_path=store, limit=limit, datasets=datasets, progress=progress)
+    result = demos.demo(o)
     for batch in result.generation:
         print_batch("generated", batch)
     print_batch("scored", result.scoring)
@@ -161,8 +142,9 @@ def add_output_commands(sub: Any) -> None:
         help=f"above N answers, an index page and a page per question (default {SPLIT_AT})",
     )
     judge_options(r)
+    key_file_option(r)
     quiet_option(r)
-    r.set_defaults(func=lambda args: report(ReportOptions.from_args(args)))
+    r.set_defaults(func=lambda args: report(report_options(args)))
 
     e = sub.add_parser("export", help="export evaluations, or approved answers, for sharing")
     data_options(e)
@@ -173,10 +155,10 @@ def add_output_commands(sub: Any) -> None:
     )
     e.add_argument("--out", type=Path, default=Path("reports/export"), help="output folder")
     e.add_argument("--limit", type=int, help="at most N rows")
+    anchor_option(e, "before anything is written")
+    key_file_option(e)
     quiet_option(e)
-    e.set_defaults(
-        func=lambda a: export(workspace_of(a), a.out, approved=a.approved, limit=a.limit)
-    )
+    e.set_defaults(func=lambda args: export(export_options(args)))
 
     d = sub.add_parser("demo", help="the whole job offline on the embedded data sets")
     d.add_argument("--out", type=Path, default=Path("reports/demo"), help="output folder")
@@ -186,6 +168,8 @@ def add_output_commands(sub: Any) -> None:
     quiet_option(d)
     d.set_defaults(
         func=lambda a: demo(
-            a.out, store=a.store, limit=a.limit, datasets=a.datasets, progress=not a.quiet
+            DemoOptions(
+                a.out, store=a.store, limit=a.limit, datasets=a.datasets, progress=not a.quiet
+            )
         )
     )

@@ -1,30 +1,21 @@
-"""Review commands: `workbench review` (in `workbench.cli.review_server`), `decide`,
-`agreement`, and `export --approved` (`verify` and `backup` are in `workbench.cli.records`)."""
+"""Review commands: `workbench review` (in `workbench.cli.review_server`), `decide` and
+`agreement` (`verify` and `backup` are in `workbench.cli.records`; `export --approved` in
+`workbench.cli.reporting`)."""
 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
-from workbench.cli.common import store_option, store_workspace
-from workbench.cli.records import print_anchor
+from workbench.cli.common import data_options, store_option, store_workspace, workspace_of
 from workbench.cli.review_server import add_review_server
 from workbench.models import Decision
-from workbench.reports.export import write_anchor, write_approved
 from workbench.review.agreement import agreement
-from workbench.review.approved import select_approved
-from workbench.review.decisions import (
-    current_account,
-    ratings,
-    record_decision,
-    require_intact_log,
-)
-from workbench.workspace import Workspace
+from workbench.review.decisions import current_account, ratings
+from workbench.runs import records
+from workbench.runs.options import DecideOptions
 
-__all__ = ["add_review_commands", "export_approved"]
+__all__ = ["add_review_commands"]
 
 
 def cmd_decide(args: argparse.Namespace) -> int:
@@ -32,15 +23,16 @@ def cmd_decide(args: argparse.Namespace) -> int:
         decision = Decision.APPROVE
     else:
         decision = Decision.REJECT if args.reject else Decision.NEEDS_EDIT
-    with store_workspace(args).open_store() as store:
-        d = record_decision(
-            store,
+    d = records.decide(
+        DecideOptions(
+            workspace_of(args),
             args.answer_id,
             decision,
             reviewer=args.reviewer or current_account(),
             reason=args.reason or "",
             override_safety=args.override_safety,
         )
+    )
     overriding = (
         f", overriding the failed safety rule(s) {', '.join(d.overrides)}: {d.reason}"
         if d.overrides
@@ -70,30 +62,6 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     return 0
 
 
-def export_approved(ws: Workspace, out: Path) -> int:
-    """`workbench export --approved`: write the approved answers and list what was skipped.
-
-    Refused, with nothing written, when the decision log is broken: a removed rejection
-    must never let an answer out.
-    """
-    with ws.open_store(read_only=True, check_pages=True) as store:
-        log = require_intact_log(store, "export")
-        approved, skipped = select_approved(store, ws.corpus)
-        path = store.location
-    result = write_approved(out, approved, skipped)
-    print_anchor(log, write_anchor(out, log.head, path))
-    print(
-        f"exported {result.exported} approved answers: {result.jsonl}, {result.csv}, "
-        f"{len(result.pages)} pages in {out / 'pages'}"
-    )
-    print(f"skipped {len(result.skipped)} questions (see {out / 'skipped.csv'})")
-    if result.skipped:
-        reasons = pd.Series([s.reason.split(": ")[0] for s in result.skipped]).value_counts()
-        for reason, count in reasons.items():
-            print(f"  {count:4d}  {reason}")
-    return 0
-
-
 def add_review_commands(sub: Any) -> None:
     """Add `review`, `decide` and `agreement` to the CLI's subcommands."""
     add_review_server(sub)
@@ -116,7 +84,7 @@ def add_review_commands(sub: Any) -> None:
         "--reason", help="why; required for --reject, --needs-edit and --override-safety"
     )
     c.add_argument("--reviewer", help="your name (default: the logged-in account)")
-    store_option(c)
+    data_options(c)  # the excerpts the answer cites: their versions are bound to the decision
     c.set_defaults(func=cmd_decide)
 
     g = sub.add_parser("agreement", help="agreement between reviewers (Cohen's or Fleiss' kappa)")

@@ -6,7 +6,8 @@ import argparse
 import sys
 from typing import Any
 
-from workbench.store.copy import copy_store
+from workbench.runs import records
+from workbench.runs.options import CopyOptions
 from workbench.workspace import Workspace
 
 __all__ = ["add_store_commands"]
@@ -14,11 +15,7 @@ __all__ = ["add_store_commands"]
 
 def cmd_copy(args: argparse.Namespace) -> int:
     source_ws, target_ws = Workspace.resolve(store=args.source), Workspace.resolve(store=args.to)
-    with (
-        source_ws.open_store(read_only=True) as source,
-        target_ws.open_store(create=True) as target,
-    ):
-        report = copy_store(source, target)
+    report = records.copy(CopyOptions(source_ws, target_ws))
     print(
         f"copied {report.runs} runs, {report.answers} answer versions, {report.evaluations} "
         f"evaluations and {report.decisions} decisions from {source_ws.store} to {target_ws.store}"

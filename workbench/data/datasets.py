@@ -35,6 +35,8 @@ from workbench.models import (
 __all__ = [
     "Corpus",
     "GoldClaim",
+    "GoldRelevance",
+    "GoldRetrieval",
     "GoldSafetyAnswer",
     "GoldSafetySentences",
     "LabelledSentence",
@@ -45,6 +47,8 @@ __all__ = [
     "load_corpus",
     "load_excerpts",
     "load_gold_claims",
+    "load_gold_relevance",
+    "load_gold_retrieval",
     "load_gold_safety",
     "load_gold_sentences",
     "load_prompts",
@@ -126,6 +130,27 @@ class GoldSafetyAnswer(_Identified):
     # Rules the answer tempts (same words, used safely) and must not raise; every rule not
     # in `expected` must stay silent, these are the ones written as traps.
     must_not: list[str] = []
+    note: str = ""
+
+
+class GoldRetrieval(_Row):
+    """The excerpts that answer one question: what a retriever should find for it."""
+
+    question_id: str = Field(pattern=_ID)
+    relevant: list[str] = Field(min_length=1)
+    note: str = ""
+
+
+class GoldRelevance(_Identified):
+    """An answer to a question labeled on-topic, partial or off-topic (does it answer it?)."""
+
+    group: str
+    style: str = ""
+    cancer_type: str
+    question: str = Field(min_length=3)
+    asks: str
+    answer: str = Field(min_length=1)
+    label: Literal["on_topic", "partial", "off_topic"]
     note: str = ""
 
 
@@ -222,9 +247,15 @@ def _json_line(file: Path, lineno: int, raw: str) -> Any:
         raise DatasetError(file, f"not valid JSON: {what}", line=lineno) from exc
 
 
-def _read_jsonl(path: Path, model: type[_M]) -> Iterator[tuple[Path, int, _M]]:
+def _read_jsonl(path: Path, model: type[_M], what: str = "rows") -> Iterator[tuple[Path, int, _M]]:
+    """The rows of a JSONL file, or of every file of a folder. A file of a folder with no
+    row is an error, as an empty file given alone is (`what` names its rows)."""
     for file in _jsonl_files(path):
         text = read_text(file, "data file")
+        if path.is_dir() and not text.strip():
+            raise DatasetError(
+                file, f"no {what} in it: add one JSON object per line, or remove the file"
+            )
         for lineno, raw in enumerate(text.split("\n"), start=1):
             if not raw.strip():
                 continue
@@ -258,7 +289,7 @@ def _unique(rows: Iterator[tuple[Path, int, _I]]) -> list[_I]:
 def load_questions(path: Path | None = None) -> list[Question]:
     """Questions from a JSONL file or folder (default `datasets/questions/`); none is an error."""
     where = path or default_datasets_dir() / "questions"
-    rows = _unique(_read_jsonl(where, _QuestionRow))
+    rows = _unique(_read_jsonl(where, _QuestionRow, "questions"))
     if not rows:
         raise DatasetError(where, "no questions in it: add one JSON object per line")
     return [Question(r.id, r.text, r.cancer_type, tuple(r.tags)) for r in rows]
@@ -267,7 +298,7 @@ def load_questions(path: Path | None = None) -> list[Question]:
 def load_excerpts(path: Path | None = None) -> list[Excerpt]:
     """Excerpts from a JSONL file or folder (default `datasets/excerpts/`); none is an error."""
     where = path or default_datasets_dir() / "excerpts"
-    rows = _unique(_read_jsonl(where, _ExcerptRow))
+    rows = _unique(_read_jsonl(where, _ExcerptRow, "excerpts"))
     if not rows:
         raise DatasetError(where, "no excerpts in it: add one JSON object per line")
     return [
@@ -316,6 +347,34 @@ def load_prompts(path: Path | None = None) -> list[PromptTemplate]:
 def load_gold_claims(path: Path | None = None) -> list[GoldClaim]:
     """Gold claim labels (default `datasets/gold/claims/`)."""
     return _unique(_read_jsonl(path or default_datasets_dir() / "gold" / "claims", GoldClaim))
+
+
+def load_gold_retrieval(path: Path | None = None) -> list[GoldRetrieval]:
+    """Gold relevant excerpts per question (default `datasets/gold/retrieval/`); one line
+    per question, a question named twice is an error."""
+    where = path or default_datasets_dir() / "gold" / "retrieval"
+    seen: dict[str, tuple[Path, int]] = {}
+    out: list[GoldRetrieval] = []
+    for file, lineno, row in _read_jsonl(where, GoldRetrieval):
+        if row.question_id in seen:
+            first_file, first_line = seen[row.question_id]
+            raise DatasetError(
+                file,
+                f"question {row.question_id!r} is listed twice "
+                f"(first at {first_file}:{first_line})",
+                line=lineno,
+                field="question_id",
+            )
+        seen[row.question_id] = (file, lineno)
+        out.append(row)
+    return out
+
+
+def load_gold_relevance(path: Path | None = None) -> list[GoldRelevance]:
+    """Gold relevance labels (default `datasets/gold/relevance/`)."""
+    return _unique(
+        _read_jsonl(path or default_datasets_dir() / "gold" / "relevance", GoldRelevance)
+    )
 
 
 def load_gold_safety(path: Path | None = None) -> list[GoldSafetyAnswer]:

@@ -1,7 +1,7 @@
 """The generator seam: what every backend (offline, OpenAI-compatible, a test fake) provides.
 
 `Generator` is synchronous; a backend that calls a remote model also provides
-`AsyncGenerator`, so a batch can keep many calls in flight (`workbench.runs.pipeline_async`).
+`AsyncGenerator`, so a batch can keep many calls in flight (`workbench.runs.batch`).
 """
 
 from __future__ import annotations

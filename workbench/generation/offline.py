@@ -4,6 +4,14 @@ It builds a sectioned, cited, plain-language answer from the retrieved excerpts:
 factual sentence is an excerpt sentence, lifted whole and followed by its excerpt id, so
 every fact is traceable. The prompt template's parameters steer it: which sections, how
 many sentences each, and the reading grade to aim at (simpler sentences are preferred).
+
+With the prompt parameter `answer_first: true` it answers the question: every candidate
+sentence is scored by the relevance judge against the question (does it give what is
+asked: a yes or no, a duration, side effects ...), and that fit, with the sentence's
+share of the question's words, decides which sentences each section takes and in what
+order, the best fit first. Prompt versions are never edited, so the shipped v1 and v2
+keep their answers; a version that sets it answers first (the figures before and after:
+`benchmarks/composer_relevance.py`).
 """
 
 from __future__ import annotations
@@ -28,6 +36,7 @@ from workbench.generation.base import Generation
 from workbench.models import Excerpt, PromptTemplate, Question
 from workbench.scoring.lexicon import term_weight
 from workbench.scoring.readability import readability
+from workbench.scoring.relevance import judge_relevance
 
 __all__ = ["OfflineComposer"]
 
@@ -44,6 +53,8 @@ _WARNING_SIGN_RE = re.compile(
     r"neurotox|chest pain|allergic reaction",
     re.I,
 )
+_FIT_WEIGHT = 0.6  # the relevance judge's fit; the rest is the share of question words
+
 _ACTION_RE = re.compile(
     r"call (?:your|the) (?:care team|doctor|nurse)|emergency room|\b911\b", re.I
 )
@@ -57,6 +68,7 @@ class _Candidate:
     relevance: float
     grade: float
     order: int
+    fit: float = 0.0  # the relevance judge's score of the sentence as an answer
 
 
 def _relevance(sentence: str, excerpt: Excerpt, query: dict[str, float], rank: int) -> float:
@@ -65,6 +77,27 @@ def _relevance(sentence: str, excerpt: Excerpt, query: dict[str, float], rank: i
     if "investigational" in excerpt.topics and _TRIAL_RE.search(sentence):
         overlap *= 2  # that a therapy is trial-only is what keeps the answer safe
     return overlap / (1 + 0.15 * rank)  # earlier-ranked excerpts win ties
+
+
+def _fitted(question: Question, pool: list[_Candidate]) -> list[_Candidate]:
+    """The pool with each sentence's fit to the question, and relevance as the weighted
+    mix of that fit and its share of the best word overlap (0 overlap stays 0: a sentence
+    sharing no word with the question is never picked)."""
+    top = max((c.relevance for c in pool), default=0.0) or 1.0
+    fits: dict[str, float] = {}
+    for c in pool:
+        if c.relevance > 0 and c.sentence not in fits:
+            fits[c.sentence] = judge_relevance(question.text, c.sentence).score or 0.0
+    return [
+        replace(
+            c,
+            fit=fits.get(c.sentence, 0.0),
+            relevance=(1 - _FIT_WEIGHT) * c.relevance / top + _FIT_WEIGHT * fits[c.sentence],
+        )
+        if c.relevance > 0
+        else c
+        for c in pool
+    ]
 
 
 def _cite(sentence: str, excerpt_id: str) -> str:
@@ -108,9 +141,12 @@ class OfflineComposer:
             )
         per_section = int(params.get("sentences_per_section", 2))
         target = float(params.get("target_grade", 8))
-        chosen = self._choose(question, excerpts, sections, per_section, target)
+        answer_first = bool(params.get("answer_first", False))
+        chosen = self._choose(question, excerpts, sections, per_section, target, answer_first)
         text = self._render(chosen, sections)
-        settings = {"sentences_per_section": per_section, "target_grade": target}
+        settings: dict[str, object] = {"sentences_per_section": per_section, "target_grade": target}
+        if answer_first:
+            settings["answer_first"] = True
         return Generation(text, settings, latency_s=time.perf_counter() - started)
 
     def _choose(
@@ -120,6 +156,7 @@ class OfflineComposer:
         sections: Sequence[str],
         per_section: int,
         target: float,
+        answer_first: bool = False,
     ) -> dict[str, list[_Candidate]]:
         query: dict[str, float] = {}
         for w in words(question.text):
@@ -133,6 +170,8 @@ class OfflineComposer:
                 relevance = _relevance(s.text, excerpt, query, rank)
                 for section in sorted(feeds):
                     pool.append(_Candidate(s.text, excerpt, section, relevance, grade, len(pool)))
+        if answer_first:
+            pool = _fitted(question, pool)
         chosen: dict[str, list[_Candidate]] = {}
         used: set[str] = set()
         # Where a therapy stands and its risks are filled first: they keep an answer safe.
@@ -159,7 +198,7 @@ class OfflineComposer:
                 if c.sentence not in {p.sentence for p in picked}:
                     picked.append(c)
             if picked:
-                chosen[section] = sorted(picked, key=lambda c: c.order)
+                chosen[section] = sorted(picked, key=lambda c: (-c.fit, c.order))
                 used.update(c.sentence for c in picked)
         self._add_status(chosen, pool, used)
         return chosen

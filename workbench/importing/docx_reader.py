@@ -68,17 +68,36 @@ def _table_text(table: Any) -> str:
     return "\n".join(rows)
 
 
+def _broken_part(path: Path) -> str:
+    """The name of the first XML part of the archive that does not parse."""
+    from lxml import etree
+
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if name.endswith((".xml", ".rels")):
+                try:
+                    etree.fromstring(archive.read(name))
+                except etree.XMLSyntaxError:
+                    return name
+    return "a part of it"
+
+
 def read_docx(path: Path) -> Document:
     """The blocks of a Word document, with its title and last-modified date."""
     import docx
     from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table
     from docx.text.paragraph import Paragraph
+    from lxml import etree
 
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise DocumentError(path, f"not a readable DOCX file ({exc})") from exc
+    except etree.XMLSyntaxError as exc:
+        raise DocumentError(
+            path, f"not a readable DOCX file: {_broken_part(path)} is not well-formed XML ({exc})"
+        ) from exc
     blocks: list[Block] = []
     title = ""
     list_items: list[str] = []

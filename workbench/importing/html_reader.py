@@ -3,6 +3,8 @@ cookie banners and other boilerplate; headings kept with their level.
 
 trafilatura turns the page into a small XML tree (`head`, `p`, `list`, `table`, ...),
 which is walked here in order. Nothing is fetched: the file's bytes are all it sees.
+A page nested deeper than the parser goes is flattened first (`html_depth`); text that
+still cannot be reached stops the import with a message, never vanishes.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from xml.etree import ElementTree
 
 from workbench.errors import DocumentError
 from workbench.importing.blocks import Block, Document, clean_text
+from workbench.importing.html_depth import PARSER_DEPTH, flatten, too_deep, unreached
 
 __all__ = ["read_html"]
 
@@ -71,8 +74,20 @@ def read_html(path: Path, raw: bytes) -> Document:
     """The main text of an HTML page as blocks, with its title, stated date and URL."""
     import trafilatura
 
+    page: str | bytes = raw
+    if too_deep(raw):
+        from trafilatura.utils import decode_file
+
+        page = flatten(decode_file(raw))
+        lost = unreached(page)
+        if lost:
+            raise DocumentError(
+                path,
+                f"text could not be reached below elements nested over {PARSER_DEPTH} deep "
+                f"(from \u201c{lost}\u201d): simplify the page's nesting and import it again",
+            )
     xml = trafilatura.extract(
-        raw,
+        page,
         output_format="xml",
         include_comments=False,
         include_tables=True,

@@ -3,7 +3,11 @@
 pypdf reports each run of text with its font and text matrix. Lines are grouped into
 paragraphs by the gap between them and by font; a line clearly larger than the body
 font (or a short line set wholly in bold) is a heading, and heading sizes rank into
-levels. Running headers and footers are dropped: small type in the top or bottom band
+levels. A run of lines whose text runs start at the same column positions (two columns
+or more, two lines or more) is a table: it becomes one block, a line per row with cells
+parted by ` | `, as the HTML and DOCX readers write tables, so its header row is never
+taken for a heading nor its rows run together.
+Running headers and footers are dropped: small type in the top or bottom band
 of the page, and lines that repeat on most pages. A paragraph broken by a page or
 column break, mid-sentence, is joined again. Encrypted PDFs and PDFs without a text
 layer are refused: OCR is not done.
@@ -40,6 +44,9 @@ _PARAGRAPH_GAP = 1.6  # a gap over this many line sizes starts a paragraph
 _MAX_HEADING_WORDS = 14
 _ENDS_SENTENCE = (".", "!", "?", ":", ";")
 _DIGITS_RE = re.compile(r"\d+")
+_LIST_MARK_RE = re.compile(
+    r"^(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,4})[.)]$|^[\u2022\u25e6\u25aa\u00b7*\u2013-]$"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +57,8 @@ class _Line:
     size: float
     bold: bool
     height: float  # the page's height, for the margin bands
+    columns: tuple[tuple[float, str], ...] = ()  # each text run's left edge and text
+    table: bool = False  # the rows of a table, already joined (see `_tables`)
 
 
 def _bold(font: Any) -> bool:
@@ -60,7 +69,7 @@ def _bold(font: Any) -> bool:
 def _page_lines(page: Any, number: int) -> list[_Line]:
     height = float(page.mediabox.height)
     lines: list[_Line] = []
-    runs: list[tuple[str, float, float, bool]] = []
+    runs: list[tuple[str, float, float, bool, float]] = []
 
     def end_line() -> None:
         text = clean_text("".join(r[0] for r in runs).translate(_LIGATURES))
@@ -68,7 +77,12 @@ def _page_lines(page: Any, number: int) -> list[_Line]:
             first = next(r for r in runs if r[0].strip())
             size = max(r[2] for r in runs if r[0].strip())
             bold = all(r[3] for r in runs if r[0].strip())
-            lines.append(_Line(text, number, first[1], size, bold, height))
+            columns = tuple(
+                (round(r[4], 1), clean_text(r[0].translate(_LIGATURES)))
+                for r in runs
+                if r[0].strip()
+            )
+            lines.append(_Line(text, number, first[1], size, bold, height, columns))
         runs.clear()
 
     def visit(text: str, cm: list[float], tm: list[float], font: Any, font_size: float) -> None:
@@ -80,7 +94,8 @@ def _page_lines(page: Any, number: int) -> list[_Line]:
                 c = tm[2] * cm[0] + tm[3] * cm[2]
                 d = tm[2] * cm[1] + tm[3] * cm[3]
                 y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
-                runs.append((piece, y, abs(font_size) * math.hypot(c, d), _bold(font)))
+                x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+                runs.append((piece, y, abs(font_size) * math.hypot(c, d), _bold(font), x))
 
     page.extract_text(visitor_text=visit)
     end_line()
@@ -145,11 +160,40 @@ def _continues(prev: Block, line: _Line) -> bool:
     return not prev.text.endswith(_ENDS_SENTENCE) and line.text[:1].islower()
 
 
+def _tables(lines: list[_Line]) -> list[_Line]:
+    """Runs of at least two lines on one page whose text runs start at the same columns
+    (two or more) joined into one table line: a row per line, cells parted by ` | `."""
+    out: list[_Line] = []
+    i = 0
+    while i < len(lines):
+        starts = tuple(x for x, _ in lines[i].columns)
+        j = i + 1
+        while (
+            len(starts) >= 2
+            and j < len(lines)
+            and lines[j].page == lines[i].page
+            and tuple(x for x, _ in lines[j].columns) == starts
+        ):
+            j += 1
+        marks = all(_LIST_MARK_RE.match(ln.columns[0][1]) for ln in lines[i:j])
+        if j - i >= 2 and not marks:  # a numbered or bulleted list is not a table
+            rows = "\n".join(" | ".join(t for _, t in ln.columns) for ln in lines[i:j])
+            out.append(replace(lines[i], text=rows, bold=False, table=True))
+        else:
+            out.extend(lines[i:j])
+        i = j
+    return out
+
+
 def _blocks(lines: list[_Line], body: float) -> list[Block]:
-    levels = _heading_levels(lines, body)
+    levels = _heading_levels([ln for ln in lines if not ln.table], body)
     blocks: list[Block] = []
     prev: _Line | None = None
     for line in lines:
+        if line.table:  # a table is a block of its own, never joined or made a heading
+            blocks.append(Block(line.text, 0, (line.page,)))
+            prev = None
+            continue
         level = _level(line, levels)
         if prev is not None and blocks:
             same_style = level == blocks[-1].level and (level > 0 or line.bold == prev.bold)
@@ -210,7 +254,7 @@ def read_pdf(path: Path) -> Document:
     if not inside:  # nothing, or only running heads such as a browser's date and URL
         raise DocumentError(path, no_text)
     body = _body_size(inside)
-    lines = _drop_running_heads(lines, body, len(pages))
+    lines = _tables(_drop_running_heads(lines, body, len(pages)))
     blocks = _blocks(lines, body) if lines else []
     if not any(not b.is_heading for b in blocks):
         raise DocumentError(path, no_text)

@@ -4,12 +4,15 @@ Each document's excerpts go to `DIR/excerpts/<document key>.jsonl`, one JSON obj
 line in the format `workbench.data.datasets` loads (and is checked by loading it back).
 A folder without questions or prompts gets a copy of the embedded ones to start from,
 so that it is a whole data set its team can edit (new questions, new prompt versions).
-The files are first written to a new folder beside DIR, then moved into place: a failure
-leaves DIR as it was. Files and folders get the user's usual permissions (umask).
+The files are first written to a new staging folder on DIR's own filesystem (inside DIR
+when it exists, which may be a mount point; beside it when it does not), then renamed into
+place: a failure leaves DIR as it was. Should a rename still cross filesystems, the file is
+copied instead. Files and folders get the user's usual permissions (umask).
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -86,6 +89,29 @@ def _copy_flat(source: Path, target: Path) -> None:
             shutil.copyfile(file, target / file.name)
 
 
+def _move(source: Path, target: Path) -> None:
+    """Rename `source` to `target` (replacing a file); across filesystems (EXDEV), copy it
+    beside the target first and rename that, so the target is never half written."""
+    try:
+        os.replace(source, target)
+        return
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+    beside = target.with_name(f".{target.name}.{uuid.uuid4().hex[:12]}")
+    try:
+        if source.is_dir():
+            shutil.copytree(source, beside, copy_function=shutil.copyfile)
+        else:
+            shutil.copyfile(source, beside)
+        os.replace(beside, target)
+    finally:
+        if beside.is_dir():
+            shutil.rmtree(beside, ignore_errors=True)
+        else:
+            beside.unlink(missing_ok=True)
+
+
 def write_documents(
     into: Path, files: Mapping[str, Sequence[Excerpt]], *, starter: Path | None = None
 ) -> tuple[list[Path], list[str]]:
@@ -96,9 +122,14 @@ def write_documents(
     if into.exists() and not into.is_dir():
         raise DatasetError(into, "is a file: --into needs a folder")
     _check_unique(into, files)
-    into.parent.mkdir(parents=True, exist_ok=True)
-    staging = into.parent / f".{into.name}.import-{uuid.uuid4().hex[:12]}"
-    os.mkdir(staging)  # mode 0o777 less the umask, unlike mkdtemp's 0o700
+    try:
+        into.parent.mkdir(parents=True, exist_ok=True)
+        # Inside DIR when it exists: on its filesystem even when DIR is a mount point.
+        home = into if into.is_dir() else into.parent
+        staging = home / f".{into.name}.import-{uuid.uuid4().hex[:12]}"
+        os.mkdir(staging)  # mode 0o777 less the umask, unlike mkdtemp's 0o700
+    except OSError as exc:
+        raise DatasetError(into, f"cannot write there ({exc.strerror or exc})") from exc
     try:
         (staging / EXCERPTS).mkdir()
         for key, excerpts in files.items():
@@ -110,15 +141,17 @@ def write_documents(
                 _copy_flat(starter / part, staging / part)
                 copied.append(part)
         if not into.exists():
-            os.rename(staging, into)
+            _move(staging, into)
         else:
             for part in [EXCERPTS, *copied]:
                 if not (into / part).exists():
-                    os.rename(staging / part, into / part)
+                    _move(staging / part, into / part)
             for key in files:
                 name = f"{key}.jsonl"
                 if (staging / EXCERPTS / name).exists():
-                    os.replace(staging / EXCERPTS / name, into / EXCERPTS / name)
+                    _move(staging / EXCERPTS / name, into / EXCERPTS / name)
+    except OSError as exc:
+        raise DatasetError(into, f"cannot write there ({exc.strerror or exc})") from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return [into / EXCERPTS / f"{key}.jsonl" for key in files], copied

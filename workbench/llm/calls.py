@@ -9,7 +9,13 @@ before the call waiting for its slot goes out, so a process killed at any moment
 again for at most the calls it had in flight. A call that timed out or lost its
 connection halves the slots (down to one) for the rest of the run: a local server that
 answers one request at a time queues the others until they time out, and fewer at once
-is what gets them answered.
+is what gets them answered. A refused connection (nothing listening) does not: fewer at
+once would not help.
+
+Identical requests in flight at once are sent once (single flight): the second waits
+for the first's reply and counts as a cache hit, so a run's call count does not depend
+on timing. This holds whenever the cache is in use; `use_cache=False` sends every
+request, as it asks.
 
 A caller that can tell a usable reply from an unusable one (a judge that needs JSON of a
 shape, a backend that needs text) passes that `check`: a reply that fails it is never
@@ -57,6 +63,7 @@ class CallStats:
     failures: int = 0
     unusable: int = 0  # replies that came back but failed the caller's check (not cached)
     concurrency: tuple[int, int] | None = None  # (from, to) when timeouts lowered it
+    lowered_after: set[str] = field(default_factory=set)  # "timeouts", "dropped connections"
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cost_usd: float = 0.0
@@ -75,7 +82,8 @@ class CallStats:
         unusable = f", {self.unusable} unusable replies" if self.unusable else ""
         if self.concurrency is not None:
             was, now = self.concurrency
-            unusable += f"; concurrency lowered from {was} to {now} after timeouts"
+            why = " and ".join(sorted(self.lowered_after)) or "timeouts"
+            unusable += f"; concurrency lowered from {was} to {now} after {why}"
         return (
             f"LLM calls: {self.endpoint_calls} to the endpoint ({self.retries} retries, "
             f"{self.failures} failed{unusable}); cache {self.cache_hits} hits, {self.cache_misses} "
@@ -105,6 +113,7 @@ class LLMClient:
         self.concurrency = settings.concurrency  # lowered by timeouts and dropped connections
         self._slots: _Slots | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._in_flight: dict[str, asyncio.Future[ChatReply]] = {}
 
     def __repr__(self) -> str:
         return f"LLMClient({self.transport!r}, concurrency={self.settings.concurrency})"
@@ -115,9 +124,10 @@ class LLMClient:
             self._slots, self._loop = _Slots(self.concurrency), loop
         return self._slots
 
-    def _back_off(self, slots: _Slots) -> None:
+    def _back_off(self, slots: _Slots, why: str) -> None:
         """Halve the calls in flight (not below one) after a timeout or a dropped connection."""
         if slots.limit > 1:
+            self.stats.lowered_after.add(why)
             slots.limit = self.concurrency = max(1, slots.limit // 2)
             self.stats.concurrency = (self.settings.concurrency, slots.limit)
 
@@ -158,14 +168,48 @@ class LLMClient:
 
         A reply that fails `check` is returned (the caller says what is wrong with it)
         but not cached; a cached one that fails it counts as a miss and is asked again.
+        An identical request already in flight is not sent again: this call waits for
+        its reply (or its error).
         """
         key = request.cache_key(self.transport.endpoint)
-        if self.cache is not None and self.settings.use_cache:
-            hit = self.cache.get(key)
-            if hit is not None and usable(hit, check):
+        if self.cache is None or not self.settings.use_cache:
+            self.stats.cache_misses += 1
+            return await self._call(request, key, check)
+        hit = self.cache.get(key)
+        if hit is not None and usable(hit, check):
+            self.stats.cache_hits += 1
+            return hit
+        loop = asyncio.get_running_loop()
+        leader = self._in_flight.get(key)
+        if leader is not None and leader.get_loop() is loop:
+            try:
+                reply = await asyncio.shield(leader)
+            except asyncio.CancelledError:
+                if not leader.cancelled():
+                    raise  # this call was cancelled, not the one it waited for
+            else:
                 self.stats.cache_hits += 1
-                return hit
+                return replace(reply, cached=True, attempts=0)
         self.stats.cache_misses += 1
+        future: asyncio.Future[ChatReply] = loop.create_future()
+        self._in_flight[key] = future
+        try:
+            reply = await self._call(request, key, check)
+        except asyncio.CancelledError:
+            future.cancel()  # a waiting call then sends the request itself
+            raise
+        except Exception as exc:
+            future.set_exception(exc)
+            future.exception()  # marked as seen: no call may be waiting for it
+            raise
+        finally:
+            if self._in_flight.get(key) is future:
+                del self._in_flight[key]
+        future.set_result(reply)
+        return reply
+
+    async def _call(self, request: ChatRequest, key: str, check: Check | None) -> ChatReply:
+        """One request to the endpoint, with retries; the usable reply kept in the cache."""
         slots = self._semaphore()
 
         async def attempt() -> ChatReply:
@@ -176,7 +220,7 @@ class LLMClient:
         def count_retry(error: TransientError, __: float) -> None:
             self.stats.retries += 1
             if error.overloaded:
-                self._back_off(slots)
+                self._back_off(slots, error.overloaded)
 
         try:
             reply, attempts = await with_retries(attempt, self.policy, on_retry=count_retry)

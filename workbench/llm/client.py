@@ -14,6 +14,7 @@ import asyncio
 import hashlib
 import json
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -38,6 +39,9 @@ class ChatRequest:
     top_p: float | None = None
     max_tokens: int | None = None
     json_mode: bool = False
+    # The same request asked again (`score --repeat`): not sent, only keyed, so each
+    # repeat has its own cache entry and repeat 0 keeps the key it always had.
+    repeat: int = 0
 
     def payload(self) -> dict[str, Any]:
         """The request body's fields, as the `openai` client takes them."""
@@ -54,9 +58,10 @@ class ChatRequest:
 
     def cache_key(self, endpoint: str) -> str:
         """SHA-256 of the endpoint and the whole request, canonically serialised."""
-        canonical = json.dumps(
-            {"endpoint": endpoint, **self.payload()}, sort_keys=True, ensure_ascii=False
-        )
+        keyed: dict[str, Any] = {"endpoint": endpoint, **self.payload()}
+        if self.repeat:
+            keyed["repeat"] = self.repeat
+        canonical = json.dumps(keyed, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
     @property
@@ -82,12 +87,13 @@ class ChatReply:
 class TransientError(EndpointError):
     """A failure worth retrying; `retry_after` is the server's hint in seconds, if any.
 
-    `overloaded` marks a timeout or a dropped connection: what a server that queues more
-    requests than it can serve does, and a reason to send fewer at once.
+    `overloaded` names a timeout or a dropped connection ("timeouts", "dropped
+    connections"): what a server that queues more requests than it can serve does, and a
+    reason to send fewer at once. A refused connection (nothing listening) is not one.
     """
 
     def __init__(
-        self, message: str, *, retry_after: float | None = None, overloaded: bool = False
+        self, message: str, *, retry_after: float | None = None, overloaded: str | None = None
     ) -> None:
         super().__init__(message, retryable=True)
         self.retry_after = retry_after
@@ -167,10 +173,16 @@ class OpenAITransport:
             body = await client.post("/chat/completions", body=request.payload(), cast_to=object)
         except openai.APITimeoutError as exc:
             raise TransientError(
-                f"{where}: no reply within {self.settings.timeout_s:g} s", overloaded=True
+                f"{where}: no reply within {self.settings.timeout_s:g} s", overloaded="timeouts"
             ) from exc
         except openai.APIConnectionError as exc:
-            raise TransientError(f"{where}: connection failed ({exc})", overloaded=True) from exc
+            if _refused(exc):
+                raise TransientError(
+                    f"{where}: connection refused (is the server running?)"
+                ) from exc
+            raise TransientError(
+                f"{where}: connection failed ({exc})", overloaded="dropped connections"
+            ) from exc
         except openai.APIStatusError as exc:
             message = f"{where}: HTTP {exc.status_code}: {exc.message}"
             if exc.status_code in _RETRYABLE_STATUS or exc.status_code >= 500:
@@ -182,6 +194,41 @@ class OpenAITransport:
         except openai.OpenAIError as exc:
             raise EndpointError(f"{where}: unusable reply ({exc})") from exc
         return _reply(body, request, where, time.perf_counter() - started)
+
+    async def embed(self, model: str, texts: Sequence[str]) -> list[list[float]]:
+        """The endpoint's embeddings of `texts` (`POST /embeddings`), in order; an
+        endpoint without them, or any failure, is an `EndpointError` saying so."""
+        import openai
+
+        where = f"{self.endpoint} (embeddings, {model})"
+        try:
+            body = await self._client_here().post(
+                "/embeddings", body={"model": model, "input": list(texts)}, cast_to=object
+            )
+        except openai.APIStatusError as exc:
+            raise EndpointError(f"{where}: HTTP {exc.status_code}: {exc.message}") from exc
+        except openai.OpenAIError as exc:
+            raise EndpointError(f"{where}: {exc}") from exc
+        try:
+            rows = sorted(body["data"], key=lambda d: d["index"])  # type: ignore[index]
+            vectors = [[float(x) for x in d["embedding"]] for d in rows]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise EndpointError(f"{where}: not an embeddings reply ({exc!r})") from exc
+        if len(vectors) != len(texts):
+            raise EndpointError(f"{where}: {len(vectors)} embeddings for {len(texts)} texts")
+        return vectors
+
+
+def _refused(exc: BaseException) -> bool:
+    """Whether a connection error was a refusal (nothing listening), not a drop."""
+    seen: BaseException | None = exc
+    for _ in range(16):  # a chain is short; a cycle must not hang the batch
+        if seen is None:
+            return False
+        if isinstance(seen, ConnectionRefusedError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _reply(body: object, request: ChatRequest, where: str, latency: float) -> ChatReply:

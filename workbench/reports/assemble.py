@@ -23,6 +23,7 @@ from workbench.reports.html import (
     render_question_page,
     render_report,
 )
+from workbench.reports.retrieval import gold_for_report, retrieval_rows
 from workbench.reports.summary import summary_frame
 from workbench.review.decisions import verify_log
 from workbench.scoring.calibration import Calibration
@@ -89,6 +90,7 @@ def write_report(
         safety_metrics=calibration.safety if calibration else None,
         comparisons=comparisons,
         log=log,
+        retrieval=retrieval_rows(answers, gold_for_report(datasets_folder)),
     )
     tables = {
         "summary": summary_frame(frame),

@@ -19,13 +19,14 @@ import pandas as pd
 
 from workbench.errors import OutputError
 from workbench.models import utc_now
-from workbench.reports.answer_page import render_answer_page, scores_summary
+from workbench.reports.answer_page import render_answer_page, scores_summary, sources_of
 from workbench.review.approved import ApprovedAnswer, Skipped
 from workbench.store.decision_log import Anchor
 
 __all__ = [
     "ApprovedExport",
     "ReportPaths",
+    "ensure_writable",
     "write_anchor",
     "write_approved",
     "write_report_files",
@@ -74,6 +75,23 @@ def write_text_atomic(path: Path, text: str) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def ensure_writable(folder: Path) -> None:
+    """Make `folder` if need be and prove a file can be written there (an `OutputError`
+    naming it otherwise), before a command starts work it could not save."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(
+            f"{folder}: cannot make the output folder ({exc.strerror or exc})"
+        ) from exc
+    probe = folder / f".write-check-{secrets.token_hex(6)}"
+    try:
+        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except OSError as exc:
+        raise OutputError(f"{folder}: cannot write there ({exc.strerror or exc})") from exc
+    probe.unlink(missing_ok=True)
 
 
 def write_anchor(out_dir: Path, anchor: Anchor, store: str | Path) -> Path:
@@ -152,10 +170,7 @@ def _approved_row(item: ApprovedAnswer) -> dict[str, Any]:
         "prompt": item.answer.prompt_key,
         "backend": item.answer.backend,
         "model": item.answer.model,
-        "sources": [
-            {"id": e.id, "title": e.source_title, "section": e.section, "link": e.link}
-            for e in item.excerpts
-        ],
+        "sources": [s.as_row() for s in sources_of(item.excerpts)],
         "scores": scores_summary(item),
         "approved_by": item.approval.reviewer,
         "approved_account": item.approval.account,

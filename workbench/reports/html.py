@@ -19,8 +19,10 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from workbench.data.datasets import Corpus
 from workbench.models import Answer, Evaluation, ReviewDecision, Run
 from workbench.reports.compare import Comparison
+from workbench.reports.problems import Problem, find_problems
 from workbench.reports.questions import QuestionRow, answer_view, page_name, question_rows
-from workbench.reports.render import NO_FINDINGS, found_by, highlight_answer
+from workbench.reports.render import NO_FINDINGS, breakable, found_by, highlight_answer
+from workbench.reports.retrieval import RetrievalRow
 from workbench.reports.summary import rule_counts, rule_pass_rates, summary_frame
 from workbench.reports.svg import bar_chart, grouped_bar_chart, strip_chart
 from workbench.reports.trust import judge_vs_reviewers, public_trust
@@ -50,6 +52,7 @@ _ENV = Environment(
 )
 _ENV.filters["found_by"] = found_by
 _ENV.globals["NO_FINDINGS"] = NO_FINDINGS
+_ENV.filters["breakable"] = breakable
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +76,7 @@ class ReportData:
     comparisons: Sequence[Comparison] = ()
     generated_at: datetime | None = None
     log: ChainCheck | None = None  # the decision log's check when the report was written
+    retrieval: Sequence[RetrievalRow] = ()  # each run's retrieval against the gold
 
 
 def _fmt(value: Any, digits: int = 2) -> str:
@@ -127,9 +131,10 @@ def _charts(frame: pd.DataFrame) -> list[Any]:
     charts = [
         bar_chart(
             labels,
-            [0.0 if pd.isna(v) else float(v) for v in summary["faithfulness"]],
+            [None if pd.isna(v) else float(v) for v in summary["faithfulness"]],
             title="Mean faithfulness score (the judge's own score)",
             maximum=1.0,
+            missing="this judge scored no answer",
         ),
         bar_chart(
             labels,
@@ -225,9 +230,12 @@ def render_report(data: ReportData, layout: Layout | None = None) -> str:
         pass_rates=_pass_rates(frame, data.rule_ids),
         trust=judge_vs_reviewers(frame) if not frame.empty else [],
         public=public_trust(sorted({ev.judge for ev in data.evaluations}) or ["offline"]),
+        problems=find_problems(data.answers, data.evaluations, data.decisions),
+        answer_href=layout.answer_href,
         flagged=_flagged(data),
         comparisons=_comparisons(data),
         summary=summary_frame(frame).to_dict("records") if not frame.empty else [],
+        retrieval=data.retrieval,
         charts=_charts(frame),
         rules_table=rules_table,
         split=layout.split,
@@ -271,6 +279,12 @@ class Layout:
         """The same link from a question's id."""
         page = page_name(question_id)
         return f"questions/{page}.html" if self.split else f"#q-{page}"
+
+    def answer_href(self, problem: Problem) -> str:
+        """Where a problem links: its answer, in its question's place or page."""
+        anchor = f"a-{problem.answer_id}-{problem.judges[0]}"
+        page = page_name(problem.question_id)
+        return f"questions/{page}.html#{anchor}" if self.split else f"#{anchor}"
 
     def question_pages(self, row: QuestionRow) -> int:
         return max(1, -(-len(row.entries) // self.answers_per_page))

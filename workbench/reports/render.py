@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 from markupsafe import Markup, escape
@@ -27,16 +27,19 @@ from workbench.models import (
     Question,
     ReviewDecision,
     SafetyFinding,
+    Severity,
 )
 
 __all__ = [
     "NO_FINDINGS",
     "PANEL_CSS",
     "answer_sections",
+    "breakable",
     "comparison_table",
     "decision_history",
     "error_table",
     "evidence_card",
+    "failed_rules_box",
     "findings_list",
     "found_by",
     "frame_table",
@@ -57,6 +60,15 @@ _VERDICT_LABEL = {
     "contradicted": "contradicted by the evidence",
     "not_found": "not found in the evidence",
 }
+
+
+_SEPARATOR = re.compile(r"(?<=[@·:/_.\-])")
+
+
+def breakable(text: object) -> Markup:
+    """Escaped text that may wrap after a separator (@ · : / _ . -), never mid-word: an
+    id such as `patient_answer@v1` breaks at its parts in a narrow table cell."""
+    return Markup("<wbr>").join(escape(part) for part in _SEPARATOR.split(str(text)))
 
 
 def _line(line: str) -> Markup:
@@ -137,13 +149,13 @@ def status_label(status: EvaluationStatus, error: str | None) -> str:
 _CITE_RE = re.compile(r"\s*" + CITATION_RE.pattern)  # with the space before the marker
 
 
-def _cited_line(line: str, numbers: dict[str, int]) -> Markup:
+def _cited_line(line: str, numbers: dict[str, int], same_as: Mapping[str, str]) -> Markup:
     """A line with its citation markers as numbered links to the sources list."""
     out: list[Markup] = []
     pos = 0
     for m in _CITE_RE.finditer(line):
         out.append(escape(line[pos : m.start()]))
-        for cid in marker_ids(m):
+        for cid in dict.fromkeys(same_as.get(i, i) for i in marker_ids(m)):
             n = numbers.setdefault(cid, len(numbers) + 1)
             out.append(Markup('<sup><a href="#source-{}">{}</a></sup>').format(n, n))
         pos = m.end()
@@ -151,13 +163,17 @@ def _cited_line(line: str, numbers: dict[str, int]) -> Markup:
     return Markup("").join(out)
 
 
-def answer_sections(text: str, numbers: dict[str, int]) -> Markup:
+def answer_sections(
+    text: str, numbers: dict[str, int], same_as: Mapping[str, str] | None = None
+) -> Markup:
     """An answer's Markdown-like text as escaped HTML: headings, lists, paragraphs.
 
     Citation markers become numbered links; `numbers` (id -> number) is filled in the
-    order ids are first cited, for the sources list. The footer line is left out: the
-    page prints the disclaimer itself.
+    order ids are first cited, for the sources list. `same_as` maps an excerpt id to
+    the id that stands for its source, so excerpts of one source share one number. The
+    footer line is left out: the page prints the disclaimer itself.
     """
+    same_as = same_as or {}
     blocks: list[Markup] = []
     items: list[Markup] = []
 
@@ -175,10 +191,10 @@ def answer_sections(text: str, numbers: dict[str, int]) -> Markup:
             close_list()
             blocks.append(Markup("<h2>{}</h2>").format(line.lstrip("#").strip()))
         elif line.startswith(("- ", "* ", "• ")):
-            items.append(Markup("<li>{}</li>").format(_cited_line(line[2:], numbers)))
+            items.append(Markup("<li>{}</li>").format(_cited_line(line[2:], numbers, same_as)))
         else:
             close_list()
-            blocks.append(Markup("<p>{}</p>").format(_cited_line(line, numbers)))
+            blocks.append(Markup("<p>{}</p>").format(_cited_line(line, numbers, same_as)))
     close_list()
     return Markup("\n").join(blocks)
 
@@ -243,7 +259,9 @@ def review_header(
     latest: ReviewDecision | None,
     stale: Sequence[str] = (),
 ) -> Markup:
-    """The question, the prompt version, backend and model, the scores and the standing.
+    """The question, the failed safety rules (message and the words they matched), the
+    prompt version, backend and model, the scores and the standing: what needs a
+    clinician comes before the answer itself.
 
     `stale` lists why the scores no longer match the excerpts (they changed since).
     """
@@ -257,10 +275,11 @@ def review_header(
         else "not reviewed yet"
     )
     return Markup(
-        '<div class="wb-header"><h3>{}</h3><p class="meta">{}{} · prompt <b>{}</b> · '
+        '<div class="wb-header"><h3>{}</h3>{}<p class="meta">{}{} · prompt <b>{}</b> · '
         "{} / {} · answer <code>{}</code>{}</p><ul>{}</ul>{}<p>Review: {}</p></div>"
     ).format(
         asked,
+        failed_rules_box(answer.text, evaluations),
         kind,
         answer.question_id,
         answer.prompt_key,
@@ -278,6 +297,26 @@ def review_header(
         else "",
         standing,
     )
+
+
+def failed_rules_box(text: str, evaluations: Sequence[Evaluation]) -> Markup:
+    """Each fail-severity finding once (whichever judge's evaluation holds it): the rule,
+    its message, the words of the answer it matched, and how to fix it."""
+    seen: dict[tuple[str, str], SafetyFinding] = {}
+    for ev in evaluations:
+        for f in ev.safety:
+            if f.severity is Severity.FAIL:
+                span = text[f.span.start : f.span.end] if f.span else (f.matched_text or "")
+                seen.setdefault((f.rule_id, span), f)
+    if not seen:
+        return Markup("")
+    items = [
+        Markup("<li><b>Failed safety rule <code>{}</code>:</b> {}{} <i>{}</i></li>").format(
+            f.rule_id, f.message, Markup(" at <q>{}</q>").format(span) if span else "", f.fix_hint
+        )
+        for (_, span), f in seen.items()
+    ]
+    return Markup('<div class="wb-problems"><ul>{}</ul></div>').format(Markup("").join(items))
 
 
 def _safe_link(link: str) -> str | None:

@@ -27,6 +27,9 @@ def _group_row(part: pd.DataFrame) -> dict[str, object]:
         "judge_failed": int((part["status"] == "judge_failed").sum()),
         "safety_failed": float((part["safety_fail"] > 0).mean()),
         "warnings_per_answer": float(part["safety_warn"].mean()),
+        "relevance": _mean(part["relevance"]),
+        "off_topic": _mean(part["relevance_flagged"]),
+        "unstable": int(part["unstable"].sum()),
         "fk_grade": float(part["fk_grade"].mean()),
         "fk_grade_median": float(part["fk_grade"].median()),
         "smog": float(part["smog"].mean()),
@@ -39,9 +42,17 @@ def _group_row(part: pd.DataFrame) -> dict[str, object]:
     }
 
 
+def _mean(column: pd.Series) -> float | None:
+    """The mean of the known values (an answer not judged is left out), None if none."""
+    known = column.dropna().astype(float)
+    return float(known.mean()) if len(known) else None
+
+
 def summary_frame(df: pd.DataFrame) -> pd.DataFrame:
     """One row per group: answers, mean faithfulness with its 95% bootstrap interval,
-    unsupported share, judge failures, safety, readability, tokens, latency, cost, stale.
+    unsupported share, judge failures, safety, relevance (mean score, share flagged off
+    topic), answers whose repeated judgments disagree, readability, tokens, latency,
+    cost, stale.
 
     `faithfulness` averages scored answers only; `no_claims` and `judge_failed` are counted,
     never folded into the mean as 0 or 1.

@@ -11,23 +11,31 @@ import getpass
 import hashlib
 import os
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from workbench.data.text import extract_citations
 from workbench.errors import ReviewError, StoreError
-from workbench.models import Answer, Decision, ReviewDecision, Severity, utc_now
+from workbench.models import Answer, Decision, Excerpt, ReviewDecision, Severity, utc_now
 from workbench.review.agreement import Rating
+from workbench.scoring.staleness import fingerprint
 from workbench.store import Store
-from workbench.store.decision_log import Anchor, ChainCheck, DecisionDraft, check_chain
+from workbench.store.decision_log import (
+    Anchor,
+    ChainCheck,
+    DecisionDraft,
+    check_answers,
+    check_chain,
+)
 
 __all__ = [
+    "OVERRIDE_LABEL",
     "current_account",
     "edit_answer",
     "failed_safety_rules",
     "ratings",
     "record_decision",
-    "require_intact_log",
+    "seen_versions",
     "verify_log",
 ]
 
@@ -41,6 +49,10 @@ def current_account() -> str:
         return f"os:{getpass.getuser()}"
     except (KeyError, OSError):  # no name for this uid, as in some containers
         return f"os:uid-{os.getuid()}"
+
+
+# The desk's checkbox for a deliberate safety override, named the same in its refusal.
+OVERRIDE_LABEL = "Override failed safety rules"
 
 
 def failed_safety_rules(store: Store, answer_id: str) -> tuple[str, ...]:
@@ -70,7 +82,7 @@ def _overrides(
         raise ReviewError(
             f"answer {answer_id} fails the safety rule(s) {', '.join(failed)}: approving it "
             "is a deliberate override (--override-safety with --reason; in the desk, tick "
-            "“Override failed safety rules” and give a reason)"
+            f"“{OVERRIDE_LABEL}” and give a reason)"
         )
     if override_safety and not failed:
         raise ReviewError(f"answer {answer_id} has no failed safety rule: nothing to override")
@@ -81,6 +93,23 @@ def _overrides(
     return failed
 
 
+def seen_versions(
+    store: Store, answer_id: str, excerpts: Mapping[str, Excerpt] | None
+) -> tuple[tuple[str, str], ...]:
+    """The version (fingerprint) of each excerpt the answer cites, as the reviewer sees
+    it: from the loaded excerpts, else from what its evaluations were judged against."""
+    judged: dict[str, str] = {}
+    for ev in store.evaluations_of(answer_id):
+        judged.update(ev.excerpt_versions)
+    out = []
+    for excerpt_id in store.answer(answer_id).cited_ids:
+        if excerpts is not None and excerpt_id in excerpts:
+            out.append((excerpt_id, fingerprint(excerpts[excerpt_id])))
+        elif excerpt_id in judged:
+            out.append((excerpt_id, judged[excerpt_id]))
+    return tuple(out)
+
+
 def record_decision(
     store: Store,
     answer_id: str,
@@ -89,13 +118,16 @@ def record_decision(
     reviewer: str,
     reason: str = "",
     override_safety: bool = False,
+    excerpts: Mapping[str, Excerpt] | None = None,
 ) -> ReviewDecision:
     """Approve, reject or return an answer version for editing.
 
     Reject and needs-edit require a reason; only the latest version of an answer can be
     approved. Approving a version with a fail-severity safety finding needs
     `override_safety` and a reason; the rules overridden are recorded with it. The
-    reviewer's typed name is kept beside the account the environment names.
+    reviewer's typed name is kept beside the account the environment names. The decision
+    binds the answer's question, prompt version, run and cited excerpts with the versions
+    in `excerpts` (the loaded data set; else those its evaluations were judged against).
     """
     if decision is Decision.EDIT:
         raise ReviewError("an edit needs the new text: use edit_answer()")
@@ -119,12 +151,19 @@ def record_decision(
         reason=reason.strip(),
         created_at=utc_now(),
         overrides=overrides,
+        excerpt_versions=seen_versions(store, answer_id, excerpts),
     )
     return store.append_decision(draft)
 
 
 def edit_answer(
-    store: Store, answer_id: str, new_text: str, *, reviewer: str, reason: str
+    store: Store,
+    answer_id: str,
+    new_text: str,
+    *,
+    reviewer: str,
+    reason: str,
+    excerpts: Mapping[str, Excerpt] | None = None,
 ) -> tuple[Answer, ReviewDecision]:
     """Save an edited text as a new version of the answer, linked to the old one.
 
@@ -163,6 +202,7 @@ def edit_answer(
         new_answer_id=new.id,
         old_text=old.text,
         new_text=new_text,
+        excerpt_versions=seen_versions(store, answer_id, excerpts),
     )
     return new, store.append_decision(draft, new_answer=new)
 
@@ -173,31 +213,27 @@ def verify_log(
     key: bytes | None = None,
     anchors: Sequence[Anchor] = (),
     pages: bool = False,
+    own_key: bool = False,
 ) -> ChainCheck:
     """Check the decision log: its chain, the store's counter, the MACs under `key`, the
-    `anchors`, and (`pages`) every page of the database with SQLite's integrity check."""
+    `anchors`, each decision against the answer it decided on as the answers table holds
+    it now, and (`pages`) every page of the database with SQLite's integrity check.
+
+    `own_key`: the key is only the user's own default one (no key was named), so a log
+    that carries no MAC at all was simply never keyed here: it is checked as unkeyed
+    (and says so) rather than failed for want of MACs a named key would require."""
     damaged = tuple(store.integrity_problems()) if pages else ()
     try:
         decisions, recorded = store.decisions(), store.decision_counter()
+        answers = {a.id: a for a in store.answers()}
     except StoreError as exc:
         damaged = (*damaged, f"the decision log cannot be read: {exc}")
         return ChainCheck(0, Anchor(0, ""), damaged=damaged)
+    if own_key and all(d.mac is None for d in decisions):
+        key = None
     check = check_chain(decisions, recorded=recorded, key=key, anchors=anchors)
-    return replace(check, damaged=damaged)
-
-
-def require_intact_log(store: Store, what: str) -> ChainCheck:
-    """The log's check, or a `ReviewError` saying `what` was not done because it is broken.
-
-    Uses the log key when one is set, so a chain rewritten without it is refused too.
-    """
-    check = verify_log(store, key=store.log_key)
-    if not check.ok:
-        raise ReviewError(
-            f"the decision log of {store.location} is broken at row {check.first_bad_seq} "
-            f"({check.problem}); {what} refused: run `workbench verify --store {store.location}`"
-        )
-    return check
+    changed, notes = check_answers(decisions, answers)
+    return replace(check, damaged=damaged, changed=changed, notes=(*check.notes, *notes))
 
 
 def ratings(store: Store) -> list[Rating]:

@@ -328,13 +328,21 @@ class ReviewDesk:
             reviewer=reviewer,
             reason=reason,
             override_safety=override_safety,
+            excerpts=self.corpus.excerpts,
         )
         self.queue.sync()
         return made
 
     def edit(self, answer_id: str, text: str, *, reviewer: str, reason: str) -> EditResult:
         """Save an edited text as a new version and score it at once with the desk's judge."""
-        new, made = edit_answer(self.store, answer_id, text, reviewer=reviewer, reason=reason)
+        new, made = edit_answer(
+            self.store,
+            answer_id,
+            text,
+            reviewer=reviewer,
+            reason=reason,
+            excerpts=self.corpus.excerpts,
+        )
         self.queue.sync()
         evaluation, note = None, ""
         try:

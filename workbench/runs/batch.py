@@ -40,7 +40,13 @@ from workbench.llm.sync import run_sync
 from workbench.models import Answer, EvaluationStatus, Excerpt, PromptTemplate, Question
 from workbench.runs.plan import answers_to_score, make_answer, plan_generation
 from workbench.scoring.base import AsyncJudge, FaithfulnessResult, Judge
-from workbench.scoring.evaluate import AsyncSafetyJudge, aevaluate_answer, scoring_inputs
+from workbench.scoring.evaluate import (
+    AsyncRelevanceJudge,
+    AsyncSafetyJudge,
+    aevaluate_answer,
+    scoring_inputs,
+)
+from workbench.scoring.repeat import is_deterministic
 from workbench.scoring.safety import RuleSet
 from workbench.store import Store
 
@@ -276,17 +282,24 @@ async def ascore_batch(
     safety_judge: AsyncSafetyJudge | None = None,
     safety_model: bool = True,
     on_item: OnItem | None = None,
+    repeat: int = 1,
+    relevance_judge: AsyncRelevanceJudge | None = None,
 ) -> BatchReport:
     """Evaluate every answer this judge has not scored yet, or whose judging failed.
 
     With `rescore`, every answer; with `stale`, only answers whose evaluation by this
     judge was made against excerpts that have changed since. A `safety_judge` (the LLM
-    safety judge) adds its findings beside the rules' and the model layer's;
-    `safety_model=False` leaves the model layer out.
+    safety judge) adds its findings beside the rules' and the model layer's
+    (`safety_model=False` leaves the model layer out). With `repeat` K above 1, an LLM
+    judge is asked K times per answer (answers judged fewer times are judged again;
+    the repeats already asked come from the call cache); a deterministic judge once.
+    A `relevance_judge` (ragas' response relevancy) is asked beside the offline one.
     """
     judge = _async_judge(scorer)
+    if is_deterministic(judge.name):
+        repeat = 1
     todo, skipped = answers_to_score(
-        store, corpus, judge.name, run_ids=run_ids, rescore=rescore, stale=stale
+        store, corpus, judge.name, run_ids=run_ids, rescore=rescore, stale=stale, repeat=repeat
     )
     report = BatchReport(skipped=skipped)
     tell = _teller("score", len(todo), on_item)
@@ -306,6 +319,8 @@ async def ascore_batch(
             rules=rules,
             safety_judge=safety_judge,
             safety_model=safety_model,
+            repeat=repeat,
+            relevance_judge=relevance_judge,
         )
         store.add_evaluation(evaluation)  # a judge failure too: a value the report counts
         failed = evaluation.status is EvaluationStatus.JUDGE_FAILED

@@ -13,6 +13,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from workbench.generation.backends import make_generator
 from workbench.generation.base import Generator
@@ -32,7 +33,9 @@ class Endpoints:
     """The backend and the judge by name, with the model and endpoint each calls.
 
     Model and endpoint apply to the `openai` backend and the `ragas` judge only; empty
-    fields fall back to the environment (the judge's to the generating model's).
+    fields fall back to the environment (the judge's to the generating model's). The
+    call settings are the CLI's `--free`, `--concurrency`, `--timeout` (both models) and
+    `--max-tokens` (the answers); None keeps the default.
     """
 
     backend: str = "offline"
@@ -41,6 +44,18 @@ class Endpoints:
     judge: str = "offline"
     judge_model: str = ""
     judge_base_url: str = ""
+    free: bool = False
+    concurrency: int | None = None
+    timeout_s: float | None = None
+    max_tokens: int | None = None
+
+    def _calls(self) -> dict[str, Any]:
+        """The call settings both models take (None: the environment's or the default)."""
+        return {
+            "free": True if self.free else None,
+            "concurrency": self.concurrency,
+            "timeout_s": self.timeout_s,
+        }
 
     @classmethod
     def from_env(
@@ -69,6 +84,8 @@ class Endpoints:
             e,
             model=self.model.strip() or None,
             base_url=_unless_shown(self.base_url, e.get("OPENAI_BASE_URL")),
+            max_tokens=self.max_tokens,
+            **self._calls(),
         )
 
     def judge_settings(self, env: Mapping[str, str] | None = None) -> LLMSettings:
@@ -80,6 +97,7 @@ class Endpoints:
             judge=True,
             model=self.judge_model.strip() or self.model.strip() or None,
             base_url=_unless_shown(self.judge_base_url or self.base_url, own_url),
+            **self._calls(),
         )
 
     def make_generator(self, cache_path: Path, env: Mapping[str, str] | None = None) -> Generator:

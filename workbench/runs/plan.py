@@ -137,11 +137,13 @@ def answers_to_score(
     run_ids: Sequence[str] | None = None,
     rescore: bool = False,
     stale: bool = False,
+    repeat: int = 1,
 ) -> tuple[list[Answer], int]:
     """The answers a scoring batch will judge, and how many it skips as already done.
 
-    Not yet judged by this judge, or judged but the judge failed (tried again); every one
-    with `rescore`; with `stale`, only those judged against excerpts changed since.
+    Not yet judged by this judge, or judged but the judge failed (tried again), or judged
+    fewer than `repeat` times; every one with `rescore`; with `stale`, only those judged
+    against excerpts changed since.
     """
     answers = store.answers(run_ids=run_ids)
     if stale:
@@ -154,7 +156,9 @@ def answers_to_score(
     else:
         done = set() if rescore else store.scored_answer_ids(judge_name)
         if done:
-            failed = store.evaluations(judge=judge_name)
-            done -= {e.answer_id for e in failed if e.status is EvaluationStatus.JUDGE_FAILED}
+            judged = store.evaluations(judge=judge_name)
+            done -= {e.answer_id for e in judged if e.status is EvaluationStatus.JUDGE_FAILED}
+            if repeat > 1:
+                done -= {e.answer_id for e in judged if len(e.judgments) < repeat}
         todo = [a for a in answers if a.id not in done]
     return todo, len(answers) - len(todo)

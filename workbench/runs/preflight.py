@@ -14,7 +14,7 @@ an upper bound.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Protocol, runtime_checkable
+from typing import Protocol, cast, runtime_checkable
 
 from workbench.data.datasets import Corpus
 from workbench.generation.retrieval import BM25Retriever, retriever_for
@@ -24,6 +24,7 @@ from workbench.llm.settings import LLMSettings
 from workbench.models import Excerpt, PromptTemplate, Question
 from workbench.runs.plan import RETRIEVE_K, answers_to_score
 from workbench.scoring.evaluate import scoring_inputs
+from workbench.scoring.repeat import RepeatableJudge
 from workbench.store import Store
 
 __all__ = [
@@ -142,21 +143,27 @@ def judging_preflight(
     to_come: Sequence[Question] = (),
     answer_tokens: int = 0,
     retriever: BM25Retriever | None = None,
+    repeat: int = 1,
 ) -> Estimate:
     """The calls of judging what a scoring batch with these options would judge.
 
     `to_come` are answers a generation batch will write first (one per question listed,
-    a question listed once per run), counted at `answer_tokens` each.
+    a question listed once per run), counted at `answer_tokens` each. With `repeat` K,
+    each answer's K askings (the ones already cached count as cache hits).
     """
     todo, _ = answers_to_score(
-        store, corpus, judge.name, run_ids=run_ids, rescore=rescore, stale=stale
+        store, corpus, judge.name, run_ids=run_ids, rescore=rescore, stale=stale, repeat=repeat
     )
+    askings = [judge]
+    if repeat > 1 and isinstance(judge, RepeatableJudge):
+        askings += [cast(PlansJudging, judge.for_repeat(n)) for n in range(1, repeat)]
     planned: list[PlannedCall] = []
     for answer in todo:
         inputs = scoring_inputs(answer, corpus)
         if not isinstance(inputs, str):
             question, excerpts = inputs
-            planned += judge.plan(answer.text, excerpts, question=question.text)
+            for asking in askings:
+                planned += asking.plan(answer.text, excerpts, question=question.text)
     if to_come:
         retriever = retriever or BM25Retriever(corpus.excerpts.values())
         longest = "x" * int(answer_tokens * CHARS_PER_TOKEN)  # stands in for its size only

@@ -1,7 +1,7 @@
 """The judge seam: what every faithfulness judge (offline, ragas, a test fake) provides.
 
 `Judge` is synchronous; a judge that calls a remote model also provides `AsyncJudge`,
-so a scoring batch can keep many answers in flight (`workbench.runs.pipeline_async`).
+so a scoring batch can keep many answers in flight (`workbench.runs.batch`).
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from workbench.data.answer_format import FOOTER_RE
 from workbench.data.text import CITATION_RE, content_stems, sentences, strip_citations
 from workbench.models import Span
+from workbench.scoring.lexicon import is_caveat
 
 __all__ = ["Claim", "split_claims"]
 
@@ -90,6 +91,8 @@ def _is_claim(text: str, *, short: bool = False) -> bool:
     if not bare or bare.endswith("?") or bare.endswith(":"):
         return False
     if FOOTER_RE.search(bare) or _GENERAL_ONLY_RE.search(bare) or _REFUSAL_RE.search(bare):
+        return False
+    if is_caveat(bare):  # "More studies are needed": weakens, adds no fact to check
         return False
     content = [s for s in content_stems(bare) if s not in _REPLY_WORDS]
     if _ADVICE_RE.search(bare):

@@ -1,25 +1,52 @@
-"""One answer's full evaluation: faithfulness by a judge, safety rules and readability.
+"""One answer's full evaluation: faithfulness by a judge, safety rules, relevance, readability.
 
 `evaluate_answer` uses a `Judge`; `aevaluate_answer` awaits an `AsyncJudge`. Both add the
-same safety findings (the rules', and a reply cut off or junk: `reply_checks`) and
-readability to the judge's result. `scoring_inputs` finds the
+same safety findings (the rules', and a reply cut off or junk: `reply_checks`), the
+offline relevance judge's verdict (with a warning finding when the answer does not
+answer the question) and readability to the judge's result. `scoring_inputs` finds the
 question and excerpts an answer is judged against.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Protocol
 
 from workbench.data.datasets import Corpus
-from workbench.models import Answer, Evaluation, Excerpt, Question, SafetyFinding
+from workbench.models import (
+    Answer,
+    Evaluation,
+    Excerpt,
+    Judgment,
+    Question,
+    Relevance,
+    SafetyFinding,
+)
 from workbench.scoring.base import AsyncJudge, FaithfulnessResult, Judge
 from workbench.scoring.readability import readability
+from workbench.scoring.relevance import judge_relevance, off_topic_finding
+from workbench.scoring.repeat import RepeatableJudge, combine
 from workbench.scoring.reply_checks import reply_findings
 from workbench.scoring.safety import RuleSet, check_safety
 from workbench.scoring.staleness import fingerprint
 
-__all__ = ["AsyncSafetyJudge", "aevaluate_answer", "evaluate_answer", "scoring_inputs", "warm_up"]
+__all__ = [
+    "AsyncRelevanceJudge",
+    "AsyncSafetyJudge",
+    "aevaluate_answer",
+    "evaluate_answer",
+    "scoring_inputs",
+    "warm_up",
+]
+
+
+class AsyncRelevanceJudge(Protocol):
+    """A relevance judge through an endpoint (ragas' response relevancy)."""
+
+    name: str
+
+    async def ajudge(self, question: str, answer: str) -> Relevance: ...
 
 
 class AsyncSafetyJudge(Protocol):
@@ -35,12 +62,13 @@ class AsyncSafetyJudge(Protocol):
 
 
 def warm_up(rules: RuleSet | None = None, *, safety_model: bool = True) -> None:
-    """Load what the first evaluation would (rules, the safety model layer, word
-    frequencies): about a second."""
+    """Load what the first evaluation would (rules, word frequencies, the encoder and the
+    safety model layer's heads)."""
     check_safety(
         "Warm up. Call your care team.", cancer_type="breast", rules=rules, model=safety_model
     )
     readability("Warm up. Call your care team.")
+    judge_relevance("What should I do?", "Warm up. Call your care team.")
 
 
 def scoring_inputs(answer: Answer, corpus: Corpus) -> tuple[Question, list[Excerpt]] | str:
@@ -79,16 +107,34 @@ async def aevaluate_answer(
     rules: RuleSet | None = None,
     safety_judge: AsyncSafetyJudge | None = None,
     safety_model: bool = True,
+    repeat: int = 1,
+    relevance_judge: AsyncRelevanceJudge | None = None,
 ) -> Evaluation:
     """`evaluate_answer` with an awaited judge, which is also given the question; with a
-    `safety_judge`, its findings are kept beside the rules' (each marked by its source)."""
+    `safety_judge`, its findings are kept beside the rules' (each marked by its source).
+    With `repeat` above 1 and a judge that can ask again (`RepeatableJudge`), it is asked
+    that many times: every judgment is kept and the score is their mean. A
+    `relevance_judge` (ragas' response relevancy) is kept beside the offline one."""
     result = await judge.ajudge(answer.text, excerpts, question=question.text)
-    more: tuple[SafetyFinding, ...] = ()
+    judgments: tuple[Judgment, ...] = ()
+    if repeat > 1 and isinstance(judge, RepeatableJudge):
+        more = [
+            await judge.for_repeat(n).ajudge(answer.text, excerpts, question=question.text)
+            for n in range(1, repeat)
+        ]
+        result, judgments = combine([result, *more])
+    findings: tuple[SafetyFinding, ...] = ()
     if safety_judge is not None:
-        more = await safety_judge.ajudge(
+        findings = await safety_judge.ajudge(
             answer.text, question=question.text, cancer_type=question.cancer_type
         )
-    return _evaluation(answer, question, excerpts, judge.name, result, rules, safety_model, more)
+    evaluation = _evaluation(
+        answer, question, excerpts, judge.name, result, rules, safety_model, findings
+    )
+    llm_relevance = None
+    if relevance_judge is not None:
+        llm_relevance = await relevance_judge.ajudge(question.text, answer.text)
+    return replace(evaluation, judgments=judgments, llm_relevance=llm_relevance)
 
 
 def _evaluation(
@@ -109,6 +155,8 @@ def _evaluation(
         rules=rules,
         model=safety_model,
     ) + reply_findings(answer)
+    relevance = judge_relevance(question.text, answer.text)
+    findings += off_topic_finding(relevance)
     level = readability(answer.text)
     return Evaluation(
         answer_id=answer.id,
@@ -121,4 +169,5 @@ def _evaluation(
         smog=level.smog,
         error=result.error,
         excerpt_versions={e.id: fingerprint(e) for e in excerpts},
+        relevance=relevance,
     )

@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from workbench.data.text import STOP_WORDS, sentences, stem, strip_citations, words
-from workbench.scoring.lexicon import NEGATIONS, canonical, numbers_in, term_weight
+from workbench.scoring.lexicon import (
+    HEDGE_WORDS,
+    NEGATIONS,
+    canonical,
+    framed,
+    numbers_in,
+    term_weight,
+)
 
 __all__ = [
     "NEGATING_PREFIX",
@@ -82,19 +89,23 @@ def names_in(text: str) -> frozenset[str]:
 
 @lru_cache(maxsize=32768)
 def analyse(text: str) -> Analysed:
-    """Terms with weights, numbers and names of a sentence (cached)."""
+    """Terms with weights, numbers and names of a sentence (cached).
+
+    A framing lead-in ("These findings suggest that") and hedge words ("possibly") are
+    not terms: what is checked is the statement they frame. They stay in `raw_stems`,
+    where certainty is compared."""
     clean = strip_citations(text)
     terms: dict[str, float] = {}
     raw: list[str] = []
-    for w in _split_compounds(words(clean)):
+    lead = len(_split_compounds(words(clean[: len(clean) - len(framed(clean))])))
+    for i, w in enumerate(_split_compounds(words(clean))):
         s = stem(w)
         if w in NEGATIONS or s in _NEGATION_STEMS:
             raw.append("not")
             continue
-        if w in STOP_WORDS or _NUMERIC_RE.fullmatch(w):  # numbers are compared on their own
-            raw.append(s)
-            continue
         raw.append(s)
+        if i < lead or w in HEDGE_WORDS or w in STOP_WORDS or _NUMERIC_RE.fullmatch(w):
+            continue  # numbers are compared on their own
         c = canonical(s)
         terms[c] = max(terms.get(c, 0.0), term_weight(w))
     prefixes = frozenset(t[:PREFIX] for t in terms if len(t) >= PREFIX)

@@ -16,16 +16,14 @@ together in one or two source sentences) and a verdict, found in this order:
 A claim that is not supported keeps a support below the threshold (scaled down, halved
 again when contradicted), so the scores and the verdicts tell the same story.
 
-The answer's `score` (version 5) is the geometric mean of three signals, equal weights on
-a log scale so that no signal's spread rules it and one near zero pulls the answer down:
-the claims' part (3/4 the weakest claim's support, 1/4 the mean of all: one unsupported
-sentence among many faithful ones pulls the answer down), the word overlap of its
-claims with the sources, and the weakest claim's alignment with one window of source sentences
-(`workbench.scoring.novelty`). The answer is `flagged` when any claim is not supported
-(the decision of version 4: the score's own cut chosen on gold did not carry over to
-public text, see the README). `CLAIM_SUPPORT` (0.5) was fixed on our gold claims of group A before
-any measurement on public text: the strictest cut whose balanced accuracy there is
-within 0.01 of the best (the best, 0.899 at 0.40-0.45; 0.892 at 0.5).
+The answer's `score` and decision (version 6) come from `workbench.scoring.aggregate`:
+the weight-averaged doubt of its claims and its most doubtful claim, so a faithful
+answer does not score lower for having more claims; any clearly unfaithful claim
+(contradicted, an unknown name or number, surer than the source, or invented) flags
+the answer, and weakly supported claims flag it when they carry over a third of its
+content. `CLAIM_SUPPORT` (0.5) was fixed on our gold claims of group A before any
+measurement on public text: the strictest cut whose balanced accuracy there is within
+0.01 of the best (the best, 0.899 at 0.40-0.45; 0.892 at 0.5).
 
 Not found counts as unsupported (the medical default). `judge_faithfulness(answer,
 excerpts)` and `judge_claims(claims, excerpts)` work on any text, outside our data sets.
@@ -34,18 +32,29 @@ excerpts)` and `judge_claims(claims, excerpts)` work on any text, outside our da
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 from workbench.data.text import stem, words
 from workbench.models import ClaimVerdict, EvaluationStatus, Excerpt, Verdict
+from workbench.scoring.aggregate import (
+    CLAIM_SUPPORT,
+    INVENTED_BELOW,
+    POOL_SHARE,
+    ClaimFinding,
+    Finding,
+    answer_score,
+    flagged,
+)
 from workbench.scoring.base import FaithfulnessResult
 from workbench.scoring.claims import Claim, split_claims
-from workbench.scoring.evidence import EvidenceUnit, analyse, evidence_units
+from workbench.scoring.evidence import Analysed, EvidenceUnit, analyse, evidence_units
 from workbench.scoring.lexicon import canonical
 from workbench.scoring.matching import certainty_gap, coverage, flips, name_in, norm
-from workbench.scoring.novelty import signals
-from workbench.scoring.support import source_index
+from workbench.scoring.novelty import claim_signals
+from workbench.scoring.support import NUMBER_WEIGHT, source_index
 from workbench.scoring.support import support as claim_support
+from workbench.scoring.tables import Table, as_facts, read_tables, row_reading
 
 __all__ = [
     "CLAIM_SUPPORT",
@@ -56,23 +65,19 @@ __all__ = [
     "FaithfulnessResult",
     "OfflineJudge",
     "answer_score",
-    "claims_score",
     "judge_claims",
     "judge_faithfulness",
 ]
 
 JUDGE_NAME = "offline"
-JUDGE_VERSION = "5"
-# A claim is supported only with at least this support (`workbench.scoring.support`);
-# fixed on our gold claims of group A before any measurement on public text.
-CLAIM_SUPPORT = 0.5
+JUDGE_VERSION = "6"
 FLAG_BELOW = CLAIM_SUPPORT
 DECISION = (
-    f"flagged when any claim is not supported: its support is below {CLAIM_SUPPORT}, or it "
-    "names, numbers, negates or overstates what the excerpts do not"
+    "flagged when any claim contradicts the excerpts, names or numbers what they do not, "
+    f"is surer than they are or has support below {INVENTED_BELOW}; or when claims with "
+    f"support below {CLAIM_SUPPORT} carry more than {POOL_SHARE:.0%} of the answer's content"
 )
 LOCAL_SUPPORT = 0.6  # a unit that states the claim's numbers is preferred from this coverage
-WEAKEST_SHARE = 0.75  # the weakest claim's part in the answer's score
 # Short capitals that are everyday abbreviations, not names of drugs or genes.
 _COMMON_ABBREVIATIONS = frozenset({"er", "iv", "us", "uk", "md", "rn", "am", "pm", "ok", "tv"})
 
@@ -110,28 +115,49 @@ def _normed(sources: tuple[str, ...]) -> str:
     return norm(" ".join(sources))
 
 
-def _judge_claim(
-    claim: Claim, units: list[EvidenceUnit], ids: Sequence[str], sources: tuple[str, ...]
-) -> ClaimVerdict:
-    return _judge(claim, units, ids, sources)[0]
+@dataclass(frozen=True, slots=True)
+class _Sources:
+    """Excerpts ready to judge against: ids, evidence units, texts (tables as facts)."""
+
+    ids: list[str]
+    units: list[EvidenceUnit]
+    texts: tuple[str, ...]
+    tables: tuple[Table, ...]
 
 
-def _judge(
-    claim: Claim, units: list[EvidenceUnit], ids: Sequence[str], sources: tuple[str, ...]
-) -> tuple[ClaimVerdict, float]:
-    """The claim's verdict, and the coverage of its best unit (one or two sentences)."""
+@dataclass(frozen=True, slots=True)
+class _Judged:
+    verdict: ClaimVerdict
+    finding: Finding
+    top: float  # the coverage of its best unit (one or two sentences)
+    weight: float  # its content (`weight`)
+
+
+def weight(claim: Analysed) -> float:
+    """A claim's content: its rarity-weighted words and its numbers (at least 1)."""
+    return max(1.0, sum(claim.terms.values()) + NUMBER_WEIGHT * len(claim.numbers))
+
+
+def _judge(claim: Claim, prepared: _Sources) -> _Judged:
+    """The claim's verdict and finding, its best unit's coverage and its weight."""
+    ids, units, sources = prepared.ids, prepared.units, prepared.texts
     c = analyse(claim.text)
     if not units:
-        return ClaimVerdict(
-            claim.text,
-            claim.span,
-            Verdict.NOT_FOUND,
-            "There is no evidence to check this claim against.",
-            None,
-            None,
-            JUDGE_NAME,
-            support_score=0.0,
-        ), 0.0
+        return _Judged(
+            ClaimVerdict(
+                claim.text,
+                claim.span,
+                Verdict.NOT_FOUND,
+                "There is no evidence to check this claim against.",
+                None,
+                None,
+                JUDGE_NAME,
+                support_score=0.0,
+            ),
+            Finding.INVENTED,
+            0.0,
+            weight(c),
+        )
     scored = [(coverage(c, u.analysed), u) for u in units]
     cov, best = _best(scored)
     top = cov
@@ -144,23 +170,39 @@ def _judge(
         key=lambda u: (c.numbers <= u.analysed.numbers, coverage(c, u.analysed)),
     )
     index = source_index(sources)
-    support = claim_support(c, index, cov).score
+    measured = claim_support(c, index, cov)
+    support = measured.score
+    reading = row_reading(c, prepared.tables) if prepared.tables else None
+    if reading is not None and reading.wrong is None:
+        support = max(support, measured.stated)  # a row read right holds together
 
-    def verdict(v: Verdict, reason: str, unit: EvidenceUnit | None) -> tuple[ClaimVerdict, float]:
+    def verdict(finding: Finding, reason: str, unit: EvidenceUnit | None) -> _Judged:
+        v = (
+            Verdict.SUPPORTED
+            if finding is Finding.SUPPORTED
+            else Verdict.CONTRADICTED
+            if finding is Finding.CONTRADICTED
+            else Verdict.NOT_FOUND
+        )
         score = support
         if not v.is_supported:  # below the threshold, in the same order as before
             score = score * CLAIM_SUPPORT if score >= CLAIM_SUPPORT else score
             score *= 0.5 if v is Verdict.CONTRADICTED else 1.0
-        return ClaimVerdict(
-            claim=claim.text,
-            span=claim.span,
-            verdict=v,
-            reason=reason,
-            evidence_id=ids[unit.excerpt_index] if unit else None,
-            evidence_sentence=unit.sentence if unit else None,
-            judge=JUDGE_NAME,
-            support_score=round(score, 4),
-        ), top
+        return _Judged(
+            ClaimVerdict(
+                claim=claim.text,
+                span=claim.span,
+                verdict=v,
+                reason=reason,
+                evidence_id=ids[unit.excerpt_index] if unit else None,
+                evidence_sentence=unit.sentence if unit else None,
+                judge=JUDGE_NAME,
+                support_score=round(score, 4),
+            ),
+            finding,
+            top,
+            weight(c),
+        )
 
     where = f"[{ids[best.excerpt_index]}]"
     quote = f"\u201c{best.sentence}\u201d"
@@ -172,23 +214,30 @@ def _judge(
         if n not in _COMMON_ABBREVIATIONS and not name_in(n, evidence_text)
     ]
     if unknown:
-        return verdict(Verdict.NOT_FOUND, f"'{unknown[0]}' is not named in any excerpt.", best)
+        return verdict(Finding.UNNAMED, f"'{unknown[0]}' is not named in any excerpt.", best)
     absent = c.numbers - index.numbers  # a number stated elsewhere in the sources is not new
     if absent and closest.analysed.numbers and cov >= LOCAL_SUPPORT / 2:
         said = ", ".join(_fmt(n) for n in sorted(closest.analysed.numbers))
         return verdict(
-            Verdict.CONTRADICTED,
+            Finding.CONTRADICTED,
             f"The claim says {_fmt(min(absent))} where the evidence {where} says {said}: "
             f"\u201c{closest.sentence}\u201d",
             closest,
         )
+    if reading is not None and reading.wrong is not None:
+        head, own, claimed = reading.wrong
+        return verdict(
+            Finding.CONTRADICTED,
+            f"The table's row '{reading.row[0]}' gives {own} for {head or 'this'}, not {claimed}",
+            best,
+        )
     if absent:
         return verdict(
-            Verdict.NOT_FOUND, f"No excerpt states the number {_fmt(min(absent))}.", best
+            Finding.UNSTATED_NUMBER, f"No excerpt states the number {_fmt(min(absent))}.", best
         )
     if support < CLAIM_SUPPORT:
         return verdict(
-            Verdict.NOT_FOUND,
+            Finding.INVENTED if support < INVENTED_BELOW else Finding.WEAK,
             f"Too little of this is in the excerpts (support {support:.2f}); "
             f"the closest sentence {where}: {quote}",
             best,
@@ -198,59 +247,47 @@ def _judge(
     others = sorted(closest.analysed.names - c.names - _COMMON_ABBREVIATIONS)
     if swapped and others:
         return verdict(
-            Verdict.CONTRADICTED,
+            Finding.CONTRADICTED,
             f"The evidence {where} names '{others[0]}' here, not '{swapped[0]}': {quote}",
             best,
         )
     turned = flips(c, closest.analysed)
     if turned:  # a negation and an antonym rarely cancel; they usually flip two things
         return verdict(
-            Verdict.CONTRADICTED,
+            Finding.CONTRADICTED,
             f"The evidence {where} says the opposite ({turned[0]}): {quote}",
             best,
         )
     gap = certainty_gap(c, best.analysed)
     if gap:
         return verdict(
-            Verdict.NOT_FOUND,
+            Finding.SURER,
             f"The claim is surer than the evidence ('{_surface(claim.text, gap[0])}'); "
             f"{where} says: {quote}",
             best,
         )
     return verdict(
-        Verdict.SUPPORTED, f"Supported by {where} (support {support:.2f}): {quote}", best
+        Finding.SUPPORTED, f"Supported by {where} (support {support:.2f}): {quote}", best
     )
 
 
-def claims_score(supports: Sequence[float]) -> float:
-    """The claims' part of the answer's score: driven by the weakest claim (3/4 of it),
-    the mean of all breaking ties between answers with the same weakest."""
-    return WEAKEST_SHARE * min(supports) + (1 - WEAKEST_SHARE) * sum(supports) / len(supports)
-
-
-def answer_score(supports: Sequence[float], overlap: float = 1.0, alignment: float = 1.0) -> float:
-    """The answer's score: the geometric mean of its claims' part (`claims_score`), its
-    word overlap with the sources and its weakest claim's alignment (all in 0..1)."""
-    return float((claims_score(supports) * overlap * alignment) ** (1 / 3))
-
-
-def _prepare(
-    excerpts: Mapping[str, str] | Sequence[str],
-) -> tuple[list[str], list[EvidenceUnit], tuple[str, ...]]:
+def _prepare(excerpts: Mapping[str, str] | Sequence[str]) -> _Sources:
     if isinstance(excerpts, Mapping):
-        ids, texts = list(excerpts.keys()), tuple(excerpts.values())
+        ids, given = list(excerpts.keys()), tuple(excerpts.values())
     else:
-        texts = tuple(excerpts)
-        ids = [f"excerpt-{i + 1}" for i in range(len(texts))]
-    return ids, evidence_units(texts), texts
+        given = tuple(excerpts)
+        ids = [f"excerpt-{i + 1}" for i in range(len(given))]
+    texts = tuple(as_facts(t) for t in given)
+    tables = tuple(t for text in given for t in read_tables(text))
+    return _Sources(ids, evidence_units(texts), texts, tables)
 
 
 def judge_claims(
     claims: Sequence[str], excerpts: Mapping[str, str] | Sequence[str]
 ) -> list[ClaimVerdict]:
     """Judge claims that are already split (one statement each) against `excerpts`."""
-    ids, units, sources = _prepare(excerpts)
-    return [_judge_claim(Claim(c, None), units, ids, sources) for c in claims]
+    prepared = _prepare(excerpts)
+    return [_judge(Claim(c, None), prepared).verdict for c in claims]
 
 
 def judge_faithfulness(
@@ -265,13 +302,22 @@ def judge_faithfulness(
     claims = split_claims(answer)
     if not claims:
         return FaithfulnessResult(EvaluationStatus.NO_CLAIMS, None, ())
-    ids, units, sources = _prepare(excerpts)
-    judged = [_judge(c, units, ids, sources) for c in claims]
-    verdicts = tuple(v for v, _ in judged)
-    found = signals([v.claim for v in verdicts], sources, [top for _, top in judged])
-    score = answer_score([v.support_score or 0.0 for v in verdicts], found.overlap, found.alignment)
-    flagged = any(not v.verdict.is_supported for v in verdicts)
-    return FaithfulnessResult(EvaluationStatus.SCORED, round(score, 4), verdicts, flagged=flagged)
+    prepared = _prepare(excerpts)
+    judged = [_judge(c, prepared) for c in claims]
+    verdicts = tuple(j.verdict for j in judged)
+    each = claim_signals([v.claim for v in verdicts], prepared.texts, [j.top for j in judged])
+    findings = [
+        ClaimFinding.of(
+            j.finding, j.weight, j.verdict.support_score or 0.0, sig.overlap, sig.alignment
+        )
+        for j, sig in zip(judged, each, strict=True)
+    ]
+    return FaithfulnessResult(
+        EvaluationStatus.SCORED,
+        round(answer_score(findings), 4),
+        verdicts,
+        flagged=flagged(findings),
+    )
 
 
 class OfflineJudge:

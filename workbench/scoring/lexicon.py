@@ -17,12 +17,17 @@ from workbench.data.text import stem
 
 __all__ = [
     "ANTONYMS",
+    "CAVEAT_RE",
+    "FRAMING_RE",
     "HEDGES",
+    "HEDGE_WORDS",
     "NEGATIONS",
     "STRONG_BOOSTERS",
     "TIME_UNITS",
     "WEAK_BOOSTERS",
     "canonical",
+    "framed",
+    "is_caveat",
     "numbers_in",
     "term_weight",
     "zipf",
@@ -62,10 +67,46 @@ for _a, _b in _ANTONYM_WORDS:
 STRONG_BOOSTERS = frozenset(stem(w) for w in (
     "always", "all", "every", "everyone", "guarantee", "guaranteed", "certainly", "definitely",
     "completely", "entirely", "totally", "cure", "cures", "cured", "proven", "never", "must"))
-WEAK_BOOSTERS = frozenset(stem(w) for w in ("will", "ever", "only", "any"))
+# Surer than tentative evidence ("proves" where it says "suggests"): an addition.
+WEAK_BOOSTERS = frozenset(stem(w) for w in (
+    "will", "ever", "only", "any", "prove", "proves", "confirm", "confirms", "establish",
+    "establishes", "demonstrate", "demonstrates", "clearly"))
 HEDGES = frozenset(stem(w) for w in (
     "may", "might", "can", "could", "some", "often", "many", "most", "usually", "sometimes",
-    "possible", "possibly", "likely", "help", "helps", "several", "certain", "option"))
+    "possible", "possibly", "likely", "help", "helps", "several", "certain", "option",
+    "suggest", "suggests", "suggested", "indicate", "indicates", "appear", "appears", "seem",
+    "seems", "potentially", "probably"))
+# Words that only soften a statement; never the fact itself, so never content to check.
+HEDGE_WORDS = frozenset({
+    "possibly", "potentially", "likely", "probably", "perhaps", "apparently", "seemingly",
+    "presumably", "arguably"})
+# A lead-in that frames a statement as a finding or an interpretation ("These findings
+# suggest that", "In conclusion, the study shows", "It is likely that"): the statement
+# after it is what is checked, against the source's own findings and conclusions.
+FRAMING_RE = re.compile(
+    r"^(?:(?:in conclusion|in summary|overall|taken together|collectively|thus|therefore|"
+    r"hence|together)\s*,?\s*)?"
+    r"(?:(?:it\s+(?:is|seems|appears)\s+(?:possible|likely|plausible|probable)?\s*that)\s+|"
+    r"(?:(?:these|the|our|this|such|present|current|its)\s+)*"
+    r"(?P<subject>(?:results?|findings?|data|study|studies|analys[ie]s|observations?|evidence|"
+    r"trials?|work|research|authors?|investigators?|review|outcomes?)\s+)?"
+    r"(?:(?:may|might|could|would|do|does|did|seem to|appear to|strongly|further)\s+)*"
+    r"(?:suggest|suggests|suggested|indicate|indicates|indicated|show|shows|showed|shown|"
+    r"demonstrate|demonstrates|demonstrated|imply|implies|implied|support|supports|"
+    r"supported|confirm|confirms|confirmed|reveal|reveals|revealed|conclude|concludes|"
+    r"concluded|highlight|highlights|found|find|finds)\s+(?P<that>that\s+)?)",
+    re.IGNORECASE,
+)
+# A caveat that asserts no fact of its own ("More studies are needed to confirm this"):
+# a hedge that weakens what the source says, never an addition to it.
+CAVEAT_RE = re.compile(
+    r"\b(?:further|more|additional|larger|future|prospective|randomi[sz]ed|long-term|"
+    r"well-designed|controlled)\b[\w\s,-]{0,40}?\b(?:stud(?:y|ies)|research|trials?|"
+    r"investigations?|data|work|evidence|follow-up)\b[\w\s,-]{0,30}?\b(?:is|are)?\s*"
+    r"(?:needed|required|warranted|necessary|called for)\b"
+    r"|\b(?:interpreted|viewed)\s+with\s+caution\b",
+    re.IGNORECASE,
+)
 # "every day" is a frequency, not a claim about everyone.
 TIME_UNITS = frozenset(stem(w) for w in ("day", "week", "month", "year", "time", "hour", "night"))
 
@@ -166,3 +207,21 @@ def numbers_in(text: str) -> frozenset[float]:
 def _as_number(token: str) -> float:
     t = token.lower()
     return float(t) if t.isdigit() else float(_NUMBER_WORDS.get(t, 1 if t == "one" else 0))
+
+
+def framed(text: str) -> str:
+    """The statement inside a framing lead-in ("These results suggest that X" -> "X");
+    the text itself when it has none. A lead-in needs a subject ("the study shows") or a
+    "that" ("suggests that"), so "Support groups help" keeps its first word."""
+    m = FRAMING_RE.match(text)
+    if not m or not (
+        m.group("subject") or m.group("that") or text[: m.end()].lower().startswith("it ")
+    ):
+        return text
+    return text[m.end() :]
+
+
+def is_caveat(text: str) -> bool:
+    """Whether a sentence is only a caveat ("More studies are needed"): it opens with one."""
+    m = CAVEAT_RE.search(text)
+    return m is not None and len(text[: m.start()].split()) <= 2

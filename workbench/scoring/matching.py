@@ -113,6 +113,21 @@ def _prefix_flips(one: set[str], other: set[str]) -> list[str]:
     ]
 
 
+def _frequency(after: tuple[str, ...]) -> bool:
+    """ "every day", "every 3 weeks", "every other week": a frequency follows "every"."""
+    return bool(after) and (
+        after[0] in TIME_UNITS
+        or (
+            len(after) == 2
+            and after[1] in TIME_UNITS
+            and (
+                after[0][:1].isdigit()
+                or after[0] in ("other", "few", "two", "three", "four", "six")
+            )
+        )
+    )
+
+
 def certainty_gap(claim: Analysed, evidence: Analysed) -> list[str]:
     """Words that make the claim surer than the evidence: "always" where it says nothing
     of the kind, "will" where it says "may". "every day" is a frequency, not a boost."""
@@ -120,7 +135,7 @@ def certainty_gap(claim: Analysed, evidence: Analysed) -> list[str]:
     said = set(evidence.raw_stems)
     gap = []
     for i, t in enumerate(raw):
-        if t in said or (t == "everi" and raw[i + 1 : i + 2] and raw[i + 1] in TIME_UNITS):
+        if t in said or (t == "everi" and _frequency(raw[i + 1 : i + 3])):
             continue
         if t in STRONG_BOOSTERS or (t in WEAK_BOOSTERS and said & HEDGES):
             gap.append(t)

@@ -24,7 +24,7 @@ from workbench.data.text import sentences, words
 from workbench.scoring.evidence import analyse
 from workbench.scoring.matching import cover
 
-__all__ = ["WINDOW", "Signals", "signals"]
+__all__ = ["WINDOW", "Signals", "claim_signals", "signals"]
 
 WINDOW = 3  # the longest run of consecutive source sentences a claim is aligned to
 
@@ -69,6 +69,27 @@ def _share(text: str, known: frozenset[str]) -> float:
     return sum(w in known for w in ws) / len(ws) if ws else 1.0
 
 
+def claim_signals(
+    claims: Sequence[str], sources: tuple[str, ...], near: Sequence[float] | None = None
+) -> list[Signals]:
+    """Each claim's own overlap and alignment (a claim with no content words aligns at 1:
+    only numbers, which the verdict checks). `near` as for `signals`."""
+    known = _source_words(sources)
+    windows = _windows(sources, 1 if near is None else WINDOW)
+    out: list[Signals] = []
+    for i, text in enumerate(claims):
+        share = _share(text, known)
+        claim = analyse(text)
+        if not claim.terms:
+            out.append(Signals(share, 1.0))
+            continue
+        local = max((cover(claim, *w) for w in windows), default=0.0)
+        if near is not None:
+            local = max(local, near[i])
+        out.append(Signals(share, share * local))
+    return out
+
+
 def signals(
     claims: Sequence[str], sources: tuple[str, ...], near: Sequence[float] | None = None
 ) -> Signals:
@@ -77,15 +98,6 @@ def signals(
     `near`, when given, is each claim's best coverage by one or two adjacent sentences
     (the judge's evidence units hold them), so only longer windows are scanned here.
     Without claims both are 1 (nothing to check); without sources, both are 0."""
-    known = _source_words(sources)
-    windows = _windows(sources, 1 if near is None else WINDOW)
-    alignment = 1.0
-    for i, text in enumerate(claims):
-        claim = analyse(text)
-        if not claim.terms:  # only numbers: nothing to align (the verdict checks them)
-            continue
-        local = max((cover(claim, *w) for w in windows), default=0.0)
-        if near is not None:
-            local = max(local, near[i])
-        alignment = min(alignment, _share(text, known) * local)
-    return Signals(_share(" ".join(claims), known), alignment)
+    each = claim_signals(claims, sources, near)
+    alignment = min((s.alignment for s in each), default=1.0)
+    return Signals(_share(" ".join(claims), _source_words(sources)), alignment)

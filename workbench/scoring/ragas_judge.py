@@ -15,6 +15,7 @@ next scoring batch asks the endpoint again. No statement (a refusal) is `no_clai
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
@@ -89,6 +90,12 @@ class RagasJudge:
 
     def __repr__(self) -> str:
         return f"RagasJudge({self.client!r})"
+
+    def for_repeat(self, repeat: int) -> RagasJudge:
+        """The same judge asking again: its calls are cached under `repeat`."""
+        again = copy.copy(self)
+        again.llm = WorkbenchRagasLLM(self.client, max_tokens=self.max_tokens, repeat=repeat)
+        return again
 
     # the two requests
     def statements_request(self, answer_text: str, question: str | None) -> ChatRequest:

@@ -89,10 +89,13 @@ def parse_reply(reply: ChatReply, response_model: type[M], max_tokens: int) -> M
 class WorkbenchRagasLLM(InstructorBaseRagasLLM):
     """An `InstructorBaseRagasLLM` whose calls go through an `LLMClient`."""
 
-    def __init__(self, client: LLMClient, *, max_tokens: int = RAGAS_MAX_TOKENS) -> None:
+    def __init__(
+        self, client: LLMClient, *, max_tokens: int = RAGAS_MAX_TOKENS, repeat: int = 0
+    ) -> None:
         self.client = client
         self.model = client.settings.model
         self.max_tokens = max_tokens  # ragas' 1024 unless a slow local judge needs less
+        self.repeat = repeat  # `score --repeat`: which asking this is (its own cache key)
 
     def __repr__(self) -> str:
         return f"WorkbenchRagasLLM({self.client!r})"
@@ -109,6 +112,7 @@ class WorkbenchRagasLLM(InstructorBaseRagasLLM):
             top_p=RAGAS_TOP_P,
             max_tokens=self.max_tokens,
             json_mode=True,
+            repeat=self.repeat,
         )
 
     async def agenerate(self, prompt: str, response_model: type[M]) -> M:

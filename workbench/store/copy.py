@@ -13,11 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from workbench.errors import StoreError
-from workbench.models import Answer
+from workbench.models import Answer, ReviewDecision
 from workbench.store.base import Store
 from workbench.store.decision_log import ChainCheck, check_chain
+from workbench.store.location import StoreKind, StoreLocation
 
-__all__ = ["CopyReport", "copy_store"]
+__all__ = ["CopyReport", "check_copy_target", "copy_store"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,8 +32,7 @@ class CopyReport:
     check: ChainCheck
 
 
-def copy_store(source: Store, target: Store) -> CopyReport:
-    """Copy everything in `source` into the empty store `target`, then verify the copy."""
+def _check_source(source: Store) -> list[ReviewDecision]:
     decisions = source.decisions()
     before = check_chain(decisions)
     if not before.ok:
@@ -40,7 +40,45 @@ def copy_store(source: Store, target: Store) -> CopyReport:
             f"{source.location}: the decision log is broken at row {before.first_bad_seq} "
             f"({before.problem}); nothing was copied: `workbench verify` shows it"
         )
-    if target.runs() or target.answers() or target.last_decision_seq():
+    return decisions
+
+
+def _is_empty(store: Store) -> bool:
+    return not (store.runs() or store.answers() or store.last_decision_seq())
+
+
+def check_copy_target(source: Store, target: StoreLocation) -> None:
+    """Refuse a copy before anything is written: a broken source log, or a target that is
+    not a new, empty store (a file that is not a store, a store holding records)."""
+    _check_source(source)
+    if target.kind is StoreKind.SQLITE:
+        from workbench.store.sqlite import SQLiteStore
+
+        if not target.path.exists():
+            return
+        if target.path.is_file() and target.path.stat().st_size == 0:
+            raise StoreError(
+                f"{target.path} is an empty file, not a store: give a new path for the copy"
+            )
+        opened: Store = SQLiteStore(target.path, create=False, read_only=True, log_key=None)
+    else:
+        from workbench.store.postgres import PostgresStore
+
+        try:
+            opened = PostgresStore(target.target, create=False, read_only=True, log_key=None)
+        except StoreError as exc:
+            if str(exc).startswith("no store at"):
+                return  # an empty database: the copy makes the schema
+            raise
+    with opened:
+        if not _is_empty(opened):
+            raise StoreError(f"{opened.location} is not empty: copy into a new, empty store")
+
+
+def copy_store(source: Store, target: Store) -> CopyReport:
+    """Copy everything in `source` into the empty store `target`, then verify the copy."""
+    decisions = _check_source(source)
+    if not _is_empty(target):
         raise StoreError(f"{target.location} is not empty: copy into a new, empty store")
 
     runs = source.runs()

@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -31,16 +30,21 @@ from pathlib import Path
 from typing import Any
 
 from workbench.data.text import text_sha256
-from workbench.errors import ConfigError
-from workbench.models import Decision, ReviewDecision
+from workbench.models import Answer, Binding, Decision, ReviewDecision
+from workbench.store.keys import KEY_ENV, KEY_FILE_ENV, load_log_key
 
 __all__ = [
     "GENESIS",
     "KEY_ENV",
     "KEY_FILE_ENV",
+    "UNKNOWN_VERSION",
     "Anchor",
     "ChainCheck",
     "DecisionDraft",
+    "binding_content",
+    "binding_of",
+    "changed_since",
+    "check_answers",
     "check_chain",
     "decision_content",
     "decision_hash",
@@ -50,9 +54,6 @@ __all__ = [
 ]
 
 GENESIS = "0" * 64  # the "previous hash" of the first decision
-KEY_ENV = "WORKBENCH_LOG_KEY"
-KEY_FILE_ENV = "WORKBENCH_LOG_KEY_FILE"
-MIN_KEY_BYTES = 16
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -75,16 +76,47 @@ class DecisionDraft:
     old_text: str | None = None
     new_text: str | None = None
     overrides: tuple[str, ...] = ()
+    # excerpt id -> the version (fingerprint) the reviewer saw; the store binds those the
+    # answer cites to the decision, with the answer's question, prompt version and run
+    excerpt_versions: tuple[tuple[str, str], ...] = ()
+
+
+UNKNOWN_VERSION = "unknown"  # an excerpt cited but neither loaded nor judged at decision time
+
+
+def binding_of(answer: Answer, versions: Sequence[tuple[str, str]] = ()) -> Binding:
+    """What a new decision on `answer` covers besides its id and text hash."""
+    seen = dict(versions)
+    cited = tuple((i, seen.get(i, UNKNOWN_VERSION)) for i in answer.cited_ids)
+    return Binding(answer.question_id, answer.prompt_key, answer.run_id, cited)
+
+
+def binding_content(binding: Binding) -> dict[str, Any]:
+    """A binding as the log stores and hashes it."""
+    return {
+        "question_id": binding.question_id,
+        "prompt_key": binding.prompt_key,
+        "run_id": binding.run_id,
+        "cited": [list(pair) for pair in binding.cited],
+    }
 
 
 def decision_content(
-    draft: DecisionDraft | ReviewDecision, *, answer_sha256: str, meaning: str, prev_hash: str
+    draft: DecisionDraft | ReviewDecision,
+    *,
+    answer_sha256: str,
+    meaning: str,
+    prev_hash: str,
+    binding: Binding | None = None,
 ) -> dict[str, Any]:
     """The fields of a decision that its hash covers, as the log stores them.
 
-    `overrides` is present only when the decision has some, so decisions recorded before
-    it existed keep their hashes.
+    `overrides` and `binding` are present only when the decision has them, so decisions
+    recorded before they existed keep their hashes. A recorded decision brings its own
+    binding; a draft's is given (`binding_of` its answer).
     """
+    if binding is None and isinstance(draft, ReviewDecision):
+        binding = draft.binding
     content: dict[str, Any] = {
         "id": draft.id,
         "answer_id": draft.answer_id,
@@ -102,15 +134,22 @@ def decision_content(
     }
     if draft.overrides:
         content["overrides"] = list(draft.overrides)
+    if binding is not None:
+        content["binding"] = binding_content(binding)
     return content
 
 
 def decision_hash(
-    draft: DecisionDraft | ReviewDecision, *, answer_sha256: str, meaning: str, prev_hash: str
+    draft: DecisionDraft | ReviewDecision,
+    *,
+    answer_sha256: str,
+    meaning: str,
+    prev_hash: str,
+    binding: Binding | None = None,
 ) -> str:
     """The hash of a decision's content chained to the previous hash (canonical JSON)."""
     content = decision_content(
-        draft, answer_sha256=answer_sha256, meaning=meaning, prev_hash=prev_hash
+        draft, answer_sha256=answer_sha256, meaning=meaning, prev_hash=prev_hash, binding=binding
     )
     canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return text_sha256(canonical)
@@ -119,30 +158,6 @@ def decision_hash(
 def decision_mac(key: bytes, digest: str) -> str:
     """HMAC-SHA256 of a decision's hash under the log key (hex)."""
     return hmac.new(key, digest.encode("ascii"), hashlib.sha256).hexdigest()
-
-
-def load_log_key(key_file: Path | None = None) -> bytes | None:
-    """The log key: `key_file`, else `$WORKBENCH_LOG_KEY`, else the file in
-    `$WORKBENCH_LOG_KEY_FILE`; None when none is set. A short key is refused."""
-    source, key = "", b""
-    env_file = os.environ.get(KEY_FILE_ENV, "").strip()
-    if key_file is None and os.environ.get(KEY_ENV, "").strip():
-        source, key = f"${KEY_ENV}", os.environ[KEY_ENV].strip().encode()
-    elif key_file is not None or env_file:
-        path = key_file if key_file is not None else Path(env_file)
-        source = str(path)
-        try:
-            key = path.read_bytes().strip()
-        except OSError as exc:
-            raise ConfigError(f"{path}: cannot read the log key ({exc.strerror or exc})") from exc
-    else:
-        return None
-    if len(key) < MIN_KEY_BYTES:
-        raise ConfigError(
-            f"{source}: the log key is too short ({len(key)} bytes; at least {MIN_KEY_BYTES}): "
-            "make one with `python -c 'import secrets; print(secrets.token_hex(32))'`"
-        )
-    return key
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,7 +209,8 @@ class ChainCheck:
 
     `keyed` is True when every decision's MAC was checked against the key, False when
     that check failed, None when no key was given. `damaged` lists pages SQLite's
-    integrity check found bad (filled in by the store's verify).
+    integrity check found bad; `changed`, answers that no longer are what their decision
+    covered (both filled in by `workbench.review.decisions.verify_log`).
     """
 
     count: int
@@ -205,10 +221,20 @@ class ChainCheck:
     unkeyed_rows: int = 0
     anchors: tuple[Anchor, ...] = ()
     damaged: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...] = ()  # what the check could only partly cover, said as lines
+    changed: tuple[Problem, ...] = ()
 
     @property
     def ok(self) -> bool:
-        """True when every hash, link, counter, MAC, anchor and page holds."""
+        """True when every hash, link, counter, MAC, anchor and page holds, and every
+        answer is still what its decisions covered."""
+        return self.log_ok and not self.changed
+
+    @property
+    def log_ok(self) -> bool:
+        """True when the log itself holds (hashes, links, counter, MACs, anchors, pages):
+        what may be published can be told from the log. An answer changed under its
+        decision is left out of an export, with the reason, not the whole export."""
         return not self.problems and not self.damaged
 
     @property
@@ -221,6 +247,82 @@ class ChainCheck:
         """What is wrong at the first bad row ('' when none)."""
         first = self.first_bad_seq
         return next((p.what for p in self.problems if p.seq == first), "")
+
+
+_DONE = {
+    Decision.APPROVE: "approved",
+    Decision.REJECT: "rejected",
+    Decision.NEEDS_EDIT: "returned for editing",
+    Decision.EDIT: "edited",
+}
+
+
+def _ids(ids: Sequence[str]) -> str:
+    return ", ".join(ids) if ids else "nothing"
+
+
+def changed_since(d: ReviewDecision, answer: Answer | None) -> str | None:
+    """What of `answer` changed since `d` was decided on it (None: nothing it covers).
+
+    A decision with the older binding covers the answer's text only.
+    """
+    done = _DONE[d.decision]
+    if answer is None:
+        return f"{d.answer_id} was {done} in row {d.seq}; it is gone from the answers table"
+    b = d.binding
+    if b is not None and answer.question_id != b.question_id:
+        return f"{answer.id} was {done} for {b.question_id}; it now answers {answer.question_id}"
+    if text_sha256(answer.text) != d.answer_sha256:
+        return f"{answer.id}: its text changed after it was {done} (row {d.seq})"
+    if b is None:
+        return None
+    if tuple(answer.cited_ids) != b.cited_ids:
+        return (
+            f"{answer.id} was {done} citing {_ids(b.cited_ids)}; "
+            f"it now cites {_ids(answer.cited_ids)}"
+        )
+    if answer.prompt_key != b.prompt_key:
+        return (
+            f"{answer.id} was {done} as written by prompt {b.prompt_key}; "
+            f"it now says {answer.prompt_key}"
+        )
+    if answer.run_id != b.run_id:
+        return f"{answer.id} was {done} in run {b.run_id}; it is now in run {answer.run_id}"
+    return None
+
+
+def check_answers(
+    decisions: Sequence[ReviewDecision], answers: dict[str, Answer]
+) -> tuple[tuple[Problem, ...], tuple[str, ...]]:
+    """Each decision recomputed against the answers table: what changed under it, and a
+    note naming the rows that carry the older, narrower binding (text only)."""
+    changed = tuple(
+        Problem(d.seq, what)
+        for d in decisions
+        if (what := changed_since(d, answers.get(d.answer_id))) is not None
+    )
+    older = [d.seq for d in decisions if d.binding is None]
+    notes: tuple[str, ...] = ()
+    if older:
+        rows = _ranges(older)
+        notes = (
+            f"older binding: {len(older)} decisions ({rows}) were recorded before decisions "
+            "covered the question, the cited excerpts, the prompt version and the run; they "
+            "are checked on the answer id and its text only",
+        )
+    return changed, notes
+
+
+def _ranges(seqs: Sequence[int]) -> str:
+    """`rows 1-4, 7` for [1, 2, 3, 4, 7]."""
+    spans: list[list[int]] = []
+    for s in seqs:
+        if spans and s == spans[-1][1] + 1:
+            spans[-1][1] = s
+        else:
+            spans.append([s, s])
+    text = ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
+    return ("row " if len(seqs) == 1 else "rows ") + text
 
 
 def _missing(first: int, last: int) -> str:
@@ -239,7 +341,7 @@ def check_chain(
     decisions ever recorded, each row's MAC under `key`, and that it extends `anchors`.
     """
     problems: list[Problem] = []
-    prev, expected = GENESIS, 1
+    prev, expected, bound = GENESIS, 1, False
     for d in decisions:
         if d.seq > expected:
             problems.append(Problem(expected, _missing(expected, d.seq - 1)))
@@ -255,6 +357,11 @@ def check_chain(
             what = "its content does not match its hash (the row was changed after it was recorded)"
             problems.append(Problem(d.seq, what))
             break
+        if bound and d.binding is None:
+            what = "it carries the older, narrower binding though decisions before it do not"
+            problems.append(Problem(d.seq, what))
+            break
+        bound = bound or d.binding is not None
         prev, expected = d.hash, d.seq + 1
     last = decisions[-1].seq if decisions else 0
     if recorded is not None and recorded > last:

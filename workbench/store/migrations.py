@@ -12,7 +12,7 @@ from collections.abc import Callable
 from workbench.errors import StoreError
 from workbench.store.decision_log import GENESIS
 
-__all__ = ["DECISION_LOG_COLUMNS", "MIGRATIONS", "apply"]
+__all__ = ["DECISION_LOG_COLUMNS", "MIGRATIONS", "RELEVANCE_AND_REPEATS", "apply"]
 
 Migration = str | Callable[[sqlite3.Connection], None]
 
@@ -148,6 +148,18 @@ def _decision_log(db: sqlite3.Connection) -> None:
         db.execute(statement)
 
 
+RELEVANCE_AND_REPEATS = """
+ALTER TABLE evaluations ADD COLUMN relevance REAL;
+ALTER TABLE evaluations ADD COLUMN relevance_flagged INTEGER;
+ALTER TABLE evaluations ADD COLUMN relevance_reason TEXT;
+ALTER TABLE evaluations ADD COLUMN relevance_judge TEXT;
+ALTER TABLE evaluations ADD COLUMN judgments TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE evaluations ADD COLUMN llm_relevance REAL;
+ALTER TABLE evaluations ADD COLUMN llm_relevance_flagged INTEGER;
+ALTER TABLE evaluations ADD COLUMN llm_relevance_reason TEXT;
+ALTER TABLE evaluations ADD COLUMN llm_relevance_judge TEXT;
+"""
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     *_SQL,
     ("003_decision_log_hash_chained", _decision_log),
@@ -181,6 +193,14 @@ MIGRATIONS: list[tuple[str, Migration]] = [
         FROM evaluations e;
         """,
     ),
+    # What a decision covers beyond the answer id and text hash (`decision_log.Binding`,
+    # canonical JSON, inside the hashed content): the question, the prompt version, the
+    # run, the cited excerpts with their versions. NULL on rows recorded before: those
+    # are verified on what they covered, and `verify` names them.
+    ("007_decision_log_binding", "ALTER TABLE decision_log ADD COLUMN binding TEXT;"),
+    # Does the answer answer the question (the relevance judge), and each judgment when a
+    # judge was asked several times (`score --repeat`). Older rows: not judged, one judgment.
+    ("008_evaluation_relevance_and_repeats", RELEVANCE_AND_REPEATS),
 ]
 
 

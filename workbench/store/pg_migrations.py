@@ -17,7 +17,7 @@ and numbers the row (gapless, in commit order).
 from __future__ import annotations
 
 from workbench.store.decision_log import GENESIS
-from workbench.store.migrations import DECISION_LOG_COLUMNS
+from workbench.store.migrations import DECISION_LOG_COLUMNS, RELEVANCE_AND_REPEATS
 
 __all__ = ["CHAIN_LOCK", "MIGRATION_LOCK", "PG_MIGRATIONS"]
 
@@ -173,4 +173,9 @@ PG_MIGRATIONS: dict[str, str] = {
              WHERE x.value ->> 'verdict' = 'not_found')
         FROM evaluations e;
     """,
+    "007_decision_log_binding": "ALTER TABLE decision_log ADD COLUMN binding TEXT;",
+    # The same columns and types as SQLite's (REAL as DOUBLE PRECISION).
+    "008_evaluation_relevance_and_repeats": RELEVANCE_AND_REPEATS.replace(
+        " REAL;", " DOUBLE PRECISION;"
+    ),
 }

@@ -28,7 +28,8 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from workbench.errors import ReviewError, StoreError
 from workbench.models import Answer, Evaluation, ReviewDecision, Run
 from workbench.store.base import ReviewRow, Store
-from workbench.store.decision_log import GENESIS, DecisionDraft, load_log_key
+from workbench.store.decision_log import GENESIS, DecisionDraft
+from workbench.store.keys import key_for_append, load_log_key
 from workbench.store.location import StoreKind, StoreLocation
 from workbench.store.migrations import MIGRATIONS
 from workbench.store.pg_migrations import CHAIN_LOCK, MIGRATION_LOCK, PG_MIGRATIONS
@@ -83,6 +84,7 @@ class PostgresStore(Store):
         self.url = url
         self.read_only = read_only
         self.log_key = load_log_key() if log_key == "env" else log_key
+        self._makes_key = log_key == "env"  # no key in reach: the first decision makes one
         self._shown = str(StoreLocation(StoreKind.POSTGRESQL, url))
         try:
             with psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT_S) as conn:
@@ -271,17 +273,31 @@ class PostgresStore(Store):
         """
         with self._tx() as conn:
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (CHAIN_LOCK,))
-            found = conn.execute(  # after the lock: this statement sees the last commit
-                "SELECT (SELECT text FROM answers WHERE id = %s),"
-                " (SELECT hash FROM decision_log ORDER BY seq DESC LIMIT 1)",
-                (draft.answer_id,),
-            ).fetchone()
-            if found is None or found[0] is None:
+            with conn.cursor(row_factory=dict_row) as cur:  # after the lock: the last commit
+                answer = cur.execute(
+                    "SELECT * FROM answers WHERE id = %s", (draft.answer_id,)
+                ).fetchone()
+            if answer is None:
                 raise StoreError(f"{self._shown}: no answer {draft.answer_id!r}")
+            last = conn.execute(
+                "SELECT hash FROM decision_log ORDER BY seq DESC LIMIT 1"
+            ).fetchone()
+            keyed = conn.execute(
+                "SELECT hash, mac FROM decision_log WHERE mac IS NOT NULL ORDER BY seq DESC LIMIT 1"
+            ).fetchone()
+            self.log_key = key_for_append(
+                self.log_key,
+                (str(keyed[0]), str(keyed[1])) if keyed else None,
+                may_create=self._makes_key,
+                where=self._shown,
+            )
             if new_answer is not None:
                 _insert(conn, "answers", answer_row(new_answer))
             row = decision_row(
-                draft, answer_text=found[0], prev_hash=found[1] or GENESIS, log_key=self.log_key
+                draft,
+                answer=answer_from_row(answer),
+                prev_hash=last[0] if last else GENESIS,
+                log_key=self.log_key,
             )
             seq = self._append_row(conn, row, draft.answer_id)
         return decision_from_row({**row, "seq": seq})  # exactly the row the database took

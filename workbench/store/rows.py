@@ -15,9 +15,12 @@ from typing import Any, Protocol
 
 from workbench.models import (
     Answer,
+    Binding,
     Decision,
     Evaluation,
     EvaluationStatus,
+    Judgment,
+    Relevance,
     ReviewDecision,
     Run,
     Severity,
@@ -26,6 +29,7 @@ from workbench.models import (
 from workbench.store.base import ReviewRow
 from workbench.store.decision_log import (
     DecisionDraft,
+    binding_of,
     decision_content,
     decision_hash,
     decision_mac,
@@ -117,22 +121,63 @@ def evaluation_row(ev: Evaluation) -> dict[str, Any]:
         "error": ev.error,
         "excerpt_versions": _dumps(ev.excerpt_versions),
         "created_at": ev.created_at.isoformat(),
+        **_relevance_columns(ev.relevance),
+        **{f"llm_{k}": v for k, v in _relevance_columns(ev.llm_relevance).items()},
+        "judgments": _dumps([_judgment_to_dict(j) for j in ev.judgments]),
     }
+
+
+def _relevance_columns(r: Relevance | None) -> dict[str, Any]:
+    if r is None:
+        return dict.fromkeys(
+            ("relevance", "relevance_flagged", "relevance_reason", "relevance_judge")
+        )
+    return {
+        "relevance": r.score,
+        "relevance_flagged": int(r.flagged),
+        "relevance_reason": r.reason,
+        "relevance_judge": r.judge,
+    }
+
+
+def _judgment_to_dict(j: Judgment) -> dict[str, Any]:
+    return {"repeat": j.repeat, "score": j.score, "flagged": j.flagged, "status": j.status.value}
+
+
+def _relevance_from_row(r: Row, prefix: str = "") -> Relevance | None:
+    judge = _get(r, f"{prefix}relevance_judge")
+    if judge is None:
+        return None
+    return Relevance(
+        r[f"{prefix}relevance"],
+        bool(r[f"{prefix}relevance_flagged"]),
+        r[f"{prefix}relevance_reason"] or "",
+        judge,
+    )
+
+
+def _judgments_from_row(r: Row) -> tuple[Judgment, ...]:
+    return tuple(
+        Judgment(d["repeat"], d["score"], d["flagged"], EvaluationStatus(d["status"]))
+        for d in json.loads(_get(r, "judgments") or "[]")
+    )
 
 
 def decision_row(
-    draft: DecisionDraft, *, answer_text: str, prev_hash: str, log_key: bytes | None = None
+    draft: DecisionDraft, *, answer: Answer, prev_hash: str, log_key: bytes | None = None
 ) -> dict[str, Any]:
-    """The `decision_log` row of a new decision on `answer_text`, chained to `prev_hash`,
-    its hash signed (HMAC) with `log_key` when there is one."""
+    """The `decision_log` row of a new decision on `answer` (as the store holds it inside
+    the decision's transaction), bound to its text, question, prompt version, run and
+    cited excerpts, chained to `prev_hash`, its hash signed (HMAC) with `log_key`."""
+    binding = binding_of(answer, draft.excerpt_versions)
     chained = {
-        "answer_sha256": text_sha256(answer_text),
+        "answer_sha256": text_sha256(answer.text),
         "meaning": draft.decision.meaning,
         "prev_hash": prev_hash,
     }
-    digest = decision_hash(draft, **chained)
+    digest = decision_hash(draft, **chained, binding=binding)
     return {
-        **_stored(decision_content(draft, **chained)),
+        **_stored(decision_content(draft, **chained, binding=binding)),
         "hash": digest,
         "mac": decision_mac(log_key, digest) if log_key else None,
     }
@@ -145,14 +190,29 @@ def recorded_decision_row(d: ReviewDecision) -> dict[str, Any]:
     Used to copy a log from one store to another; the receiving store's triggers still
     check that each row links to the last one.
     """
-    chained = {"answer_sha256": d.answer_sha256, "meaning": d.meaning, "prev_hash": d.prev_hash}
-    return {"seq": d.seq, **_stored(decision_content(d, **chained)), "hash": d.hash, "mac": d.mac}
+    content = decision_content(
+        d, answer_sha256=d.answer_sha256, meaning=d.meaning, prev_hash=d.prev_hash
+    )
+    return {"seq": d.seq, **_stored(content), "hash": d.hash, "mac": d.mac}
 
 
 def _stored(content: dict[str, Any]) -> dict[str, Any]:
-    """The hashed content as columns: the overridden rules as JSON text (NULL for none)."""
-    overrides = content.get("overrides")
-    return {**content, "overrides": _dumps(overrides) if overrides else None}
+    """The hashed content as columns: the overridden rules and the binding as JSON text
+    (NULL for none)."""
+    overrides, binding = content.get("overrides"), content.get("binding")
+    return {
+        **content,
+        "overrides": _dumps(overrides) if overrides else None,
+        "binding": _dumps(binding) if binding is not None else None,
+    }
+
+
+def _binding(text: str | None) -> Binding | None:
+    if text is None:
+        return None
+    b = json.loads(text)
+    cited = tuple((str(i), str(v)) for i, v in b["cited"])
+    return Binding(b["question_id"], b["prompt_key"], b["run_id"], cited)
 
 
 def run_from_row(r: Row) -> Run:
@@ -210,11 +270,13 @@ def decision_from_row(r: Row) -> ReviewDecision:
         new_text=r["new_text"],
         overrides=tuple(json.loads(_get(r, "overrides") or "[]")),
         mac=_get(r, "mac"),
+        binding=_binding(_get(r, "binding")),
     )
 
 
 def _get(r: Row, column: str) -> Any:
-    """A column a store from before migration 005 (opened read-only) does not have: None.
+    """A column a store from before migration 005 or 007 (opened read-only) does not have:
+    None.
 
     A `sqlite3.Row` without the column raises IndexError, a dict KeyError.
     """
@@ -238,6 +300,9 @@ def evaluation_from_row(r: Row) -> Evaluation:
         error=r["error"],
         excerpt_versions=json.loads(r["excerpt_versions"]),
         created_at=datetime.fromisoformat(r["created_at"]),
+        relevance=_relevance_from_row(r),
+        llm_relevance=_relevance_from_row(r, "llm_"),
+        judgments=_judgments_from_row(r),
     )
 
 

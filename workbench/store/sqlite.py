@@ -21,7 +21,8 @@ from typing import Any, Literal
 from workbench.errors import ReviewError, StoreError
 from workbench.models import Answer, Evaluation, ReviewDecision, Run
 from workbench.store.base import ReviewRow, Store
-from workbench.store.decision_log import GENESIS, DecisionDraft, load_log_key
+from workbench.store.decision_log import GENESIS, DecisionDraft
+from workbench.store.keys import key_for_append, load_log_key
 from workbench.store.migrations import MIGRATIONS, apply
 from workbench.store.rows import (
     answer_from_row,
@@ -57,8 +58,10 @@ class SQLiteStore(Store):
     `read_only=True` opens it without writing anything (and on read-only media);
     `check_pages=True` runs SQLite's quick check first, so a damaged store is one clear
     error before anything is read from it. `log_key` signs each new decision's hash
-    (HMAC-SHA256); by default it comes from `$WORKBENCH_LOG_KEY` or
-    `$WORKBENCH_LOG_KEY_FILE`, and a store written without one records no MAC.
+    (HMAC-SHA256); by default ("env") it is looked for where `workbench.store.keys`
+    says, and made in the user's config folder at the first decision on a log without
+    MACs; None records no MAC (and refuses a decision on a keyed log). A zero-byte file
+    is not a store.
     """
 
     def __init__(
@@ -73,6 +76,12 @@ class SQLiteStore(Store):
         self.path = Path(path)
         self.read_only = read_only
         self.log_key = load_log_key() if log_key == "env" else log_key
+        self._makes_key = log_key == "env"  # no key in reach: the first decision makes one
+        if self.path.is_file() and self.path.stat().st_size == 0:
+            raise StoreError(
+                f"{self.path} is an empty file, not a store: give the store's path, or remove "
+                "the file to make a new store there"
+            )
         if not create and not self.path.is_file():
             raise StoreError(
                 f"no store at {self.path}: check --store or $WORKBENCH_STORE "
@@ -224,23 +233,32 @@ class SQLiteStore(Store):
     ) -> ReviewDecision:
         """Append a decision to the log, chained to the last one, in one transaction.
 
-        The hash of the answer text is taken from the store inside the transaction, so it
-        is the exact text decided on. An edit stores its new answer version in the same
-        transaction. The store's triggers refuse what the rules forbid.
+        The answer is read from the store inside the transaction, so the decision binds
+        the exact text, question, prompt version, run and citations decided on. An edit
+        stores its new answer version in the same transaction. A keyed log takes the
+        decision only under its key (`workbench.store.keys`). The store's triggers refuse
+        what the rules forbid.
         """
         with self._write() as db:
-            found = db.execute(
-                "SELECT text FROM answers WHERE id = ?", (draft.answer_id,)
-            ).fetchone()
+            found = db.execute("SELECT * FROM answers WHERE id = ?", (draft.answer_id,)).fetchone()
             if found is None:
                 raise StoreError(f"{self.path}: no answer {draft.answer_id!r}")
+            keyed = db.execute(
+                "SELECT hash, mac FROM decision_log WHERE mac IS NOT NULL ORDER BY seq DESC LIMIT 1"
+            ).fetchone()
+            self.log_key = key_for_append(
+                self.log_key,
+                (str(keyed[0]), str(keyed[1])) if keyed else None,
+                may_create=self._makes_key,
+                where=str(self.path),
+            )
             if new_answer is not None:
                 _insert(db, "answers", answer_row(new_answer))
             tail = db.execute("SELECT hash FROM decision_log ORDER BY seq DESC LIMIT 1")
             last = tail.fetchone()
             row = decision_row(
                 draft,
-                answer_text=found[0],
+                answer=answer_from_row(found),
                 prev_hash=last[0] if last else GENESIS,
                 log_key=self.log_key,
             )

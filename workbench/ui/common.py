@@ -19,13 +19,10 @@ from markupsafe import Markup
 
 from workbench.data.datasets import select_questions
 from workbench.errors import ConfigError
-from workbench.generation.backends import BACKENDS
-from workbench.llm.estimate import Estimate, check_budget
 from workbench.reports.render import error_table, line_list
 from workbench.runs.batch import ItemDone
+from workbench.runs.choices import BACKENDS, JUDGES, Estimate, Store, check_budget
 from workbench.runs.job import JobReport, RunJob
-from workbench.scoring.judges import JUDGES
-from workbench.store import Store
 from workbench.ui.events import attempt
 from workbench.ui.forms import RunFormView, RunSpec, TuningView
 from workbench.workspace import Workspace

@@ -1,7 +1,9 @@
 """The part of the run and tuning forms that runs live models: a view, no logic.
 
 Backend, model and endpoint; judge, its model and endpoint; the API key's standing (never
-the key); a cost cap; the pre-flight; Cancel; and the errors of a run, answer by answer.
+the key); the CLI's call settings (free endpoint, concurrency, timeout, longest answer)
+and a cost cap, each named as its option is, so a message that names an option names
+a field too; the pre-flight; Cancel; and the errors of a run, answer by answer.
 It emits `preflight` and `cancel` on its form's events.
 """
 
@@ -61,6 +63,34 @@ def _text(value: str, description: str, placeholder: str) -> Any:
     )
 
 
+def _small(value: float | None, description: str, default: str, name: str) -> Any:
+    """A short labelled number field; empty means the default, shown greyed."""
+    field = w.Text(
+        value="" if value is None else f"{value:g}",
+        description=description,
+        style=_LABEL,
+        placeholder=f"default {default}",
+        layout=w.Layout(width="200px"),
+    )
+    field.add_class(name)
+    return field
+
+
+def _positive(field: Any, name: str, kind: type[int] | type[float]) -> Any:
+    """The field's number (None when empty); one clear error when it is not one above 0."""
+    text = str(field.value).strip()
+    if not text:
+        return None
+    try:
+        value = kind(text)
+    except ValueError:
+        what = "a whole number" if kind is int else "a number"
+        raise ConfigError(f"{name} {text!r}: give {what} above 0, or leave it empty") from None
+    if value <= 0:
+        raise ConfigError(f"{name} {text!r}: give a number above 0, or leave it empty")
+    return value
+
+
 class _ModelFields:
     """One part's choice (a dropdown), model and endpoint; the two text fields are open
     only while the choice is the part's live one."""
@@ -108,6 +138,22 @@ class EndpointFields:
         self.key = w.HTML(value=str(Markup('<span class="meta">{}</span>').format(key_note)))
         self.max_cost = _text("", "Cost cap $", "none")
         self.max_cost.add_class("wb-max-cost")
+        self.free = w.Checkbox(
+            value=initial.free,
+            indent=False,
+            description="--free: the endpoint costs nothing (a local server)",
+            layout=w.Layout(width="auto"),
+        )
+        self.free.add_class("wb-free")
+        self.concurrency = _small(initial.concurrency, "Concurrency", "8", "wb-concurrency")
+        self.timeout = _small(initial.timeout_s, "Timeout s", "60", "wb-timeout")
+        self.max_tokens = _small(initial.max_tokens, "Max tokens", "1200", "wb-max-tokens")
+        for field, option in (
+            (self.concurrency, "--concurrency: LLM calls in flight at once"),
+            (self.timeout, "--timeout: seconds to wait for one LLM call"),
+            (self.max_tokens, "--max-tokens: longest answer; a longer one is cut off and flagged"),
+        ):
+            field.tooltip = option
         self.check = button("Pre-flight", "wb-preflight", tip="Count calls, tokens and cost")
         self.cancel = button("Cancel", "wb-cancel", "warning", "Stop; keep what finished")
         self.cancel.disabled = True
@@ -121,12 +167,15 @@ class EndpointFields:
             [
                 *generator.rows(),
                 *judge.rows(),
-                w.HBox([self.max_cost, self.key]),
+                w.HBox([self.concurrency, self.timeout, self.max_tokens]),
+                w.HBox([self.max_cost, self.free]),
+                w.HBox([self.key]),
             ]
         )
 
     def endpoints(self) -> Endpoints:
-        """The fields' values."""
+        """The fields' values; a call setting that is not a positive number is a
+        `ConfigError` naming its field and option."""
         return Endpoints(
             backend=str(self.backend.value),
             model=str(self.model.value).strip(),
@@ -134,6 +183,10 @@ class EndpointFields:
             judge=str(self.judge.value),
             judge_model=str(self.judge_model.value).strip(),
             judge_base_url=str(self.judge_base_url.value).strip(),
+            free=bool(self.free.value),
+            concurrency=_positive(self.concurrency, "concurrency (--concurrency)", int),
+            timeout_s=_positive(self.timeout, "timeout (--timeout)", float),
+            max_tokens=_positive(self.max_tokens, "max tokens (--max-tokens)", int),
         )
 
     def cost_cap(self) -> float | None:

@@ -1,4 +1,9 @@
-"""The export form's controller: approved answers out, and the evaluation report."""
+"""The export form's controller: approved answers out, and the evaluation report.
+
+Both buttons call the use cases of `workbench.runs.publish`, the ones `workbench export
+--approved` and `workbench report` call, so the form refuses what the command refuses
+(a broken or unchecked decision log) with the same words, and writes nothing then.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,10 @@ from typing import Any
 import pandas as pd
 from IPython.display import display
 
-from workbench.reports.assemble import write_report
-from workbench.reports.export import ApprovedExport, ReportPaths, write_approved
-from workbench.review.approved import select_approved
-from workbench.scoring.calibration import calibrate
-from workbench.scoring.faithfulness import OfflineJudge
-from workbench.store import Store
+from workbench.reports.export import ApprovedExport, ReportPaths
+from workbench.runs import publish
+from workbench.runs.guards import open_for_reading
+from workbench.runs.options import ExportOptions, ReportOptions
 from workbench.ui.events import attempt
 from workbench.ui.forms import ExportView
 from workbench.workspace import Workspace, output_dir
@@ -24,8 +27,8 @@ __all__ = ["ExportController", "export_app"]
 class ExportController:
     """Write the approved answers and the evaluation report into a folder."""
 
-    def __init__(self, store: Store, data: Workspace, view: ExportView) -> None:
-        self.store, self.data, self.view = store, data, view
+    def __init__(self, data: Workspace, view: ExportView) -> None:
+        self.data, self.view = data, view
         self.skipped = pd.DataFrame()
         view.events.on("export", self.export)
         view.events.on("report", self.report)
@@ -57,8 +60,8 @@ class ExportController:
         return result
 
     def _export(self) -> ApprovedExport:
-        approved, skipped = select_approved(self.store, self.data.corpus)
-        return write_approved(Path(str(self.view.out.value)), approved, skipped)
+        out = Path(str(self.view.out.value))
+        return publish.export_approved(ExportOptions(self.data, out, approved=True)).export
 
     def report(self) -> ReportPaths | None:
         """Write report.html with its CSV and JSON."""
@@ -68,26 +71,9 @@ class ExportController:
         return paths
 
     def _report(self) -> ReportPaths:
-        ws = self.data
-        calibration = None
-        if self.view.calibrate.value:
-            calibration = calibrate(
-                ws.gold_corpus,
-                OfflineJudge(),
-                gold_claims=ws.gold_claims,
-                gold_safety=ws.gold_safety,
-                rules=ws.rules,
-            )
-        paths, _ = write_report(
-            self.store,
-            ws.corpus,
-            Path(str(self.view.out.value)),
-            rules=ws.rules,
-            rules_path=ws.rules_file,
-            datasets_folder=ws.datasets,
-            calibration=calibration,
-        )
-        return paths
+        judge = "offline" if self.view.calibrate.value else None
+        out = Path(str(self.view.out.value))
+        return publish.report(ReportOptions(self.data, out, judge=judge)).paths
 
 
 def export_app(
@@ -98,5 +84,6 @@ def export_app(
 ) -> ExportController:
     """The export form over a store, writing to `out` (default: reports/export)."""
     data = Workspace.resolve(datasets=datasets, store=store)
+    open_for_reading(data).close()  # a missing or damaged store is said now, not on a click
     view = ExportView(out=str(output_dir(out, "export")))
-    return ExportController(data.open_store(), data, view)
+    return ExportController(data, view)

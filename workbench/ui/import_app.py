@@ -1,7 +1,7 @@
 """The import form (in 03_prompt_tuning): documents into excerpts, then tune on them.
 
 The view takes file or folder paths (one a line) and what to say about the source, and
-emits `import`; the controller calls `workbench.importing.import_documents` and shows
+emits `import`; the controller calls `workbench.runs.imports.import_into` and shows
 its summary. A refused import (unknown format, image-only PDF, ...) is a notice, and
 nothing is written.
 """
@@ -15,8 +15,10 @@ from typing import Any
 import ipywidgets as w
 
 from workbench.errors import ConfigError
-from workbench.importing import ImportResult, import_documents
+from workbench.importing import ImportResult
 from workbench.reports.render import PANEL_CSS, notice
+from workbench.runs.imports import import_into
+from workbench.runs.options import ImportOptions
 from workbench.ui.events import Events, attempt
 from workbench.ui.widgets import button
 from workbench.workspace import project_dir
@@ -107,15 +109,17 @@ class ImportController:
         except ValueError as exc:
             raise ConfigError(f"the date {when!r} is not like 2025-03-31") from exc
         v.show_notice("info", f"Importing {len(paths)} path(s)...")
-        result = import_documents(
-            paths,
-            into,
-            source_title=str(v.source_title.value),
-            link=str(v.link.value).strip(),
-            version=str(v.version.value),
-            date=day,
-            license=str(v.license.value),
-            cancer_type=str(v.cancer.value).strip() or "general",
+        result = import_into(
+            ImportOptions(
+                tuple(Path(p) for p in paths),
+                Path(into),
+                source_title=str(v.source_title.value),
+                link=str(v.link.value).strip(),
+                version=str(v.version.value),
+                date=day,
+                license=str(v.license.value),
+                cancer_type=str(v.cancer.value).strip() or "general",
+            )
         )
         v.show_summary(result.summary())
         v.show_notice(

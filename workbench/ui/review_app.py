@@ -23,8 +23,7 @@ from workbench.reports.render import (
     review_header,
 )
 from workbench.review.desk import QueueFilter, ReviewDesk, ReviewItem
-from workbench.scoring.judges import make_judge
-from workbench.scoring.staleness import stale_reasons
+from workbench.runs.review import open_desk, stale_reasons
 from workbench.ui.events import attempt
 from workbench.ui.review_view import ReviewView
 from workbench.workspace import Workspace
@@ -166,8 +165,9 @@ class ReviewController:
         self.select_claim(selected)
 
     def _show_counts(self) -> None:
-        counts = self.desk.queue.counts()
-        line = " · ".join(f"{which.value}: {n}" for which, n in counts.items())
+        line = " · ".join(
+            _count_words(which, *self.desk.queue.left(which)) for which in QueueFilter
+        )
         if self.item is not None and self.ids and self.ids[self.pos] != self.item.answer.id:
             where = f"not under “{self.which.value}” any more"
         else:
@@ -282,6 +282,18 @@ class ReviewController:
         )
 
 
+# Queues that mix answers with and without a decision: their counts say which is which.
+_MIXED = (QueueFilter.FLAGGED, QueueFilter.WARNINGS, QueueFilter.ALL)
+
+
+def _count_words(which: QueueFilter, undecided: int, held: int) -> str:
+    """A queue's count: "flagged: 1 open, 2 decided" (a rejected or approved answer is no
+    longer open), or plain for queues that hold only one or the other."""
+    if which in _MIXED:
+        return f"{which.value}: {undecided} open, {held - undecided} decided"
+    return f"{which.value}: {held}"
+
+
 def _asked(item: ReviewItem) -> str:
     """The question an item answers, as the reviewer read it."""
     return item.question.text if item.question else f"question {item.answer.question_id}"
@@ -297,7 +309,5 @@ def review_app(
 ) -> ReviewController:
     """The review panel over a store; show `.view.widget` in a notebook."""
     data = Workspace.resolve(datasets=datasets, store=store)
-    desk = ReviewDesk(
-        data.open_store(), corpus or data.corpus, judge=make_judge(judge), rules=data.rules
-    )
+    desk = open_desk(data, judge=judge, corpus=corpus)
     return ReviewController(desk, ReviewView(), reviewer=reviewer)

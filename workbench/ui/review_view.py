@@ -23,6 +23,7 @@ from markupsafe import Markup
 
 from workbench.models import Decision
 from workbench.reports.render import PANEL_CSS, notice
+from workbench.review.decisions import OVERRIDE_LABEL
 from workbench.review.desk import QueueFilter
 from workbench.ui.events import Events
 from workbench.ui.widgets import button
@@ -37,6 +38,14 @@ _DESK_CSS = (
     ".wb-claims .widget-radio-box label{white-space:normal;height:auto;line-height:1.35;"
     "margin-bottom:6px;align-items:flex-start}"
     ".wb-claims .widget-radio-box{width:100%}"
+    # The radio input follows its text and floats left, so a long claim pushes it to the
+    # second line; as a reversed flex row it leads the claim's first line.
+    ".wb-claims .widget-radio-box label{display:flex;flex-direction:row-reverse;"
+    "justify-content:flex-end}"
+    ".wb-claims .widget-radio-box input{float:none;flex:none;margin-top:.2em}"
+    ".wb-override .widget-label-basic,.wb-override label{white-space:normal;overflow:visible;"
+    "height:auto}"
+    ".wb-problems{border-left:4px solid #a00;background:#fdecea;padding:4px 10px;margin:6px 0}"
     ".wb-actions{position:sticky;top:0;align-self:flex-start;padding-left:12px;"
     "border-left:3px solid #1a4f8b}"
     ".wb-history{padding-left:18px;font-size:92%}.wb-history li{margin-bottom:6px}"
@@ -87,10 +96,12 @@ class ReviewView:
         self.override = w.Checkbox(
             value=False,
             indent=False,
-            description="Override the failed safety rule(s) on purpose (say why above)",
+            description=OVERRIDE_LABEL,
             layout=w.Layout(display=_HIDDEN, width="98%"),
         )
         self.override.add_class("wb-override")
+        self.override_note = w.HTML(layout=w.Layout(display=_HIDDEN))
+        self.override_note.add_class("wb-override-note")
         self.approve = button("Approve", "wb-approve", "success", "Approve for patient use")
         self.reject = button("Reject", "wb-reject", "danger", "Not for patient use (reason)")
         self.needs_edit = button(
@@ -119,6 +130,7 @@ class ReviewView:
             [
                 self.reason,
                 self.override,
+                self.override_note,
                 w.HBox([self.approve, self.reject]),
                 w.HBox([self.needs_edit, self.edit]),
                 self.status,
@@ -281,11 +293,15 @@ class ReviewView:
         """Offer the safety override only for an answer that fails a fail-severity rule."""
         if not failed_rules:
             self.override.value = False
-        self.override.description = (
-            f"Override the failed safety rule(s) {', '.join(failed_rules)} on purpose "
-            "(say why in the reason box)"
+        self.override_note.value = str(
+            notice(
+                "info",
+                f"Fails {', '.join(failed_rules)}: tick “{OVERRIDE_LABEL}” to approve it "
+                "anyway, and say why in the reason box.",
+            )
         )
-        self.override.layout.display = _SHOWN if failed_rules else _HIDDEN
+        shown = _SHOWN if failed_rules else _HIDDEN
+        self.override.layout.display = self.override_note.layout.display = shown
 
     def open_editor(self, text: str) -> None:
         """Show the answer's text for editing."""

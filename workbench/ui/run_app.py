@@ -17,14 +17,14 @@ from typing import Any
 import pandas as pd
 from markupsafe import Markup
 
-from workbench.llm.sync import run_sync
 from workbench.reports.frame import evaluation_frame
 from workbench.reports.render import frame_table
 from workbench.reports.summary import summary_frame
 from workbench.reports.svg import bar_chart
+from workbench.runs.choices import Store, run_sync
+from workbench.runs.guards import open_for_writing
 from workbench.runs.job import JobReport
 from workbench.runs.parts import Endpoints, key_note
-from workbench.store import Store
 from workbench.ui.common import FORM_BACKENDS, FORM_JUDGES, FormJob, start_task
 from workbench.ui.forms import RunFormView, RunSpec
 from workbench.workspace import Workspace
@@ -85,14 +85,16 @@ class RunController:
         labels = [str(p) for p in self.summary["prompt"]]
         return bar_chart(
             labels,
-            [float(v) for v in self.summary["faithfulness"].fillna(0.0)],
+            [None if pd.isna(v) else float(v) for v in self.summary["faithfulness"]],
             title="Mean faithfulness (scored answers)",
             maximum=1.0,
+            missing="no answer scored",
         ) + bar_chart(
             labels,
-            [float(v) for v in self.summary["fk_grade"].fillna(0.0)],
+            [None if pd.isna(v) else float(v) for v in self.summary["fk_grade"]],
             title="Mean reading grade (target 8)",
             fmt="{:.1f}",
+            missing="no answer graded",
         )
 
     def _show(self, report: JobReport, judge: str) -> None:
@@ -148,4 +150,4 @@ def run_app(
     )
     if max_cost is not None:
         view.live.max_cost.value = f"{max_cost:g}"
-    return RunController(data.open_store(create=True), data, view)
+    return RunController(open_for_writing(data, create=True), data, view)

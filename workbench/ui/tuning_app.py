@@ -18,12 +18,12 @@ import yaml
 
 from workbench.data.datasets import save_prompt_version
 from workbench.errors import ConfigError
-from workbench.llm.sync import run_sync
 from workbench.models import PromptTemplate
 from workbench.reports.compare import compare_runs
 from workbench.reports.render import Side, comparison_table
+from workbench.runs.choices import Store, run_sync
+from workbench.runs.guards import open_for_writing
 from workbench.runs.parts import Endpoints, key_note
-from workbench.store import Store
 from workbench.ui.common import FORM_BACKENDS, FORM_JUDGES, FormJob, start_task
 from workbench.ui.events import attempt
 from workbench.ui.forms import TuningView
@@ -157,9 +157,22 @@ def tuning_app(
     and endpoints not given come from the environment."""
     data = Workspace.resolve(datasets=datasets, store=store)
     keys = sorted(data.corpus.prompts)
+    cancers = sorted({q.cancer_type for q in data.corpus.questions})
+    # A mistyped parameter is one line on the form, which opens on the defaults instead.
+    mistyped = []
+    if base is not None and base not in keys:
+        mistyped.append(
+            f"prompt version {base!r} is not in {data.prompts} (known: {', '.join(keys)})"
+        )
+        base = None
+    if cancer_type and cancer_type not in cancers:
+        mistyped.append(
+            f"cancer type {cancer_type!r} has no questions (known: {', '.join(cancers)})"
+        )
+        cancer_type = ""
     view = TuningView(
         prompts=keys,
-        cancer_types=sorted({q.cancer_type for q in data.corpus.questions}),
+        cancer_types=cancers,
         limit=limit,
         backends=FORM_BACKENDS,
         judges=FORM_JUDGES,
@@ -170,4 +183,7 @@ def tuning_app(
     view.base.value = base or newest
     view.cancer.value = cancer_type
     view.show_versions(keys, keys[0], base or newest)
-    return TuningController(data.open_store(create=True), data, view)
+    controller = TuningController(open_for_writing(data, create=True), data, view)
+    if mistyped:
+        view.show_notice("error", "; ".join(mistyped) + ": the form starts from the defaults")
+    return controller
