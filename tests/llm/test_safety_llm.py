@@ -213,8 +213,10 @@ def test_score_with_the_llm_safety_judge_keeps_both_sources(
     assert len(evaluations) == 3
     for e in evaluations:
         sources = {f.source for f in e.safety}
-        # the model layer runs beside the rules by default: a third source, never a swap
-        assert "llm:gpt-4o-mini" in sources and sources <= {"rules", "model", "llm:gpt-4o-mini"}
+        # the safety model layer and the offline relevance check run beside the rules by
+        # default: more sources, never a swap
+        others = {"rules", "model", "offline-relevance", "llm:gpt-4o-mini"}
+        assert "llm:gpt-4o-mini" in sources and sources <= others
         assert judged(e.safety, "llm:gpt-4o-mini") == {"no-next-step"}
 
 

@@ -105,6 +105,18 @@ def test_a_disclaimer_or_referral_the_model_finds_takes_the_missing_finding_back
     }
 
 
+def test_a_warning_sign_met_with_urgent_action_next_is_not_a_model_finding() -> None:
+    met = (
+        "Signs of infection include fever and chills. "
+        "If you notice them, call your care team right away."
+    )
+    deferred = "Wait and see if the fever settles. If it does not, call your care team right away."
+    for text, expected in ((met, 0), (deferred, 1)):
+        scores = _scores(text, warning_without_urgency=[0.99, 0.0])
+        found = combine((), scores, _model(), RULES)
+        assert len([f for f in found if f.source == "model"]) == expected, text
+
+
 def test_features_see_neighbours_the_answer_and_the_question() -> None:
     rows = np.eye(3, 384, dtype=np.float32)
     question = np.full(384, 0.5, dtype=np.float32)

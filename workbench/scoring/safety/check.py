@@ -12,6 +12,12 @@
                       threshold takes the rule's finding back.
     everything else   (citations, reading level, prognosis wording, ...): the rules alone.
 
+One exception to "either layer": a warning-sign finding of the model is left out when the
+rule file's urgent actions (the `emergency-without-action` rule's `require` patterns)
+appear in its sentence or within the rule's `near` sentences after it, and its own
+sentence holds none of that rule's `deferral` words ("wait and see"): the rule's own test
+of "met with urgent action", applied to the sentence the model points at.
+
 The model layer is on by default; `model=False`, or `WORKBENCH_SAFETY_MODEL=off` in the
 environment, runs the rules alone.
 """
@@ -83,21 +89,23 @@ def check_safety(
     the default rule file; `model=True` the shipped model layer (unless
     `WORKBENCH_SAFETY_MODEL=off`), `False` none, or a `SafetyModel` of your own.
     """
-    ruleset = rules if rules is not None else default_rules()
-    found = check_rules(
+    layer = _layer(model)
+    if layer is None:
+        return check_rules(
+            text,
+            cancer_type=cancer_type,
+            question=question,
+            retrieved_ids=retrieved_ids,
+            rules=rules,
+        )
+    return check_layers(
         text,
+        layer,
         cancer_type=cancer_type,
         question=question,
         retrieved_ids=retrieved_ids,
-        rules=ruleset,
-    )
-    layer = _layer(model)
-    if layer is None:
-        return found
-    scores = layer.score(
-        sentences(text), ruleset, answer=text, cancer_type=cancer_type, question=question
-    )
-    return combine(found, scores, layer, ruleset)
+        rules=rules,
+    )["combined"]
 
 
 def check_layers(
@@ -187,8 +195,12 @@ def model_findings(
     for label in HARMFUL_CLASSES:
         rule_id = SAFETY_CLASSES[label]
         threshold = layer.threshold(label)
-        for sentence, p in zip(scores.sentences, scores.probabilities[label], strict=True):
+        for i, (sentence, p) in enumerate(
+            zip(scores.sentences, scores.probabilities[label], strict=True)
+        ):
             if p < threshold:
+                continue
+            if label == "warning_without_urgency" and _met_with_action(scores, i, rules):
                 continue
             span = sentence.span
             if any(
@@ -214,6 +226,22 @@ def model_findings(
                 )
             )
     return tuple(out)
+
+
+def _met_with_action(scores: SentenceScores, i: int, rules: RuleSet) -> bool:
+    """Whether the rule file's urgent actions follow sentence `i` (itself or the rule's
+    `near` sentences after it) and its own sentence defers none of them."""
+    try:
+        rule = rules.rule(SAFETY_CLASSES["warning_without_urgency"])
+    except KeyError:  # a rule file of one's own without the rule
+        return False
+    own = scores.sentences[i].text
+    if any(p.regex.search(own) for p in rule.deferral):
+        return False
+    after = scores.sentences[i : i + 1 + (rule.near or 0)]
+    return any(
+        p.regex.search(s.text) for s in after for group in rule.require for p in group.patterns
+    )
 
 
 def _fix_hint(rules: RuleSet, rule_id: str) -> str:
