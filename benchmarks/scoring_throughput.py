@@ -10,7 +10,10 @@ cache cleared: the figure for new answers) and a rerun of the same answers over 
 passes (claim analysis and sentence vectors cached: the figure for re-scoring).
 `--rules-only` leaves the safety model layer out (as `WORKBENCH_SAFETY_MODEL=off` does).
 
-    .venv/bin/python benchmarks/scoring_throughput.py [--passes 10] [--rules-only]
+    .venv/bin/python benchmarks/scoring_throughput.py [--passes 10] [--judge-only] [--rules-only]
+
+`--judge-only` times the offline faithfulness judge alone. The load average is printed:
+a figure taken on a loaded machine is not final.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from workbench.encoders import load_encoder
 from workbench.generation.offline import OfflineComposer
 from workbench.generation.retrieval import BM25Retriever
 from workbench.models import Answer
-from workbench.scoring import evidence, lexicon, novelty, readability
+from workbench.scoring import evidence, lexicon, novelty, readability, tables
 from workbench.scoring.evaluate import evaluate_answer
 from workbench.scoring.faithfulness import OfflineJudge
 from workbench.scoring.safety import load_rules
@@ -38,6 +41,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--passes", type=int, default=10)
     parser.add_argument("--rules-only", action="store_true", help="no safety model layer")
+    parser.add_argument("--judge-only", action="store_true", help="time the judge alone")
     args = parser.parse_args()
     model = not args.rules_only
     loaded = time.perf_counter()
@@ -68,6 +72,9 @@ def main() -> None:
         started = time.perf_counter()
         claims = 0
         for answer, q, excerpts in work:
+            if args.judge_only:
+                claims += len(judge.judge(answer.text, excerpts).verdicts)
+                continue
             claims += len(
                 evaluate_answer(answer, q, excerpts, judge, rules=rules, safety_model=model).claims
             )
@@ -83,23 +90,24 @@ def main() -> None:
         readability.syllables,
         novelty._windows,
         novelty._source_words,
+        tables._read,
     ):
         cached.cache_clear()
     load_encoder().clear_cache()
-    load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
     cold, claims = one_pass()
     warm = [one_pass()[0] for _ in range(args.passes)]
     n = len(work)
     print(
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}"
+        f"Python {platform.python_version()}, load average {os.getloadavg()[0]:.1f}"
     )
-    print(f"load average before the run: {load_before}")
     print(
         f"safety model layer: {layer.name} over {layer.encoder.name}, loaded in {loaded:.2f} s"
         if layer is not None
         else "safety model layer: off (rules alone)"
     )
+    print("timed: " + ("the faithfulness judge alone" if args.judge_only else
+                       "claims, safety rules and readability"))  # fmt: skip
     print(f"answers per pass: {n} ({claims} claims)")
     print(f"cold pass (caches cleared): {n / cold:.0f} answers/s")
     print(

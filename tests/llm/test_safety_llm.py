@@ -213,9 +213,9 @@ def test_score_with_the_llm_safety_judge_keeps_both_sources(
     assert len(evaluations) == 3
     for e in evaluations:
         sources = {f.source for f in e.safety}
-        # the safety model layer and the offline relevance check run beside the rules by
-        # default: more sources, never a swap
-        others = {"rules", "model", "offline-relevance", "llm:gpt-4o-mini"}
+        # the safety model layer and the relevance judge's "does not answer the question"
+        # warning ride the same list: more sources, never a swap
+        others = {"rules", "model", "llm:gpt-4o-mini", "offline-relevance"}
         assert "llm:gpt-4o-mini" in sources and sources <= others
         assert judged(e.safety, "llm:gpt-4o-mini") == {"no-next-step"}
 

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from workbench import judge_faithfulness
 from workbench.scoring.aggregate import (
     CLAIM_SUPPORT,
+    CLEAR_DOUBT,
     INVENTED_BELOW,
     POOL_SHARE,
     TIE,
@@ -123,3 +124,6 @@ def test_the_score_formula() -> None:
     assert doubt(Finding.SUPPORTED, 0.1, 0.1, 0.1) == 0.0
     assert doubt(Finding.WEAK, CLAIM_SUPPORT, 1.0, 1.0) == 0.0
     assert doubt(Finding.INVENTED, 0.0, 1.0, 1.0) == 1.0
+    # a clear finding is doubted at least CLEAR_DOUBT even when worded like the source
+    assert doubt(Finding.CONTRADICTED, CLAIM_SUPPORT, 1.0, 1.0) == CLEAR_DOUBT
+    assert doubt(Finding.WEAK, 0.45, 1.0, 1.0) < CLEAR_DOUBT

@@ -130,3 +130,22 @@ def test_a_record_printed_by_python_after_prose_with_hours_and_nested_fields() -
     assert right.verdict is Verdict.SUPPORTED, right
     assert not wrong_hours.verdict.is_supported, wrong_hours
     assert wrong_parking.verdict is Verdict.CONTRADICTED, wrong_parking
+
+
+def test_row_names_in_another_column_and_stage_one_in_words() -> None:
+    reversed_table = "5-year survival | Stage\n91% | Localized\n73% | Regional\n13% | Distant"
+    right, wrong = judge_claims(
+        [
+            "About 73% of people with regional disease survive five years.",
+            "About 91% of people with regional disease survive five years.",
+        ],
+        [reversed_table],
+    )
+    assert right.verdict is Verdict.SUPPORTED, right
+    assert wrong.verdict is Verdict.CONTRADICTED, wrong
+    one, other = judge_claims(
+        ["For stage one kidney cancer, five-year survival is about 95%.",
+         "For stage one kidney cancer, five-year survival is about 20%."],
+        [_pipes()],
+    )  # fmt: skip
+    assert one.verdict is Verdict.SUPPORTED and other.verdict is Verdict.CONTRADICTED

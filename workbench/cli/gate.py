@@ -77,7 +77,8 @@ def add_gate_command(sub: Any) -> None:
         "gate",
         help="check scores against thresholds; exit 1 when one misses (for CI)",
         description="Check the generated answers of the chosen runs against thresholds. "
-        "Exit 0: every check held; 1: a check missed; 2: bad input. With no threshold "
+        "Exit 0: every check held; 1: a check missed, or had no evidence (no answer "
+        "scored, an answer not checked, nothing to check); 2: bad input. With no threshold "
         "given, the one hard line holds: no answer with a fail-severity safety finding.",
     )
     data_options(g)

@@ -4,7 +4,8 @@ Every claim carries a *weight* (its content: rarity-weighted words, numbers), a
 *quality* in 0..1 (the geometric mean of its support, its own word overlap with the
 sources and its alignment with one window of them) and, when it is not supported, a
 *doubt* in 0..1 (one minus that mean, with support counted as a share of
-`CLAIM_SUPPORT`). A supported claim has no doubt. Then
+`CLAIM_SUPPORT`; at least `CLEAR_DOUBT` for a clearly unfaithful claim, see below). A
+supported claim has no doubt. Then
 
     score = sqrt((1 - share) x (1 - worst)) x (1 - TIE x (1 - best))
 
@@ -30,14 +31,19 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from workbench.scoring.evidence import Analysed
+from workbench.scoring.support import NUMBER_WEIGHT
+
 __all__ = [
     "CLAIM_SUPPORT",
+    "CLEAR_DOUBT",
     "INVENTED_BELOW",
     "POOL_SHARE",
     "TIE",
     "ClaimFinding",
     "Finding",
     "answer_score",
+    "content_weight",
     "doubt",
     "flagged",
 ]
@@ -50,6 +56,9 @@ INVENTED_BELOW = 0.2
 # Weakly supported claims flag the answer when they hold more than this share of its content.
 POOL_SHARE = 1 / 3
 TIE = 0.1  # the best claim's part: it orders answers the doubts leave level
+# A clearly unfaithful claim (a contradiction, an unknown name or number, an overclaim,
+# an invention) is doubted at least this much, however much of it the sources word alike.
+CLEAR_DOUBT = 0.3
 
 
 class Finding(enum.Enum):
@@ -87,14 +96,21 @@ class ClaimFinding:
         return cls(finding, weight, doubt(finding, support, overlap, alignment), quality)
 
 
+def content_weight(claim: Analysed) -> float:
+    """A claim's content: its rarity-weighted words and its numbers (at least 1)."""
+    return max(1.0, sum(claim.terms.values()) + NUMBER_WEIGHT * len(claim.numbers))
+
+
 def doubt(finding: Finding, support: float, overlap: float, alignment: float) -> float:
     """How far a claim is from supported (0 when supported, up to 1): one minus the
     geometric mean of its support (as a share of `CLAIM_SUPPORT`), its word overlap with
-    the sources and its alignment with one window of them."""
+    the sources and its alignment with one window of them; at least `CLEAR_DOUBT` for a
+    clearly unfaithful claim."""
     if finding is Finding.SUPPORTED:
         return 0.0
     parts = min(1.0, support / CLAIM_SUPPORT) * overlap * alignment
-    return 1.0 - float(max(0.0, parts) ** (1 / 3))
+    found = 1.0 - float(max(0.0, parts) ** (1 / 3))
+    return max(found, CLEAR_DOUBT) if finding.clear else found
 
 
 def answer_score(claims: Sequence[ClaimFinding]) -> float:

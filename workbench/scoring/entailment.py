@@ -27,13 +27,13 @@ from workbench.scoring.aggregate import (
     ClaimFinding,
     Finding,
     answer_score,
+    content_weight,
     flagged,
 )
 from workbench.scoring.base import FaithfulnessResult
 from workbench.scoring.claims import split_claims
 from workbench.scoring.entailment_model import EntailmentModel, Scores, load_model
 from workbench.scoring.evidence import analyse, evidence_units
-from workbench.scoring.faithfulness import weight
 from workbench.scoring.matching import coverage
 from workbench.scoring.tables import as_facts
 
@@ -141,9 +141,8 @@ class EntailmentJudge:
     def _verdict(self, claim: _Claim) -> tuple[ClaimVerdict, Finding]:
         scored = [(self.cache[self._key((w, claim.text))], i, w) for i, w in claim.windows]
         if not scored:
-            return _verdict(claim, Verdict.NOT_FOUND, 0.0, None, None, "No excerpt to check it."), (
-                Finding.INVENTED
-            )
+            none = _verdict(claim, Verdict.NOT_FOUND, 0.0, None, None, "No excerpt to check it.")
+            return none, Finding.INVENTED
         best, where, premise = max(scored, key=lambda s: s[0].entailed)
         p = best.entailed
         if p >= self.threshold:
@@ -173,7 +172,7 @@ class EntailmentJudge:
         findings = [
             ClaimFinding.of(
                 finding,
-                weight(analyse(v.claim)),
+                content_weight(analyse(v.claim)),
                 min(1.0, (v.support_score or 0.0) / self.threshold) * CLAIM_SUPPORT
                 if finding is not Finding.SUPPORTED
                 else v.support_score or 0.0,

@@ -44,15 +44,16 @@ from workbench.scoring.aggregate import (
     ClaimFinding,
     Finding,
     answer_score,
+    content_weight,
     flagged,
 )
 from workbench.scoring.base import FaithfulnessResult
 from workbench.scoring.claims import Claim, split_claims
-from workbench.scoring.evidence import Analysed, EvidenceUnit, analyse, evidence_units
+from workbench.scoring.evidence import EvidenceUnit, analyse, evidence_units
 from workbench.scoring.lexicon import canonical
 from workbench.scoring.matching import certainty_gap, coverage, flips, name_in, norm
 from workbench.scoring.novelty import claim_signals
-from workbench.scoring.support import NUMBER_WEIGHT, source_index
+from workbench.scoring.support import source_index
 from workbench.scoring.support import support as claim_support
 from workbench.scoring.tables import Table, as_facts, read_tables, row_reading
 
@@ -130,12 +131,7 @@ class _Judged:
     verdict: ClaimVerdict
     finding: Finding
     top: float  # the coverage of its best unit (one or two sentences)
-    weight: float  # its content (`weight`)
-
-
-def weight(claim: Analysed) -> float:
-    """A claim's content: its rarity-weighted words and its numbers (at least 1)."""
-    return max(1.0, sum(claim.terms.values()) + NUMBER_WEIGHT * len(claim.numbers))
+    weight: float  # its content (`content_weight`)
 
 
 def _judge(claim: Claim, prepared: _Sources) -> _Judged:
@@ -156,7 +152,7 @@ def _judge(claim: Claim, prepared: _Sources) -> _Judged:
             ),
             Finding.INVENTED,
             0.0,
-            weight(c),
+            content_weight(c),
         )
     scored = [(coverage(c, u.analysed), u) for u in units]
     cov, best = _best(scored)
@@ -201,7 +197,7 @@ def _judge(claim: Claim, prepared: _Sources) -> _Judged:
             ),
             finding,
             top,
-            weight(c),
+            content_weight(c),
         )
 
     where = f"[{ids[best.excerpt_index]}]"

@@ -152,9 +152,10 @@ _RATIO_RE = re.compile(
     r"(?:a |an |every )?(\d+|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand)\b",
     re.IGNORECASE,
 )
-_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5}
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "one": 1}
 _NUMBER_RE = re.compile(r"(?<![A-Za-z])\d+(?:[.,]\d+)*(?![A-Za-z]*\d)")
-_ROMAN_RE = re.compile(r"\b(?:stage|grade|phase|type|class)\s+(iv|v|i{1,3})\b", re.IGNORECASE)
+# "stage one" is a number though "one" alone usually is not
+_ROMAN_RE = re.compile(r"\b(?:stage|grade|phase|type|class)\s+(iv|v|i{1,3}|one)\b", re.IGNORECASE)
 _WORD_NUMBER_RE = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
 _ALNUM_RE = re.compile(r"\b[A-Za-z]+\d+[A-Za-z\d]*\b")  # HER2, BRCA1, CD19: names, not numbers
 

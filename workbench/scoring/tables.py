@@ -3,9 +3,9 @@
 An excerpt may hold a Markdown table, lines of cells parted by ` | ` (what `workbench
 import` writes for a table), an HTML table, a run of "key: value" lines, or a JSON record
 (or a list of them). `read_tables` finds them; `as_facts` rewrites each row as one fact
-sentence per cell, "<row key>, <column header>: <cell>." on its own line, so the judge's
-sentence-level machinery reads a row as one statement. A JSON `false` reads as "not
-<key>", so a claim of the opposite is caught as a negation.
+sentence per cell, "<first header> <row key>, <column header>: <cell>." on its own
+line, so the judge's sentence-level machinery reads a row as one statement. A JSON
+`false` reads as "not <key>", so a claim of the opposite is caught as a negation.
 
 `row_reading` says whether a claim reads a row right: it names the row (its key cell)
 and states a cell of that row, or states another row's cell in the same column instead
@@ -44,8 +44,11 @@ class Table:
     def facts(self) -> list[str]:
         """One sentence per cell: the row's key, the column's header, the cell."""
         out: list[str] = []
+        first = self.header[0] if self.header else ""
         for row in self.rows:
             key = row[0] if row else ""
+            if first and key and first.lower() not in key.lower():
+                key = f"{first} {key}"  # "Stage at diagnosis Regional", "5-year survival 91%"
             for head, cell in zip(self.header[1:], row[1:], strict=False):
                 if cell:
                     label = ", ".join(part for part in (key, head) if part)

@@ -136,8 +136,10 @@ def relevance_signals(
         if not set(asks_of(n)) & set(asks) - {Ask.OTHER}
     ]
     enc = encoder or load_encoder()
-    vectors = enc.encode([question, body, *neighbours])
-    q, a, others = vectors[0], vectors[1], vectors[2:]
+    # Apart, so the short question texts are not padded to the answer's length in one batch
+    # (nine times the work); they are the same for every answer to the question and cached.
+    asked = enc.encode([question, *neighbours])
+    q, others, a = asked[0], asked[1:], enc.encode([body])[0]
     closeness = float(q @ a)
     kept = [i for i in range(len(neighbours)) if float(others[i] @ q) < _SAME_QUESTION]
     if kept:
