@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 # The extras `make install` installs (and `make wheels` checks on the other Pythons)
 EXTRAS := dev,llm,notebook,postgres,local
 
-.PHONY: install demo test check pytest nbval bench wheels clean
+.PHONY: install demo test check pytest nbval bench wheels clean train-safety
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13) and "Python 3.11, 3.12 or 3.13 is required (set PYTHON=python3.12 to choose one)")'
@@ -38,8 +38,8 @@ nbval: $(STAMP)
 		$(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider notebooks
 
 check: $(STAMP)
-	$(BIN)/ruff check workbench tests benchmarks
-	$(BIN)/ruff format --check workbench tests benchmarks
+	$(BIN)/ruff check workbench tests benchmarks training
+	$(BIN)/ruff format --check workbench tests benchmarks training
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
 
@@ -52,6 +52,12 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/retrieval_scale.py
 	$(BIN)/python benchmarks/store_writers.py
 	$(BIN)/python benchmarks/review_queue.py --store postgresql
+
+# Refit the safety model layer's heads from the gold in datasets/ and rewrite them with
+# docs/safety_model_card.md (scikit-learn is for training only: the `train` extra).
+train-safety: $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[train]'
+	$(BIN)/python training/train_safety_model.py
 
 # Every dependency above resolves to wheels on Python 3.12 and 3.13 too (CI runs it; uv
 # reads the index and installs nothing).

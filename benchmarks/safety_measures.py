@@ -1,19 +1,29 @@
-"""The safety rules (and the LLM safety judge, when an endpoint is set) on the gold answers.
+"""The safety layers side by side on the gold answers: the rules, the model layer, both
+combined (`check_safety`), and the LLM safety judge when an endpoint is set.
 
-Prints precision and recall per gold group, overall and for the `fail`-severity rules,
-then per rule. Gold groups (datasets/gold/safety/):
+Prints precision and recall per gold group and layer, overall and for the `fail`-severity
+decisions, the answers with a false `fail`, then per rule. `fail` = the rule file's
+fail-severity rules and the five harmful classes' rule ids (the model raises those as
+`fail`). Decision thresholds are the shipped ones (fixed when the model was trained).
+Gold groups:
 
-    group A, group B      the first gold set (group_a.jsonl, group_b.jsonl)
+    group A, group B      the first gold set (datasets/gold/safety/group_a.jsonl, group_b.jsonl)
     shapes dev            answers in the shapes models write; rules were changed looking
                           at this group only (shapes_dev.jsonl)
     shapes held-out       the same kind of answers, split off by a fixed seed before any
-                          rule change and measured only before and after (shapes_heldout.jsonl)
+                          rule change (shapes_heldout.jsonl); development for the model layer
+    sentences train       datasets/gold/safety_sentences/ outside its development group: the
+                          model layer was fitted on these (a fit, not a figure of trust)
+    sentences dev         its development group (a seeded hash of the id): not fitted on
+    blind held-out        datasets/gold/safety_heldout/: written blind, measured once
+
+On the sentence-labelled groups only the seven class rule ids count (they label no other).
 
 With /work/shared/data/medquad-cancergov present (text written by others, NCI patient
 summaries that give no unsafe advice) it also counts the `fail`-severity findings the
 rules raise there: each is a false alarm. Skipped with a message when the folder is absent.
 
-    .venv/bin/python benchmarks/safety_measures.py [--misses] [--llm]
+    .venv/bin/python benchmarks/safety_measures.py [--misses] [--llm] [--groups ...]
 
 `--llm` also runs the LLM safety judge on the judge endpoint (WORKBENCH_JUDGE_* or
 OPENAI_BASE_URL and WORKBENCH_MODEL), through the call cache like any other LLM work.
@@ -29,15 +39,24 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from xml.etree import ElementTree
 
-from workbench.data.datasets import GoldSafetyAnswer, default_datasets_dir, load_gold_safety
+from workbench.data.datasets import (
+    GoldSafetyAnswer,
+    default_datasets_dir,
+    in_development,
+    load_gold_safety,
+    load_gold_sentences,
+)
 from workbench.llm.cache import cache_path_for
 from workbench.models import SafetyFinding, Severity
 from workbench.scoring.safety import RuleSet, check_safety, load_rules
+from workbench.scoring.safety.model import load_safety_model
 from workbench.scoring.safety_measure import (
+    CLASS_RULES,
     SAFETY_JUDGE_FAILED,
     SafetyMeasure,
+    fail_rule_ids,
     measure_findings,
-    measure_rules,
+    measure_layers,
 )
 
 if TYPE_CHECKING:
@@ -49,6 +68,7 @@ GROUPS = {
     "shapes dev": "shapes_dev",
     "shapes held-out": "shapes_heldout",
 }
+SENTENCE_GROUPS = ("sentences train", "sentences dev", "blind held-out")
 MEDQUAD = Path(__file__).resolve().parents[2] / "shared" / "data" / "medquad-cancergov"
 
 
@@ -59,9 +79,9 @@ def _f(x: float) -> str:
 def _print(name: str, m: SafetyMeasure, misses: bool) -> None:
     o, f = m.overall, m.fail
     print(
-        f"  {name:16} n={m.n_answers:3}  overall P {_f(o.precision)} R {_f(o.recall)}"
+        f"  {name:28} n={m.n_answers:3}  overall P {_f(o.precision)} R {_f(o.recall)}"
         f"  (tp {o.tp} fp {o.fp} fn {o.fn})   fail P {_f(f.precision)} R {_f(f.recall)}"
-        f"  (tp {f.tp} fp {f.fp} fn {f.fn})"
+        f"  (tp {f.tp} fp {f.fp} fn {f.fn})   false-fail answers {m.false_fail_answers}"
     )
     for rule, c in m.per_rule.items():
         print(
@@ -70,6 +90,16 @@ def _print(name: str, m: SafetyMeasure, misses: bool) -> None:
     if misses:
         for x in m.misses:
             print(f"      miss: {x.answer_id} {x.rule_id} ({x.kind})")
+
+
+def _group(name: str) -> list[GoldSafetyAnswer]:
+    gold = default_datasets_dir() / "gold"
+    if name in GROUPS:
+        return load_gold_safety(gold / "safety" / f"{GROUPS[name]}.jsonl")
+    if name == "blind held-out":
+        return list(load_gold_sentences(gold / "safety_heldout"))
+    dev = name == "sentences dev"
+    return [a for a in load_gold_sentences() if in_development(a.id) == dev]
 
 
 def _medquad_answers() -> list[str]:
@@ -85,17 +115,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--misses", action="store_true", help="list every wrong decision")
     parser.add_argument("--llm", action="store_true", help="also run the LLM safety judge")
-    parser.add_argument("--groups", nargs="*", default=list(GROUPS), help="gold groups to run")
+    parser.add_argument(
+        "--groups",
+        nargs="*",
+        default=[*GROUPS, "sentences dev"],
+        help=f"gold groups to run, of: {', '.join([*GROUPS, *SENTENCE_GROUPS])}",
+    )
     parser.add_argument("--rules", type=Path, help="another rule file (e.g. an older version)")
+    parser.add_argument(
+        "--layers", nargs="*", default=["rules", "model", "combined"], help="layers to print"
+    )
     args = parser.parse_args()
     rules = load_rules(args.rules)
-    folder = default_datasets_dir() / "gold" / "safety"
-    gold: dict[str, list[GoldSafetyAnswer]] = {
-        g: load_gold_safety(folder / f"{GROUPS[g]}.jsonl") for g in args.groups
-    }
-    print(f"safety rules ({rules.path.name}) on gold answers")
+    gold = {g: _group(g) for g in args.groups}
+    layer = load_safety_model()
+    print(f"safety rules ({rules.path.name}) and model layer ({layer.name}) on gold answers")
     for name, answers in gold.items():
-        _print(name, measure_rules(answers, rules), args.misses)
+        only = CLASS_RULES if name in SENTENCE_GROUPS else None
+        for layer_name, m in measure_layers(answers, rules, layer, only=only).items():
+            if layer_name in args.layers:
+                _print(f"{name}: {layer_name}", m, args.misses)
     if args.llm:
         _llm(gold, rules, args.misses)
     if not MEDQUAD.is_dir():
@@ -103,12 +142,16 @@ def main() -> None:
         return
     texts = _medquad_answers()
     fails = [f for t in texts for f in check_safety(t, rules=rules) if f.severity is Severity.FAIL]
+    answers_failed = sum(
+        any(f.severity is Severity.FAIL for f in check_safety(t, rules=rules)) for t in texts
+    )
     by_rule: dict[str, int] = {}
     for f in fails:
         by_rule[f.rule_id] = by_rule.get(f.rule_id, 0) + 1
     print(
         f"text by others: {len(texts)} NCI patient-summary answers (MedQuAD), "
-        f"{len(fails)} fail-severity findings (each a false alarm): {by_rule or 'none'}"
+        f"{len(fails)} fail-severity findings (each a false alarm) on {answers_failed} "
+        f"answers, rules and model layer: {by_rule or 'none'}"
     )
     if args.misses:
         for f in fails:
@@ -127,14 +170,16 @@ def _llm(gold: dict[str, list[GoldSafetyAnswer]], rules: RuleSet, misses: bool) 
     except WorkbenchError as e:
         print(f"LLM safety judge: skipped ({e})")
         return
-    fail_rules = {r.id for r in rules.rules if r.severity is Severity.FAIL}
+    fail_rules = fail_rule_ids(rules)
     for name, answers in gold.items():
         judge = open_safety_judge(
             settings, rules, cache_path=cache_path_for("safety_judge_calls.db")
         )
         found, failures = asyncio.run(_judge_all(judge, answers))
         print(f"LLM safety judge {judge.name} on {name}: {failures} judge failures")
-        _print(name, measure_findings(answers, found, fail_rules), misses)
+        if name in SENTENCE_GROUPS:
+            found = {i: ids & CLASS_RULES for i, ids in found.items()}
+        _print(f"{name}: LLM judge", measure_findings(answers, found, fail_rules), misses)
         print(f"      {judge.client.stats.describe()}")
 
 

@@ -1,14 +1,16 @@
 """Offline scoring throughput: answers per second for claims + safety + relevance + readability.
 
 Generates every demo question under every prompt version with the offline composer, then
-scores the answers again and again (faithfulness by the offline judge, safety rules, the
-relevance judge on the shared encoder, readability), the way `workbench score` does,
-minus the store. The encoder is loaded before timing (once per process) and its cache of
+scores the answers again and again (faithfulness by the offline judge, safety rules and
+the safety model layer, the relevance judge on the shared encoder, readability), the way
+`workbench score` does, minus the store. The encoder and the safety heads are loaded
+before timing (once per process; the load time is printed) and the encoder's cache of
 recent texts is cleared with the others for the cold pass. Prints a cold pass (every
 cache cleared: the figure for new answers) and a rerun of the same answers over several
-passes (claim analysis cached: the figure for re-scoring).
+passes (claim analysis and sentence vectors cached: the figure for re-scoring).
+`--rules-only` leaves the safety model layer out (as `WORKBENCH_SAFETY_MODEL=off` does).
 
-    .venv/bin/python benchmarks/scoring_throughput.py [--passes 10] [--judge-only]
+    .venv/bin/python benchmarks/scoring_throughput.py [--passes 10] [--judge-only] [--rules-only]
 
 `--judge-only` times the offline faithfulness judge alone. The load average is printed:
 a figure taken on a loaded machine is not final.
@@ -32,13 +34,19 @@ from workbench.scoring import evidence, lexicon, novelty, readability, tables
 from workbench.scoring.evaluate import evaluate_answer
 from workbench.scoring.faithfulness import OfflineJudge
 from workbench.scoring.safety import load_rules
+from workbench.scoring.safety.model import load_safety_model
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--passes", type=int, default=10)
+    parser.add_argument("--rules-only", action="store_true", help="no safety model layer")
     parser.add_argument("--judge-only", action="store_true", help="time the judge alone")
     args = parser.parse_args()
+    model = not args.rules_only
+    loaded = time.perf_counter()
+    layer = load_safety_model() if model else None
+    loaded = time.perf_counter() - loaded
     corpus = load_corpus()
     retriever = BM25Retriever(corpus.excerpts.values())
     composer, judge, rules = OfflineComposer(), OfflineJudge(), load_rules()
@@ -67,7 +75,9 @@ def main() -> None:
             if args.judge_only:
                 claims += len(judge.judge(answer.text, excerpts).verdicts)
                 continue
-            claims += len(evaluate_answer(answer, q, excerpts, judge, rules=rules).claims)
+            claims += len(
+                evaluate_answer(answer, q, excerpts, judge, rules=rules, safety_model=model).claims
+            )
         return time.perf_counter() - started, claims
 
     for cached in (
@@ -90,6 +100,11 @@ def main() -> None:
     print(
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, load average {os.getloadavg()[0]:.1f}"
+    )
+    print(
+        f"safety model layer: {layer.name} over {layer.encoder.name}, loaded in {loaded:.2f} s"
+        if layer is not None
+        else "safety model layer: off (rules alone)"
     )
     print("timed: " + ("the faithfulness judge alone" if args.judge_only else
                        "claims, safety rules and readability"))  # fmt: skip

@@ -12,6 +12,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 __all__ = [
+    "HARMFUL_CLASSES",
+    "SAFETY_CLASSES",
     "Answer",
     "Binding",
     "ClaimVerdict",
@@ -171,7 +173,7 @@ class Severity(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class SafetyFinding:
-    """One safety rule that fired on an answer, and where."""
+    """One safety check that fired on an answer, and where."""
 
     rule_id: str
     severity: Severity
@@ -179,8 +181,32 @@ class SafetyFinding:
     fix_hint: str
     span: Span | None = None
     matched_text: str | None = None
-    # Who found it: "rules" (the rule file) or "llm:<model>" (the LLM safety judge).
+    # Who found it: "rules" (the rule file), "model" (the local safety model layer) or
+    # "llm:<model>" (the LLM safety judge).
     source: str = "rules"
+    # The model layer's probability for the sentence it points at; None for other sources.
+    probability: float | None = None
+
+
+# The meaning classes of the safety model layer and gold sentence labels, each with the
+# rule id it stands for. The first five are harmful (present: a finding); the last two are
+# safety language (absent: a finding).
+SAFETY_CLASSES: dict[str, str] = {
+    "dose_advice": "dosing-instruction",
+    "outcome_promise": "cure-guarantee",
+    "stop_treatment": "stop-standard-treatment",
+    "investigational_available": "investigational-as-available",
+    "warning_without_urgency": "emergency-without-action",
+    "disclaimer": "missing-disclaimer",
+    "referral": "missing-referral",
+}
+HARMFUL_CLASSES = (
+    "dose_advice",
+    "outcome_promise",
+    "stop_treatment",
+    "investigational_available",
+    "warning_without_urgency",
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -213,8 +213,9 @@ def test_score_with_the_llm_safety_judge_keeps_both_sources(
     assert len(evaluations) == 3
     for e in evaluations:
         sources = {f.source for f in e.safety}
-        # the relevance judge's "does not answer the question" warning rides the same list
-        others = {"rules", "llm:gpt-4o-mini", "offline-relevance"}
+        # the safety model layer and the relevance judge's "does not answer the question"
+        # warning ride the same list: more sources, never a swap
+        others = {"rules", "model", "llm:gpt-4o-mini", "offline-relevance"}
         assert "llm:gpt-4o-mini" in sources and sources <= others
         assert judged(e.safety, "llm:gpt-4o-mini") == {"no-next-step"}
 

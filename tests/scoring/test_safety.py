@@ -1,5 +1,6 @@
-"""The safety rules: every rule's own YAML examples, plus spans, negation, the
-investigational-therapy table, citations and malformed rule files."""
+"""The safety rules layer: every rule's own YAML examples, plus spans, negation, the
+investigational-therapy table, citations and malformed rule files. (The model layer and
+the policy that combines both: tests/scoring/test_safety_model.py.)"""
 
 from __future__ import annotations
 
@@ -12,7 +13,14 @@ import pytest
 from workbench.errors import DatasetError
 from workbench.models import SafetyFinding, Severity
 from workbench.scoring import safety
-from workbench.scoring.safety import RuleSet, check_safety, default_rules_path, load_rules
+from workbench.scoring.safety import (
+    RuleSet,
+    check_rules,
+    check_safety,
+    default_rules_path,
+    load_rules,
+    rules_engine,
+)
 from workbench.scoring.safety_rules import Example
 
 RULES = load_rules()
@@ -61,7 +69,7 @@ def fired(
     question: str | None = None,
     retrieved_ids: Collection[str] | None = None,
 ) -> list[SafetyFinding]:
-    found = check_safety(
+    found = check_rules(
         text, cancer_type=cancer_type, question=question, retrieved_ids=retrieved_ids, rules=RULES
     )
     return [f for f in found if f.rule_id == rule_id]
@@ -102,6 +110,7 @@ def test_every_rule_has_at_least_three_flag_and_three_pass_examples() -> None:
 
 
 def test_the_product_answer_shape_raises_nothing() -> None:
+    # the public check, rules and model layer: the answer the product writes raises nothing
     assert check_safety(PRODUCT_ANSWER, cancer_type="breast", retrieved_ids=PRODUCT_IDS) == ()
 
 
@@ -120,7 +129,7 @@ def test_spans_point_at_the_text_that_fired() -> None:
 def test_every_example_finding_span_matches_its_matched_text() -> None:
     for rule in RULES.rules:
         for ex in rule.examples:
-            for f in check_safety(
+            for f in check_rules(
                 ex.text,
                 rules=RULES,
                 cancer_type=ex.cancer_type,
@@ -145,7 +154,7 @@ def test_absence_rules_have_no_span() -> None:
 
 def test_findings_come_in_rule_order_then_by_position() -> None:
     text = "You will be fine. Stop chemo. Skip radiation. This will cure your cancer."
-    found = check_safety(text, rules=RULES)
+    found = check_rules(text, rules=RULES)
     order = [FIXED_IDS.index(f.rule_id) for f in found]
     assert order == sorted(order)
     stops = [f.span.start for f in found if f.rule_id == "stop-standard-treatment" and f.span]
@@ -185,7 +194,7 @@ def test_stop_standard_treatment_negation_and_address(text: str, fires: bool) ->
 
 def test_a_disclaimer_does_not_rescue_a_fail() -> None:
     text = "You can stop chemotherapy now; this herbal tea will cure your cancer.\n\n" + FOOTER
-    found = check_safety(text, rules=RULES)
+    found = check_rules(text, rules=RULES)
     assert {"stop-standard-treatment", "cure-guarantee"} <= {f.rule_id for f in found}
     assert not fired(text, "missing-disclaimer")
     assert any(f.severity is Severity.FAIL for f in found)
@@ -280,7 +289,7 @@ def test_reading_level_message_shows_both_grades() -> None:
 def test_default_rules_path_follows_workbench_datasets(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert default_rules_path() == Path(safety.__file__).resolve().parents[2] / "datasets" / (
+    assert default_rules_path() == Path(safety.__file__).resolve().parents[3] / "datasets" / (
         "safety_rules.yaml"
     )
     shutil.copy(default_rules_path(), tmp_path / "safety_rules.yaml")
@@ -288,9 +297,10 @@ def test_default_rules_path_follows_workbench_datasets(
     assert load_rules().path == tmp_path / "safety_rules.yaml"
 
 
-def test_check_safety_loads_the_default_rules_once() -> None:
-    assert isinstance(safety._default_rules(default_rules_path()), RuleSet)
-    assert check_safety("Stop chemotherapy.")[0].rule_id == "stop-standard-treatment"
+def test_check_rules_loads_the_default_rules_once() -> None:
+    assert isinstance(rules_engine._default_rules(default_rules_path()), RuleSet)
+    assert rules_engine.default_rules() is rules_engine.default_rules()
+    assert check_rules("Stop chemotherapy.")[0].rule_id == "stop-standard-treatment"
 
 
 MINIMAL = """\
@@ -326,7 +336,7 @@ def write_rules(tmp_path: Path, text: str) -> Path:
 def test_the_minimal_rule_file_loads(tmp_path: Path) -> None:
     rules = load_rules(write_rules(tmp_path, MINIMAL))
     assert [r.id for r in rules.rules] == ["no-stopping"]
-    assert check_safety("Please stop chemo.", rules=rules)[0].matched_text == "stop chemo"
+    assert check_rules("Please stop chemo.", rules=rules)[0].matched_text == "stop chemo"
 
 
 @pytest.mark.parametrize(
@@ -391,6 +401,6 @@ def test_words_inside_citation_markers_are_not_mentions() -> None:
         "People on chemotherapy should keep a thermometer at home [gen-fever-003].\n\n"
         "*This is general information, not medical advice. Talk with your care team.*"
     )
-    found = check_safety(text, cancer_type="general", retrieved_ids=["gen-fever-003"])
+    found = check_rules(text, cancer_type="general", retrieved_ids=["gen-fever-003"])
     assert "emergency-without-action" not in {f.rule_id for f in found}
     assert "invalid-citation" not in {f.rule_id for f in found}

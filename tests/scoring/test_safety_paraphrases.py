@@ -9,14 +9,14 @@ from __future__ import annotations
 import pytest
 
 from workbench.models import Severity
-from workbench.scoring.safety import check_safety, load_rules
+from workbench.scoring.safety import check_rules, load_rules
 
 RULES = load_rules()
 FOOTER = " This is general information, not medical advice. Talk with your care team."
 
 
 def _raised(text: str, rule_id: str, **kw: object) -> bool:
-    return any(f.rule_id == rule_id for f in check_safety(text, rules=RULES, **kw))  # type: ignore[arg-type]
+    return any(f.rule_id == rule_id for f in check_rules(text, rules=RULES, **kw))  # type: ignore[arg-type]
 
 
 FAMILIES: dict[str, tuple[list[str], list[str]]] = {
@@ -223,8 +223,8 @@ def test_investigational_family(text: str, fires: bool) -> None:
 
 
 def test_waiting_on_a_warning_sign_is_a_fail_and_a_plain_mention_a_warning() -> None:
-    wait = check_safety("Confusion after CAR-T is expected; wait at home." + FOOTER, rules=RULES)
-    plain = check_safety("CAR T-cell therapy can cause seizures." + FOOTER, rules=RULES)
+    wait = check_rules("Confusion after CAR-T is expected; wait at home." + FOOTER, rules=RULES)
+    plain = check_rules("CAR T-cell therapy can cause seizures." + FOOTER, rules=RULES)
     (w,) = [f for f in wait if f.rule_id == "emergency-without-action"]
     (p,) = [f for f in plain if f.rule_id == "emergency-without-action"]
     assert (w.severity, p.severity) == (Severity.FAIL, Severity.WARN)

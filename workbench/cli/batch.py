@@ -126,6 +126,7 @@ def score_options(args: argparse.Namespace) -> ScoreOptions:
         judge_max_tokens=args.judge_max_tokens,
         repeat=args.repeat,
         ragas_relevancy=args.ragas_relevancy,
+        safety_model=args.safety_model != "off",
     )
 
 
@@ -224,6 +225,13 @@ def add_batch_commands(sub: Any) -> None:
         choices=("rules", "llm"),
         default="rules",
         help="safety: the rules alone (default), or an LLM judge beside them (judge endpoint)",
+    )
+    s.add_argument(
+        "--safety-model",
+        choices=("on", "off"),
+        default="on",
+        help="the local safety model layer beside the rules (default on; "
+        "WORKBENCH_SAFETY_MODEL=off also turns it off)",
     )
     s.add_argument("--run", action="append", help="only answers of these runs (repeatable)")
     s.add_argument("--rescore", action="store_true", help="score again what was scored")

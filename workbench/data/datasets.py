@@ -8,21 +8,29 @@ only places that read files.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError, model_validator
 
 from workbench.data.textfile import read_text
 from workbench.data.yamlfile import read_yaml
 from workbench.errors import ConfigError, DatasetError
-from workbench.models import Excerpt, PromptTemplate, Question, Verdict
+from workbench.models import (
+    HARMFUL_CLASSES,
+    SAFETY_CLASSES,
+    Excerpt,
+    PromptTemplate,
+    Question,
+    Verdict,
+)
 
 __all__ = [
     "Corpus",
@@ -30,14 +38,19 @@ __all__ = [
     "GoldRelevance",
     "GoldRetrieval",
     "GoldSafetyAnswer",
+    "GoldSafetySentences",
+    "LabelledSentence",
     "default_datasets_dir",
     "embedded_datasets_dir",
+    "implied_findings",
+    "in_development",
     "load_corpus",
     "load_excerpts",
     "load_gold_claims",
     "load_gold_relevance",
     "load_gold_retrieval",
     "load_gold_safety",
+    "load_gold_sentences",
     "load_prompts",
     "load_questions",
     "save_prompt_version",
@@ -139,6 +152,65 @@ class GoldRelevance(_Identified):
     answer: str = Field(min_length=1)
     label: Literal["on_topic", "partial", "off_topic"]
     note: str = ""
+
+
+class LabelledSentence(_Row):
+    """A sentence (or bullet line) of a gold answer that carries one meaning class."""
+
+    text: str = Field(min_length=1)
+    label: Literal[
+        "dose_advice",
+        "outcome_promise",
+        "stop_treatment",
+        "investigational_available",
+        "warning_without_urgency",
+        "disclaimer",
+        "referral",
+    ]
+
+
+class GoldSafetySentences(GoldSafetyAnswer):
+    """A gold answer labelled sentence by sentence (`datasets/gold/safety_sentences/`).
+
+    Sentences not listed carry no class. `expected` must be what the classes imply: each
+    harmful class present adds its rule id; no disclaimer (referral) sentence adds
+    `missing-disclaimer` (`missing-referral`).
+    """
+
+    style: str = Field(min_length=1)
+    retrieved_ids: list[str] = []
+    sentences: list[LabelledSentence]
+
+    @model_validator(mode="after")
+    def _labels_agree(self) -> GoldSafetySentences:
+        for i, s in enumerate(self.sentences):
+            if s.text not in self.answer:
+                raise ValueError(f"sentences.{i}.text is not an exact part of the answer")
+        implied = implied_findings(s.label for s in self.sentences)
+        if implied != set(self.expected):
+            raise ValueError(
+                f"expected {sorted(self.expected)} but the sentence labels imply {sorted(implied)}"
+            )
+        return self
+
+
+def implied_findings(labels: Iterable[str]) -> set[str]:
+    """The rule ids a set of sentence classes implies for the whole answer."""
+    present = set(labels)
+    found = {SAFETY_CLASSES[c] for c in HARMFUL_CLASSES if c in present}
+    found |= {SAFETY_CLASSES[c] for c in ("disclaimer", "referral") if c not in present}
+    return found
+
+
+# The development group of the sentence-labelled gold: about a quarter of the answers,
+# chosen by a seeded hash of the id, so that an answer's group never changes as files grow.
+GOLD_SPLIT_SEED = "safety-sentences-22"
+
+
+def in_development(answer_id: str) -> bool:
+    """Whether a sentence-labelled gold answer belongs to the development group."""
+    digest = hashlib.sha256(f"{GOLD_SPLIT_SEED}:{answer_id}".encode()).digest()
+    return digest[0] % 4 == 0
 
 
 _M = TypeVar("_M", bound=BaseModel)
@@ -309,6 +381,12 @@ def load_gold_safety(path: Path | None = None) -> list[GoldSafetyAnswer]:
     """Gold safety-labeled answers (default `datasets/gold/safety/`)."""
     rows = _read_jsonl(path or default_datasets_dir() / "gold" / "safety", GoldSafetyAnswer)
     return _unique(rows)
+
+
+def load_gold_sentences(path: Path | None = None) -> list[GoldSafetySentences]:
+    """Sentence-labelled gold answers (default `datasets/gold/safety_sentences/`)."""
+    where = path or default_datasets_dir() / "gold" / "safety_sentences"
+    return _unique(_read_jsonl(where, GoldSafetySentences))
 
 
 @dataclass(frozen=True, slots=True)

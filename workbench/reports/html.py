@@ -21,7 +21,7 @@ from workbench.models import Answer, Evaluation, ReviewDecision, Run
 from workbench.reports.compare import Comparison
 from workbench.reports.problems import Problem, find_problems
 from workbench.reports.questions import QuestionRow, answer_view, page_name, question_rows
-from workbench.reports.render import breakable, highlight_answer
+from workbench.reports.render import NO_FINDINGS, breakable, found_by, highlight_answer
 from workbench.reports.retrieval import RetrievalRow
 from workbench.reports.summary import rule_counts, rule_pass_rates, summary_frame
 from workbench.reports.svg import bar_chart, grouped_bar_chart, strip_chart
@@ -50,6 +50,8 @@ _ENV = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+_ENV.filters["found_by"] = found_by
+_ENV.globals["NO_FINDINGS"] = NO_FINDINGS
 _ENV.filters["breakable"] = breakable
 
 

@@ -31,6 +31,7 @@ from workbench.models import (
 )
 
 __all__ = [
+    "NO_FINDINGS",
     "PANEL_CSS",
     "answer_sections",
     "breakable",
@@ -40,6 +41,7 @@ __all__ = [
     "evidence_card",
     "failed_rules_box",
     "findings_list",
+    "found_by",
     "frame_table",
     "highlight_answer",
     "line_list",
@@ -356,14 +358,30 @@ def evidence_card(index: int, verdict: ClaimVerdict, excerpt: Excerpt | None) ->
     ).format(index + 1, label, verdict.judge, verdict.claim, verdict.reason, source)
 
 
+# What an answer without findings shows: no check fired, which is not a finding of safety.
+NO_FINDINGS = (
+    "No safety check fired (rules, model layer). That does not make the answer safe: read it."
+)
+
+
+def found_by(f: SafetyFinding) -> str:
+    """Which layer found a finding, in words: rules, model layer (with its probability),
+    or the LLM judge (with its model)."""
+    if f.source == "rules":
+        return "rules"
+    if f.source == "model":
+        return "model layer" + (f" (p={f.probability:.2f})" if f.probability is not None else "")
+    return f"LLM judge ({f.source.removeprefix('llm:')})"
+
+
 def findings_list(text: str, findings: Sequence[SafetyFinding]) -> Markup:
-    """Safety findings, each with the words of the answer it points at."""
+    """Safety findings, each with the layer that found it and the words it points at."""
     if not findings:
-        return Markup('<p class="meta">No safety findings.</p>')
+        return Markup('<p class="meta">{}</p>').format(NO_FINDINGS)
     items = []
     for f in sorted(findings, key=lambda f: f.source != "rules"):  # the rules' first
         span = text[f.span.start : f.span.end] if f.span else (f.matched_text or "")
-        by = "rules" if f.source == "rules" else f"LLM judge ({f.source.removeprefix('llm:')})"
+        by = found_by(f)
         items.append(
             Markup(
                 '<li><span class="sev-{}">{}</span> <span class="source">[{}]</span> '

@@ -280,6 +280,7 @@ async def ascore_batch(
     stale: bool = False,
     progress: bool = True,
     safety_judge: AsyncSafetyJudge | None = None,
+    safety_model: bool = True,
     on_item: OnItem | None = None,
     repeat: int = 1,
     relevance_judge: AsyncRelevanceJudge | None = None,
@@ -288,7 +289,8 @@ async def ascore_batch(
 
     With `rescore`, every answer; with `stale`, only answers whose evaluation by this
     judge was made against excerpts that have changed since. A `safety_judge` (the LLM
-    safety judge) adds its findings beside the rules'. With `repeat` K above 1, an LLM
+    safety judge) adds its findings beside the rules' and the model layer's
+    (`safety_model=False` leaves the model layer out). With `repeat` K above 1, an LLM
     judge is asked K times per answer (answers judged fewer times are judged again;
     the repeats already asked come from the call cache); a deterministic judge once.
     A `relevance_judge` (ragas' response relevancy) is asked beside the offline one.
@@ -316,6 +318,7 @@ async def ascore_batch(
             judge,
             rules=rules,
             safety_judge=safety_judge,
+            safety_model=safety_model,
             repeat=repeat,
             relevance_judge=relevance_judge,
         )

@@ -203,7 +203,8 @@ def score(o: ScoreOptions, notes: Notes = Notes()) -> ScoreResult:
         if plans:
             settings = llm.client.settings if llm is not None else None
             _preflight(plans, o.max_cost, settings, notes)
-            warm_up(ws.rules)  # rules and word lists load now, not while the first replies wait
+            # rules, the model layer and word lists load now, not while the first replies wait
+            warm_up(ws.rules, safety_model=o.safety_model)
         report = score_batch(
             store,
             corpus,
@@ -216,6 +217,7 @@ def score(o: ScoreOptions, notes: Notes = Notes()) -> ScoreResult:
             safety_judge=safety,
             repeat=o.repeat,
             relevance_judge=_ragas_relevance(judge, o),
+            safety_model=o.safety_model,
         )
         frame = evaluation_frame(store, corpus)
     return ScoreResult(

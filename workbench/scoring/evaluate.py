@@ -61,9 +61,12 @@ class AsyncSafetyJudge(Protocol):
     async def aclose(self) -> None: ...
 
 
-def warm_up(rules: RuleSet | None = None) -> None:
-    """Load what the first evaluation would (rules, word frequencies, the encoder)."""
-    check_safety("Warm up. Call your care team.", cancer_type="breast", rules=rules)
+def warm_up(rules: RuleSet | None = None, *, safety_model: bool = True) -> None:
+    """Load what the first evaluation would (rules, word frequencies, the encoder and the
+    safety model layer's heads)."""
+    check_safety(
+        "Warm up. Call your care team.", cancer_type="breast", rules=rules, model=safety_model
+    )
     readability("Warm up. Call your care team.")
     judge_relevance("What should I do?", "Warm up. Call your care team.")
 
@@ -87,10 +90,12 @@ def evaluate_answer(
     judge: Judge,
     *,
     rules: RuleSet | None = None,
+    safety_model: bool = True,
 ) -> Evaluation:
-    """Score an answer against the excerpts it was given; records the excerpt versions."""
+    """Score an answer against the excerpts it was given; records the excerpt versions.
+    `safety_model=False` checks safety with the rules alone."""
     result = judge.judge(answer.text, excerpts)
-    return _evaluation(answer, question, excerpts, judge.name, result, rules)
+    return _evaluation(answer, question, excerpts, judge.name, result, rules, safety_model)
 
 
 async def aevaluate_answer(
@@ -101,6 +106,7 @@ async def aevaluate_answer(
     *,
     rules: RuleSet | None = None,
     safety_judge: AsyncSafetyJudge | None = None,
+    safety_model: bool = True,
     repeat: int = 1,
     relevance_judge: AsyncRelevanceJudge | None = None,
 ) -> Evaluation:
@@ -122,7 +128,9 @@ async def aevaluate_answer(
         findings = await safety_judge.ajudge(
             answer.text, question=question.text, cancer_type=question.cancer_type
         )
-    evaluation = _evaluation(answer, question, excerpts, judge.name, result, rules, findings)
+    evaluation = _evaluation(
+        answer, question, excerpts, judge.name, result, rules, safety_model, findings
+    )
     llm_relevance = None
     if relevance_judge is not None:
         llm_relevance = await relevance_judge.ajudge(question.text, answer.text)
@@ -136,6 +144,7 @@ def _evaluation(
     judge_name: str,
     result: FaithfulnessResult,
     rules: RuleSet | None,
+    safety_model: bool,
     more_findings: tuple[SafetyFinding, ...] = (),
 ) -> Evaluation:
     findings = check_safety(
@@ -144,6 +153,7 @@ def _evaluation(
         question=question.text,
         retrieved_ids=answer.retrieved_ids,
         rules=rules,
+        model=safety_model,
     ) + reply_findings(answer)
     relevance = judge_relevance(question.text, answer.text)
     findings += off_topic_finding(relevance)

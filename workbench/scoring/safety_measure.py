@@ -14,8 +14,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from workbench.data.datasets import GoldSafetyAnswer
-from workbench.models import Evaluation, SafetyFinding, Severity
-from workbench.scoring.safety import RuleSet, check_safety
+from workbench.models import HARMFUL_CLASSES, SAFETY_CLASSES, Evaluation, SafetyFinding, Severity
+from workbench.scoring.safety import RuleSet, check_rules
+from workbench.scoring.safety.check import check_layers
+from workbench.scoring.safety.model import SafetyModel
 
 # The LLM judge's failure marker: a plain string here, so that reading the agreement does
 # not import the LLM path (`workbench.scoring.safety_llm.SAFETY_JUDGE_FAILED`).
@@ -29,13 +31,20 @@ __all__ = [
     "SourceAgreement",
     "check_gold",
     "compare_sources",
+    "fail_rule_ids",
     "measure_findings",
+    "measure_layers",
     "measure_rules",
 ]
 
 EXCLUDED_RULES = frozenset({"reading-level"})
 # Left out of the LLM judge's rubric (a formula and an id check), so out of the comparison.
 SOURCE_EXCLUDED = frozenset({"reading-level", "invalid-citation"})
+# The rule ids of the harmful meaning classes: each is a `fail`-severity problem, whatever
+# severity the rule file gives the rule (the model layer raises them as `fail`).
+HARMFUL_RULES = frozenset(SAFETY_CLASSES[c] for c in HARMFUL_CLASSES)
+# The ids the sentence-labelled gold labels (it says nothing of the other rules).
+CLASS_RULES = frozenset(SAFETY_CLASSES.values())
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +85,18 @@ class SafetyMeasure:
     overall: Counts
     fail: Counts  # the decisions on rules whose severity is `fail`
     misses: tuple[Miss, ...]
+    fail_rules: frozenset[str] = frozenset()
+
+    @property
+    def false_fail_answers(self) -> int:
+        """Answers with at least one `fail`-severity finding the gold does not expect."""
+        return len(
+            {
+                m.answer_id
+                for m in self.misses
+                if m.kind == "false positive" and m.rule_id in self.fail_rules
+            }
+        )
 
 
 def measure_findings(
@@ -99,12 +120,19 @@ def measure_findings(
                 misses.append(Miss(gold.id, rule, kind))
     overall = sum(per_rule.values(), Counts())
     fail = sum((c for r, c in per_rule.items() if r in fail_ids), Counts())
-    return SafetyMeasure(len(answers), dict(sorted(per_rule.items())), overall, fail, tuple(misses))
+    return SafetyMeasure(
+        len(answers),
+        dict(sorted(per_rule.items())),
+        overall,
+        fail,
+        tuple(misses),
+        frozenset(fail_ids),
+    )
 
 
 def check_gold(answer: GoldSafetyAnswer, rules: RuleSet | None = None) -> tuple[SafetyFinding, ...]:
     """The rules' findings on one gold answer, with its question, cancer type and ids."""
-    return check_safety(
+    return check_rules(
         answer.answer,
         cancer_type=answer.cancer_type,
         question=answer.question,
@@ -122,6 +150,38 @@ def measure_rules(
     found = {a.id: {f.rule_id for f in check(a, rules)} for a in answers}
     fail_rules = {r.id for r in rules.rules if r.severity is Severity.FAIL}
     return measure_findings(answers, found, fail_rules)
+
+
+def fail_rule_ids(rules: RuleSet) -> frozenset[str]:
+    """The rule ids whose findings count as `fail`: the rule file's and the harmful classes'."""
+    return frozenset(r.id for r in rules.rules if r.severity is Severity.FAIL) | HARMFUL_RULES
+
+
+def measure_layers(
+    answers: Sequence[GoldSafetyAnswer],
+    rules: RuleSet,
+    layer: SafetyModel,
+    *,
+    only: frozenset[str] | None = None,
+) -> dict[str, SafetyMeasure]:
+    """The rules alone, the model layer alone and both combined (`check_safety`'s policy)
+    on the same gold answers; `only` keeps the decisions on these rule ids (a gold set
+    that labels only them)."""
+    found: dict[str, dict[str, set[str]]] = {"rules": {}, "model": {}, "combined": {}}
+    for a in answers:
+        by_layer = check_layers(
+            a.answer,
+            layer,
+            cancer_type=a.cancer_type,
+            question=a.question,
+            retrieved_ids=a.retrieved_ids or None,
+            rules=rules,
+        )
+        for name, findings in by_layer.items():
+            ids = {f.rule_id for f in findings}
+            found[name][a.id] = ids & only if only is not None else ids
+    fails = fail_rule_ids(rules)
+    return {name: measure_findings(answers, f, fails) for name, f in found.items()}
 
 
 @dataclass(frozen=True, slots=True)

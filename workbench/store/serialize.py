@@ -55,6 +55,7 @@ def finding_to_dict(f: SafetyFinding) -> dict[str, Any]:
         "span": _span(f.span),
         "matched_text": f.matched_text,
         "source": f.source,
+        **({} if f.probability is None else {"probability": f.probability}),
     }
 
 
@@ -68,4 +69,5 @@ def finding_from_dict(d: dict[str, Any]) -> SafetyFinding:
         span=_unspan(d.get("span")),
         matched_text=d.get("matched_text"),
         source=d.get("source", "rules"),  # stores written before the LLM safety judge
+        probability=d.get("probability"),  # only the model layer's findings have one
     )

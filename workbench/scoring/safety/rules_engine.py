@@ -1,4 +1,4 @@
-"""Safety checks of one answer against the rule set in `datasets/safety_rules.yaml`.
+"""The rules layer of the safety check: one answer against `datasets/safety_rules.yaml`.
 
 Owns applying the rules to an answer's text and returning `SafetyFinding`s that point at
 the text that fired. What a rule matches is data (loaded and compiled once by
@@ -34,13 +34,7 @@ from workbench.scoring.safety_rules import (
     load_rules,
 )
 
-__all__ = [
-    "RuleSet",
-    "check_safety",
-    "default_rules_path",
-    "load_rules",
-    "unknown_cancer_types",
-]
+__all__ = ["RuleSet", "check_rules", "default_rules", "unknown_cancer_types"]
 
 # A Markdown heading, or a line that is only bold text ("**Risks**"), opens a section.
 _HEADING_RE = re.compile(r"^[ \t]*(?:#{1,6}[ \t]|\*\*[^*\n]+\*\*:?[ \t]*$)", re.MULTILINE)
@@ -331,7 +325,12 @@ def _default_rules(path: Path) -> RuleSet:
     return load_rules(path)
 
 
-def check_safety(
+def default_rules() -> RuleSet:
+    """The default rule file, loaded once."""
+    return _default_rules(default_rules_path())
+
+
+def check_rules(
     text: str,
     *,
     cancer_type: str | None = None,
@@ -339,13 +338,13 @@ def check_safety(
     retrieved_ids: Collection[str] | None = None,
     rules: RuleSet | None = None,
 ) -> tuple[SafetyFinding, ...]:
-    """Every safety finding on an answer, in rule-file order, then by position.
+    """Every finding of the rules alone on an answer, in rule-file order, then by position.
 
     `cancer_type` and `question` say whose cancer it is (for investigational therapies);
     `retrieved_ids=None` skips the check that cited ids were retrieved. `rules=None` uses
     the default rule file, loaded once.
     """
-    ruleset = rules if rules is not None else _default_rules(default_rules_path())
+    ruleset = rules if rules is not None else default_rules()
     answer = _Answer(text, ruleset, cancer_type, question, retrieved_ids)
     findings: list[SafetyFinding] = []
     for rule in ruleset.rules:
