@@ -21,6 +21,7 @@ from __future__ import annotations
 import hmac
 import os
 import secrets
+from collections.abc import Sequence
 from pathlib import Path
 
 from workbench.errors import ConfigError
@@ -30,6 +31,7 @@ __all__ = [
     "KEY_ENV",
     "KEY_FILE_ENV",
     "KEY_NAME",
+    "LAST_KEYED_SQL",
     "MIN_KEY_BYTES",
     "config_key_file",
     "ensure_user_key",
@@ -44,6 +46,11 @@ KEY_FILE_ENV = "WORKBENCH_LOG_KEY_FILE"
 CONFIG_ENV = "WORKBENCH_CONFIG_DIR"
 KEY_NAME = "log.key"
 MIN_KEY_BYTES = 16
+# The newest decision that carries a MAC: what `key_for_append` checks a new one against
+# (the same SQL on SQLite and PostgreSQL).
+LAST_KEYED_SQL = (
+    "SELECT hash, mac FROM decision_log WHERE mac IS NOT NULL ORDER BY seq DESC LIMIT 1"
+)
 
 
 def config_key_file() -> Path:
@@ -131,23 +138,23 @@ def ensure_user_key() -> bytes:
 
 def key_for_append(
     key: bytes | None,
-    last_keyed: tuple[str, str] | None,
+    last_keyed: Sequence[object] | None,
     *,
     may_create: bool,
     where: str,
 ) -> bytes | None:
     """The key a new decision is signed with, or a `ConfigError` when it may not be added.
 
-    `last_keyed` is the (hash, MAC) of the newest decision that carries a MAC (None: the
-    log has none). A keyed log takes a decision only under the key that signed it: an
-    unkeyed row after keyed ones would read as a removed MAC. A log with no MAC yet gets
-    the user's key (`may_create`: made now if need be).
+    `last_keyed` is the (hash, MAC) row of the newest decision that carries a MAC, as
+    `LAST_KEYED_SQL` reads it (None: the log has none). A keyed log takes a decision only
+    under the key that signed it: an unkeyed row after keyed ones would read as a removed
+    MAC. A log with no MAC yet gets the user's key (`may_create`: made now if need be).
     """
     if key is None and may_create:
         key = load_log_key()  # made since the store was opened (by another process, say)
     if last_keyed is None:
         return key if key is not None or not may_create else ensure_user_key()
-    digest, mac = last_keyed
+    digest, mac = str(last_keyed[0]), str(last_keyed[1])
     if key is None:
         raise ConfigError(
             f"{where}: the decision log is keyed and no log key is in reach (looked in "

@@ -29,7 +29,7 @@ from workbench.errors import ReviewError, StoreError
 from workbench.models import Answer, Evaluation, ReviewDecision, Run
 from workbench.store.base import ReviewRow, Store
 from workbench.store.decision_log import GENESIS, DecisionDraft
-from workbench.store.keys import key_for_append, load_log_key
+from workbench.store.keys import LAST_KEYED_SQL, key_for_append, load_log_key
 from workbench.store.location import StoreKind, StoreLocation
 from workbench.store.migrations import MIGRATIONS
 from workbench.store.pg_migrations import CHAIN_LOCK, MIGRATION_LOCK, PG_MIGRATIONS
@@ -282,12 +282,9 @@ class PostgresStore(Store):
             last = conn.execute(
                 "SELECT hash FROM decision_log ORDER BY seq DESC LIMIT 1"
             ).fetchone()
-            keyed = conn.execute(
-                "SELECT hash, mac FROM decision_log WHERE mac IS NOT NULL ORDER BY seq DESC LIMIT 1"
-            ).fetchone()
             self.log_key = key_for_append(
                 self.log_key,
-                (str(keyed[0]), str(keyed[1])) if keyed else None,
+                conn.execute(LAST_KEYED_SQL).fetchone(),
                 may_create=self._makes_key,
                 where=self._shown,
             )

@@ -22,7 +22,7 @@ from workbench.errors import ReviewError, StoreError
 from workbench.models import Answer, Evaluation, ReviewDecision, Run
 from workbench.store.base import ReviewRow, Store
 from workbench.store.decision_log import GENESIS, DecisionDraft
-from workbench.store.keys import key_for_append, load_log_key
+from workbench.store.keys import LAST_KEYED_SQL, key_for_append, load_log_key
 from workbench.store.migrations import MIGRATIONS, apply
 from workbench.store.rows import (
     answer_from_row,
@@ -243,12 +243,9 @@ class SQLiteStore(Store):
             found = db.execute("SELECT * FROM answers WHERE id = ?", (draft.answer_id,)).fetchone()
             if found is None:
                 raise StoreError(f"{self.path}: no answer {draft.answer_id!r}")
-            keyed = db.execute(
-                "SELECT hash, mac FROM decision_log WHERE mac IS NOT NULL ORDER BY seq DESC LIMIT 1"
-            ).fetchone()
             self.log_key = key_for_append(
                 self.log_key,
-                (str(keyed[0]), str(keyed[1])) if keyed else None,
+                db.execute(LAST_KEYED_SQL).fetchone(),
                 may_create=self._makes_key,
                 where=str(self.path),
             )
