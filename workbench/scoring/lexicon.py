@@ -22,8 +22,10 @@ __all__ = [
     "HEDGES",
     "HEDGE_WORDS",
     "NEGATIONS",
+    "NEGATIVE_POLARITY",
     "STRONG_BOOSTERS",
     "TIME_UNITS",
+    "UNIVERSALS",
     "WEAK_BOOSTERS",
     "canonical",
     "framed",
@@ -64,13 +66,20 @@ for _a, _b in _ANTONYM_WORDS:
     ANTONYMS[sb] = ANTONYMS.get(sb, frozenset()) | {sa}
 
 # Words that make a claim certain or universal, and words that make evidence tentative.
-STRONG_BOOSTERS = frozenset(stem(w) for w in (
+# The boosters are words, not stems: "certain areas" is not "certainly", "completed" not
+# "completely".
+STRONG_BOOSTERS = frozenset((
     "always", "all", "every", "everyone", "guarantee", "guaranteed", "certainly", "definitely",
     "completely", "entirely", "totally", "cure", "cures", "cured", "proven", "never", "must"))
 # Surer than tentative evidence ("proves" where it says "suggests"): an addition.
-WEAK_BOOSTERS = frozenset(stem(w) for w in (
+WEAK_BOOSTERS = frozenset((
     "will", "ever", "only", "any", "prove", "proves", "confirm", "confirms", "establish",
     "establishes", "demonstrate", "demonstrates", "clearly"))
+# One universal quantifier says what another does ("all counts" = "every count").
+UNIVERSALS = frozenset(stem(w) for w in (
+    "all", "every", "everyone", "everybody", "everything", "each", "entire", "whole"))
+# Under a negation these only widen it ("without any", "never ever"): no certainty added.
+NEGATIVE_POLARITY = frozenset({"any", "ever"})
 HEDGES = frozenset(stem(w) for w in (
     "may", "might", "can", "could", "some", "often", "many", "most", "usually", "sometimes",
     "possible", "possibly", "likely", "help", "helps", "several", "certain", "option",
