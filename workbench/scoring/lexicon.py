@@ -98,12 +98,18 @@ FRAMING_RE = re.compile(
     r"(?:(?:it\s+(?:is|seems|appears)\s+(?:possible|likely|plausible|probable)?\s*that)\s+|"
     r"(?:(?:these|the|our|this|such|present|current|its)\s+)*"
     r"(?P<subject>(?:results?|findings?|data|study|studies|analys[ie]s|observations?|evidence|"
-    r"trials?|work|research|authors?|investigators?|review|outcomes?)\s+)?"
+    r"trials?|work|research|authors?|investigators?|review|outcomes?|articles?|reports?|"
+    r"papers?|abstracts?|writers?)\s+)?"
     r"(?:(?:may|might|could|would|do|does|did|seem to|appear to|strongly|further)\s+)*"
     r"(?:suggest|suggests|suggested|indicate|indicates|indicated|show|shows|showed|shown|"
     r"demonstrate|demonstrates|demonstrated|imply|implies|implied|support|supports|"
     r"supported|confirm|confirms|confirmed|reveal|reveals|revealed|conclude|concludes|"
-    r"concluded|highlight|highlights|found|find|finds)\s+(?P<that>that\s+)?)",
+    r"concluded|highlight|highlights|found|find|finds|"
+    # reporting verbs: "the authors note that", "the article argues that"
+    r"notes?|noted|states?|stated|reports?|reported|argues?|argued|explains?|explained|"
+    r"emphasi[sz]es?|emphasi[sz]ed|stress(?:es|ed)?|says?|said|warns?|warned|"
+    r"acknowledges?|acknowledged|mentions?|mentioned|points? out|pointed out)"
+    r"\s+(?P<that>that\s+)?)",
     re.IGNORECASE,
 )
 # A caveat that asserts no fact of its own ("More studies are needed to confirm this"):
