@@ -46,10 +46,13 @@ def test_a_rival_name_must_be_a_name_and_the_rest_must_match() -> None:
     evidence = "Nivolumab and ipilimumab are given together. Relatlimab is given with nivolumab."
     assert verdict("Relatlimab is given with ipilimumab.", evidence) is Verdict.CONTRADICTED
     # a Roman numeral or a two-letter token is not a rival name
-    assert verdict(
-        "The CAR T-cell therapy showed responses in most patients.",
-        "In a phase II study, the CAR T-cell therapy showed responses in most patients.",
-    ) is Verdict.SUPPORTED
+    assert (
+        verdict(
+            "The CAR T-cell therapy showed responses in most patients.",
+            "In a phase II study, the CAR T-cell therapy showed responses in most patients.",
+        )
+        is Verdict.SUPPORTED
+    )
 
 
 @pytest.mark.parametrize(
@@ -94,6 +97,11 @@ def test_opposite_wordings_flip(claim: str, evidence: str) -> None:
          "Just 5 people in the trial may have had severe side effects."),
         ("They'll be told the results within a week.", "They will be told the results within "
          "a week, and some may hear sooner."),
+        ("The drug does not always shrink the tumor.", "The drug may shrink the tumor."),
+        ("Not all patients need a second operation.", "Some patients may need a second "
+         "operation."),
+        ("Doctors asked whether the drug had ever caused liver damage.",
+         "Doctors asked if the drug may cause liver damage."),
     ],
 )  # fmt: skip
 def test_same_certainty_in_other_words_is_no_overclaim(claim: str, evidence: str) -> None:

@@ -37,6 +37,7 @@ _STOP_STEMS = frozenset(stem(w) for w in STOP_WORDS)
 _CLAUSE_BREAKS = frozenset(
     stem(w) for w in ("and", "or", "but", "so", "because", "which", "that", "while", "whereas")
 )
+_POLARITY_LICENSORS = frozenset({"if", "whether"})  # "any" and "ever" after them widen, not boost
 _FOCUS_WORDS = 2  # a negation governs the next two content words of its clause
 _NEAR_MATCH = 0.7  # credit for a shared 5-letter stem prefix (metastasis ~ metastatic)
 
@@ -179,9 +180,10 @@ def _frequency(after: tuple[str, ...]) -> bool:
 
 def certainty_gap(claim: Analysed, evidence: Analysed) -> list[str]:
     """Words that make the claim surer than the evidence: "always" where it says nothing
-    of the kind, "will" where it says "may". Not a boost: "every day" (a frequency), "all"
-    where the evidence says "every" (one universal for another), "any" or "ever" under a
-    negation ("without any"), "only" before a number (a count, "only 270")."""
+    of the kind, "will" where it says "may". Not a boost: a booster under a negation ("not
+    always" is a hedge), "every day" (a frequency), "all" where the evidence says "every"
+    (one universal for another), "any" or "ever" after "if" or "whether" ("whether it has
+    ever"), "only" before a number (a count, "only 270")."""
     tokens = words(claim.text)
     stems = [stem(w) for w in tokens]
     said = set(evidence.raw_stems)
@@ -189,17 +191,21 @@ def certainty_gap(claim: Analysed, evidence: Analysed) -> list[str]:
         said.add("will")  # "they'll" says "will"
     universal = bool(said & UNIVERSALS)
     hedged = bool(said & HEDGES)
-    negated = False
+    negated = licensed = False
     gap = []
     for i, (w, t) in enumerate(zip(tokens, stems, strict=True)):
-        if w in NEGATIONS or t in _CLAUSE_BREAKS:
-            negated = w in NEGATIONS
+        negation = w in NEGATIONS or w.endswith("n't")
+        if negation or t in _CLAUSE_BREAKS:
+            negated = negation
+            licensed = licensed and t not in _CLAUSE_BREAKS
+        licensed = licensed or w in _POLARITY_LICENSORS
         if (
             t in said
-            or w in NEGATIONS  # "never" is weighed as a negation (`flips`)
+            or negation  # "never" is weighed as a negation (`flips`)
+            or negated  # "not always", "not all", "not the only": weaker, not surer
             or (t == "everi" and _frequency(tuple(stems[i + 1 : i + 3])))
             or (universal and t in UNIVERSALS)
-            or (negated and w in NEGATIVE_POLARITY)
+            or (licensed and w in NEGATIVE_POLARITY)
             or (w == "only" and i + 1 < len(tokens) and tokens[i + 1][:1].isdigit())
         ):
             continue
