@@ -4,11 +4,13 @@ Each claim gets a continuous support score in 0..1 (`workbench.scoring.support`:
 much of its rarity-weighted content the sources state anywhere, times how well it holds
 together in one or two source sentences) and a verdict, found in this order:
 
-1. a name (drug, gene, person, place) that no excerpt uses: *not found*;
+1. a name (drug, gene, person, place) that no excerpt uses, as written, spelled out by its
+   initials or (a capitalised word) inflected: *not found*;
 2. a number no excerpt states: *contradicted* if its closest sentence states another,
    else *not found*;
 3. support below `CLAIM_SUPPORT`: *not found*;
-4. a name where the closest sentence names another: *contradicted* (a swap);
+4. a name where the closest sentence names another and matches the rest: *contradicted*
+   (a swap);
 5. a negation or antonym that turns the closest evidence sentence around: *contradicted*;
 6. more certainty than the evidence has ("always" where it says "may"): *not found*;
 7. otherwise *supported*.
@@ -16,7 +18,7 @@ together in one or two source sentences) and a verdict, found in this order:
 A claim that is not supported keeps a support below the threshold (scaled down, halved
 again when contradicted), so the scores and the verdicts tell the same story.
 
-The answer's `score` and decision (version 6) come from `workbench.scoring.aggregate`:
+The answer's `score` and decision (since version 6) come from `workbench.scoring.aggregate`:
 the weight-averaged doubt of its claims and its most doubtful claim, so a faithful
 answer does not score lower for having more claims; any clearly unfaithful claim
 (contradicted, an unknown name or number, surer than the source, or invented) flags
@@ -72,7 +74,10 @@ __all__ = [
 ]
 
 JUDGE_NAME = "offline"
-JUDGE_VERSION = "6"
+# 7: names, negations and certainty read as English does (acronyms spelled out, "unclear"
+# = "not clear", boosters by the word and out of a negation's reach); the aggregation is 6's.
+# Stored evaluations name the judge, not its version: `workbench score --rescore` re-judges.
+JUDGE_VERSION = "7"
 FLAG_BELOW = CLAIM_SUPPORT
 DECISION = (
     "flagged when any claim contradicts the excerpts, names or numbers what they do not, "
