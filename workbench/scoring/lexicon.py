@@ -28,6 +28,7 @@ __all__ = [
     "UNIVERSALS",
     "WEAK_BOOSTERS",
     "canonical",
+    "counted",
     "framed",
     "is_caveat",
     "numbers_in",
@@ -171,6 +172,24 @@ _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "one": 1}
 _NUMBER_RE = re.compile(r"(?<![A-Za-z])\d+(?:[.,]\d+)*(?![A-Za-z]*\d)")
 # "stage one" is a number though "one" alone usually is not
 _ROMAN_RE = re.compile(r"\b(?:stage|grade|phase|type|class)\s+(iv|v|i{1,3}|one)\b", re.IGNORECASE)
+_UNITS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+}
+_COMPOUND_NUMBER_RE = re.compile(
+    r"\b(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[- ]"
+    r"(one|two|three|four|five|six|seven|eight|nine)\b",
+    re.IGNORECASE,
+)
+_COUNT_WORD_RE = re.compile(r"\b(two|three|four|twice|second|third)\b", re.IGNORECASE)
+_DIGITS_RE = re.compile(r"(?<![\d.])\d+(?![\d.])")
 _WORD_NUMBER_RE = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
 _ALNUM_RE = re.compile(r"\b[A-Za-z]+\d+[A-Za-z\d]*\b")  # HER2, BRCA1, CD19: names, not numbers
 
@@ -209,7 +228,10 @@ def numbers_in(text: str) -> frozenset[float]:
             out.add(float(token.replace(",", ".")))
         except ValueError:
             continue
-    for m in _WORD_NUMBER_RE.finditer(clean):
+    for m in _COMPOUND_NUMBER_RE.finditer(clean):  # "fifty-five" is 55, not 50 and 5
+        tens, unit = m.group(1).lower(), m.group(2).lower()
+        out.add(float(_NUMBER_WORDS[tens] + _UNITS[unit]))
+    for m in _WORD_NUMBER_RE.finditer(_COMPOUND_NUMBER_RE.sub(" ", clean)):
         out.add(float(_NUMBER_WORDS[m.group(1).lower()]))
     for m in _ROMAN_RE.finditer(clean):
         out.add(float(_ROMAN[m.group(1).lower()]))
@@ -218,6 +240,15 @@ def numbers_in(text: str) -> frozenset[float]:
         if den:
             out.add(round(100 * num / den, 1))
     return frozenset(out)
+
+
+def counted(text: str) -> frozenset[float]:
+    """Small counts said in words ("two passengers", "the third day"): a claim may count
+    what its source lists one by one, so a count no source states is not an invented
+    number (a count the closest sentence gives otherwise is still a contradiction)."""
+    return frozenset(
+        float(_NUMBER_WORDS[m.group(1).lower()]) for m in _COUNT_WORD_RE.finditer(text)
+    ) - frozenset(float(n) for n in _DIGITS_RE.findall(text))
 
 
 def _as_number(token: str) -> float:
