@@ -53,7 +53,7 @@ from workbench.scoring.aggregate import (
 from workbench.scoring.base import FaithfulnessResult
 from workbench.scoring.claims import Claim, split_claims
 from workbench.scoring.evidence import PREFIX, EvidenceUnit, analyse, evidence_units
-from workbench.scoring.lexicon import canonical, counted
+from workbench.scoring.lexicon import canonical
 from workbench.scoring.matching import certainty_gap, coverage, flips, named, norm
 from workbench.scoring.novelty import claim_signals
 from workbench.scoring.support import SourceIndex, source_index
@@ -253,7 +253,7 @@ def _judge(claim: Claim, prepared: _Sources) -> _Judged:
             f"The table's row '{reading.row[0]}' gives {own} for {head or 'this'}, not {claimed}",
             best,
         )
-    if absent - counted(claim.text):  # "two passengers": a count of what the source lists
+    if absent:
         return verdict(
             Finding.UNSTATED_NUMBER, f"No excerpt states the number {_fmt(min(absent))}.", best
         )

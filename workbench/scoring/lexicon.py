@@ -28,7 +28,6 @@ __all__ = [
     "UNIVERSALS",
     "WEAK_BOOSTERS",
     "canonical",
-    "counted",
     "framed",
     "is_caveat",
     "numbers_in",
@@ -188,8 +187,6 @@ _COMPOUND_NUMBER_RE = re.compile(
     r"(one|two|three|four|five|six|seven|eight|nine)\b",
     re.IGNORECASE,
 )
-_COUNT_WORD_RE = re.compile(r"\b(two|three|four|twice|second|third)\b", re.IGNORECASE)
-_DIGITS_RE = re.compile(r"(?<![\d.])\d+(?![\d.])")
 _WORD_NUMBER_RE = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
 _ALNUM_RE = re.compile(r"\b[A-Za-z]+\d+[A-Za-z\d]*\b")  # HER2, BRCA1, CD19: names, not numbers
 
@@ -240,15 +237,6 @@ def numbers_in(text: str) -> frozenset[float]:
         if den:
             out.add(round(100 * num / den, 1))
     return frozenset(out)
-
-
-def counted(text: str) -> frozenset[float]:
-    """Small counts said in words ("two passengers", "the third day"): a claim may count
-    what its source lists one by one, so a count no source states is not an invented
-    number (a count the closest sentence gives otherwise is still a contradiction)."""
-    return frozenset(
-        float(_NUMBER_WORDS[m.group(1).lower()]) for m in _COUNT_WORD_RE.finditer(text)
-    ) - frozenset(float(n) for n in _DIGITS_RE.findall(text))
 
 
 def _as_number(token: str) -> float:
