@@ -107,23 +107,31 @@ def _concerns(store: Store) -> list[str]:
     return ids
 
 
+def _off_topic(evaluations: list[Evaluation], concerns: set[str]) -> list[str]:
+    """The other answers the offline relevance judge finds beside the question."""
+    return [ev.answer_id for ev in evaluations if ev.off_topic and ev.answer_id not in concerns]
+
+
 def test_flagged_holds_what_needs_a_clinician_riskiest_first(panel: ReviewController) -> None:
     _start(panel)
     failed_judge, hard_fail, not_found = _concerns(panel.desk.store)
+    with SQLiteStore(panel.desk.store.location) as store:
+        evaluations = store.evaluations()
+    off_topic = _off_topic(evaluations, {failed_judge, hard_fail, not_found})
     panel.view.refresh.click()
     panel.view.filter.value = QueueFilter.FLAGGED
-    assert "flagged: 3 open, 0 decided" in panel.view.counts.value
+    flagged = 3 + len(off_topic)
+    assert f"flagged: {flagged} open, 0 decided" in panel.view.counts.value
     seen = []
-    for _ in range(3):
+    for _ in range(flagged):
         assert panel.item is not None
         seen.append(panel.item.answer.id)
         panel.view.next.click()
-    assert seen == [hard_fail, failed_judge, not_found]  # the hard fail first
-    with SQLiteStore(panel.desk.store.location) as store:
-        warned = {
-            ev.answer_id for ev in store.evaluations() if any(f.severity is Severity.WARN
-                                                               for f in ev.safety)
-        } - set(seen)  # fmt: skip
+    assert seen[:3] == [hard_fail, failed_judge, not_found]  # the hard fail first
+    assert sorted(seen[3:]) == sorted(off_topic)  # then what does not answer the question
+    warned = {
+        ev.answer_id for ev in evaluations if any(f.severity is Severity.WARN for f in ev.safety)
+    } - set(seen)
     panel.view.filter.value = QueueFilter.WARNINGS
     assert warned and f"warnings: {len(warned)} open, 0 decided" in panel.view.counts.value
     assert set(panel.desk.queue.ids(QueueFilter.WARNINGS)) == warned
@@ -352,15 +360,16 @@ def test_approving_over_a_failed_safety_rule_asks_for_an_override_with_a_reason(
 
 def test_a_decided_flagged_answer_counts_as_decided_not_open(panel: ReviewController) -> None:
     _start(panel)
-    _concerns(panel.desk.store)
+    concerns = set(_concerns(panel.desk.store))
+    flagged = 3 + len(_off_topic(panel.desk.store.evaluations(), concerns))
     panel.view.refresh.click()
     panel.view.filter.value = QueueFilter.FLAGGED
     assert panel.item is not None
     panel.view.reason.value = "Wrong on the trial's results."
     panel.view.reject.click()
-    assert "flagged: 2 open, 1 decided" in panel.view.counts.value
+    assert f"flagged: {flagged - 1} open, 1 decided" in panel.view.counts.value
     assert "rejected: 1" in panel.view.counts.value
-    assert "2 of 3 left in “flagged”" in panel.view.mine.value
+    assert f"{flagged - 1} of {flagged} left in “flagged”" in panel.view.mine.value
 
 
 def test_claims_are_listed_in_full(panel: ReviewController) -> None:
