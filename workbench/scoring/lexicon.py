@@ -246,6 +246,10 @@ def framed(text: str) -> str:
 
 
 def is_caveat(text: str) -> bool:
-    """Whether a sentence is only a caveat ("More studies are needed"): it opens with one."""
-    m = CAVEAT_RE.search(text)
-    return m is not None and len(text[: m.start()].split()) <= 2
+    """Whether a sentence is only a caveat ("More studies are needed"): it opens with one,
+    or its framed statement does ("The authors note that larger trials are needed")."""
+    for statement in {text, framed(text)}:
+        m = CAVEAT_RE.search(statement)
+        if m is not None and len(statement[: m.start()].split()) <= 2:
+            return True
+    return False
