@@ -22,7 +22,7 @@ from workbench.models import (
     Severity,
     Verdict,
 )
-from workbench.review.desk import QueueFilter
+from workbench.review.desk import QueueFilter, flags
 from workbench.store import SQLiteStore, Store
 from workbench.ui.review_app import ReviewController, review_app
 
@@ -107,9 +107,13 @@ def _concerns(store: Store) -> list[str]:
     return ids
 
 
-def _off_topic(evaluations: list[Evaluation], concerns: set[str]) -> list[str]:
-    """The other answers the offline relevance judge finds beside the question."""
-    return [ev.answer_id for ev in evaluations if ev.off_topic and ev.answer_id not in concerns]
+def _flagged_by_offline(evaluations: list[Evaluation], concerns: set[str]) -> list[str]:
+    """The other answers the offline judges flag (a hard fail, an unsupported claim, an
+    answer beside the question)."""
+    by_answer: dict[str, list[Evaluation]] = {}
+    for ev in evaluations:
+        by_answer.setdefault(ev.answer_id, []).append(ev)
+    return [i for i, evs in by_answer.items() if i not in concerns and flags(tuple(evs))]
 
 
 def test_flagged_holds_what_needs_a_clinician_riskiest_first(panel: ReviewController) -> None:
@@ -117,23 +121,26 @@ def test_flagged_holds_what_needs_a_clinician_riskiest_first(panel: ReviewContro
     failed_judge, hard_fail, not_found = _concerns(panel.desk.store)
     with SQLiteStore(panel.desk.store.location) as store:
         evaluations = store.evaluations()
-    off_topic = _off_topic(evaluations, {failed_judge, hard_fail, not_found})
+    others = _flagged_by_offline(evaluations, {failed_judge, hard_fail, not_found})
     panel.view.refresh.click()
     panel.view.filter.value = QueueFilter.FLAGGED
-    flagged = 3 + len(off_topic)
+    flagged = 3 + len(others)
     assert f"flagged: {flagged} open, 0 decided" in panel.view.counts.value
     seen = []
     for _ in range(flagged):
         assert panel.item is not None
         seen.append(panel.item.answer.id)
         panel.view.next.click()
-    assert seen[:3] == [hard_fail, failed_judge, not_found]  # the hard fail first
-    assert sorted(seen[3:]) == sorted(off_topic)  # then what does not answer the question
+    assert sorted(seen) == sorted([hard_fail, failed_judge, not_found, *others])
+    mine = [i for i in seen if i in (hard_fail, failed_judge, not_found)]
+    assert mine == [hard_fail, failed_judge, not_found]  # a hard fail before a failed judge
+    risks = [panel.desk.queue.row(i).risk for i in seen]  # type: ignore[union-attr]
+    assert risks == sorted(risks, reverse=True)  # the riskiest first
     warned = {
         ev.answer_id for ev in evaluations if any(f.severity is Severity.WARN for f in ev.safety)
     } - set(seen)
     panel.view.filter.value = QueueFilter.WARNINGS
-    assert warned and f"warnings: {len(warned)} open, 0 decided" in panel.view.counts.value
+    assert f"warnings: {len(warned)} open, 0 decided" in panel.view.counts.value
     assert set(panel.desk.queue.ids(QueueFilter.WARNINGS)) == warned
     panel.view.filter.value = QueueFilter.APPROVED
     assert panel.item is None and "No answers under “approved”" in panel.view.empty.value
@@ -361,7 +368,7 @@ def test_approving_over_a_failed_safety_rule_asks_for_an_override_with_a_reason(
 def test_a_decided_flagged_answer_counts_as_decided_not_open(panel: ReviewController) -> None:
     _start(panel)
     concerns = set(_concerns(panel.desk.store))
-    flagged = 3 + len(_off_topic(panel.desk.store.evaluations(), concerns))
+    flagged = 3 + len(_flagged_by_offline(panel.desk.store.evaluations(), concerns))
     panel.view.refresh.click()
     panel.view.filter.value = QueueFilter.FLAGGED
     assert panel.item is not None
