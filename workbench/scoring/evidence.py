@@ -31,6 +31,7 @@ __all__ = [
     "EvidenceUnit",
     "analyse",
     "evidence_units",
+    "is_negation",
     "joined",
     "names_in",
 ]
@@ -119,7 +120,7 @@ def analyse(text: str) -> Analysed:
     tokens = _split_compounds(words(clean))
     for i, w in enumerate(tokens):
         after = tokens[i + 1] if i + 1 < len(tokens) else ""
-        if _negation_word(w):
+        if is_negation(w):
             if _negates(w, after):
                 raw.append("not")
             continue  # "No. 1", "not only": neither a negation nor content
@@ -146,7 +147,7 @@ def analyse(text: str) -> Analysed:
     )
 
 
-def _negation_word(word: str) -> bool:
+def is_negation(word: str) -> bool:
     """A word of negation ("not", "never", any "n't" form), by the word, not its stem:
     "hardly" and "rarely" negate, "hard" and "rare" do not."""
     return word in NEGATIONS or word.endswith("n't")

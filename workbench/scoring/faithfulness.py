@@ -69,6 +69,7 @@ __all__ = [
     "FaithfulnessResult",
     "OfflineJudge",
     "answer_score",
+    "claim_findings",
     "judge_claims",
     "judge_faithfulness",
 ]
@@ -343,6 +344,15 @@ def judge_faithfulness(
         verdicts,
         flagged=flagged(findings),
     )
+
+
+def claim_findings(
+    answer: str, excerpts: Mapping[str, str] | Sequence[str]
+) -> list[tuple[ClaimVerdict, Finding]]:
+    """Each claim's verdict with the finding the answer's decision sees (for measuring
+    which findings flag answers: `benchmarks/public_judges.py --findings`)."""
+    prepared = _prepare(excerpts)
+    return [(j.verdict, j.finding) for j in (_judge(c, prepared) for c in split_claims(answer))]
 
 
 class OfflineJudge:

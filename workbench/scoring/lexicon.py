@@ -171,17 +171,6 @@ _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "one": 1}
 _NUMBER_RE = re.compile(r"(?<![A-Za-z])\d+(?:[.,]\d+)*(?![A-Za-z]*\d)")
 # "stage one" is a number though "one" alone usually is not
 _ROMAN_RE = re.compile(r"\b(?:stage|grade|phase|type|class)\s+(iv|v|i{1,3}|one)\b", re.IGNORECASE)
-_UNITS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-}
 _COMPOUND_NUMBER_RE = re.compile(
     r"\b(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[- ]"
     r"(one|two|three|four|five|six|seven|eight|nine)\b",
@@ -227,7 +216,7 @@ def numbers_in(text: str) -> frozenset[float]:
             continue
     for m in _COMPOUND_NUMBER_RE.finditer(clean):  # "fifty-five" is 55, not 50 and 5
         tens, unit = m.group(1).lower(), m.group(2).lower()
-        out.add(float(_NUMBER_WORDS[tens] + _UNITS[unit]))
+        out.add(_NUMBER_WORDS[tens] + _as_number(unit))
     for m in _WORD_NUMBER_RE.finditer(_COMPOUND_NUMBER_RE.sub(" ", clean)):
         out.add(float(_NUMBER_WORDS[m.group(1).lower()]))
     for m in _ROMAN_RE.finditer(clean):
@@ -257,6 +246,10 @@ def framed(text: str) -> str:
 
 
 def is_caveat(text: str) -> bool:
-    """Whether a sentence is only a caveat ("More studies are needed"): it opens with one."""
-    m = CAVEAT_RE.search(text)
-    return m is not None and len(text[: m.start()].split()) <= 2
+    """Whether a sentence is only a caveat ("More studies are needed"): it opens with one,
+    or its framed statement does ("The authors note that larger trials are needed")."""
+    for statement in {text, framed(text)}:
+        m = CAVEAT_RE.search(statement)
+        if m is not None and len(statement[: m.start()].split()) <= 2:
+            return True
+    return False

@@ -10,11 +10,16 @@ import re
 from functools import lru_cache
 
 from workbench.data.text import STOP_WORDS, stem, words
-from workbench.scoring.evidence import NEGATING_PREFIX, PREFIX, PREFIX_NOT, Analysed
+from workbench.scoring.evidence import (
+    NEGATING_PREFIX,
+    PREFIX,
+    PREFIX_NOT,
+    Analysed,
+    is_negation,
+)
 from workbench.scoring.lexicon import (
     ANTONYMS,
     HEDGES,
-    NEGATIONS,
     NEGATIVE_POLARITY,
     STRONG_BOOSTERS,
     TIME_UNITS,
@@ -194,7 +199,7 @@ def certainty_gap(claim: Analysed, evidence: Analysed) -> list[str]:
     negated = licensed = False
     gap = []
     for i, (w, t) in enumerate(zip(tokens, stems, strict=True)):
-        negation = w in NEGATIONS or w.endswith("n't")
+        negation = is_negation(w)
         if negation or t in _CLAUSE_BREAKS:
             negated = negation
             licensed = licensed and t not in _CLAUSE_BREAKS
