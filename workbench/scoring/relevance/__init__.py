@@ -9,8 +9,10 @@ from workbench.scoring.relevance.judge import (
     JUDGE_NAME,
     OFF_TOPIC_RULE,
     THRESHOLD,
+    asked_texts,
     judge_relevance,
     off_topic_finding,
+    opening_texts,
 )
 
 __all__ = [
@@ -18,8 +20,10 @@ __all__ = [
     "OFF_TOPIC_RULE",
     "THRESHOLD",
     "Ask",
+    "asked_texts",
     "asks_of",
     "delivers",
     "judge_relevance",
     "off_topic_finding",
+    "opening_texts",
 ]
