@@ -28,12 +28,7 @@ from workbench.models import (
 )
 from workbench.scoring.base import AsyncJudge, FaithfulnessResult, Judge
 from workbench.scoring.readability import readability
-from workbench.scoring.relevance import (
-    asked_texts,
-    judge_relevance,
-    off_topic_finding,
-    opening_texts,
-)
+from workbench.scoring.relevance import judge_relevance, off_topic_finding, relevance_texts
 from workbench.scoring.repeat import RepeatableJudge, combine
 from workbench.scoring.reply_checks import reply_findings
 from workbench.scoring.safety import RuleSet, check_safety
@@ -84,15 +79,13 @@ def encode_ahead(pairs: Sequence[tuple[str, str]], *, safety_model: bool = True)
     """Encode what evaluating these (question, answer) pairs will encode, in one call: the
     encoder sorts the texts by length into full batches, and each answer's evaluation then
     finds its vectors in the encoder's cache (answer by answer, every small batch is padded
-    to its longest sentence). Every sentence for the safety model layer, else the opening
-    and the question texts relevance reads."""
+    to its longest sentence): what relevance reads, and every sentence and the question for
+    the safety model layer."""
     texts: list[str] = []
     for question, answer in pairs:
-        texts += asked_texts(question)
+        texts += relevance_texts(question, answer)
         if safety_model:
             texts += [question.strip(), *sentence_texts(sentences(answer))]
-        else:
-            texts += opening_texts(answer)
     if texts:
         load_encoder().encode(texts)
 

@@ -9,10 +9,9 @@ from workbench.scoring.relevance.judge import (
     JUDGE_NAME,
     OFF_TOPIC_RULE,
     THRESHOLD,
-    asked_texts,
     judge_relevance,
     off_topic_finding,
-    opening_texts,
+    relevance_texts,
 )
 
 __all__ = [
@@ -20,10 +19,9 @@ __all__ = [
     "OFF_TOPIC_RULE",
     "THRESHOLD",
     "Ask",
-    "asked_texts",
     "asks_of",
     "delivers",
     "judge_relevance",
     "off_topic_finding",
-    "opening_texts",
+    "relevance_texts",
 ]

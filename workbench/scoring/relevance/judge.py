@@ -4,8 +4,7 @@ Three signals, each in 0..1, with fixed weights (set on the development gold bef
 held-out text was read; `docs/relevance-and-retrieval.md` has the figures):
 
 - closeness (0.4): the sentence encoder's cosine between the question and the answer's
-  opening (the mean vector of its first three sentences, headings and the standing
-  disclaimer left out), mapped from [0.3, 0.8] to [0, 1];
+  opening (the encoder reads its first 128 tokens), mapped from [0.3, 0.8] to [0, 1];
 - aim (0.4): whether the answer reads more like a reply to this question than to its
   neighbours, the same topic asked another way ("What is X?", "What causes X?", "What is
   the outlook for X?" ...; those asking what this question asks are left out). An answer
@@ -16,9 +15,12 @@ held-out text was read; `docs/relevance-and-retrieval.md` has the figures):
   the share of asks delivered; a question whose ask is not read counts its closeness.
 
 The answer is flagged when the weighted score is below 0.5. The encoder is the shared
-seam (`workbench.encoders`); the opening's sentences are the texts the safety layer
-encodes (`sentence_texts`), and the question and its neighbours are the same for every
-answer to it, so the encoder's cache makes relevance cost next to nothing beside safety.
+seam (`workbench.encoders`); the question and its neighbours are the same texts for
+every answer to it, so the encoder's cache makes the cost one encoded text per answer
+(`relevance_texts` lists what it encodes, for a batch to encode ahead). Reading the
+opening as the mean of its sentences' vectors (which the safety layer encodes anyway)
+would cost nothing, but ranked and flagged worse on answers written outside the project
+(docs/relevance-and-retrieval.md).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from workbench.data.answer_format import DISCLAIMER
-from workbench.data.text import STOP_WORDS, sentence_texts, sentences, strip_citations
+from workbench.data.text import STOP_WORDS, strip_citations
 from workbench.encoders import Encoder, load_encoder
 from workbench.models import Relevance, SafetyFinding, Severity
 from workbench.scoring.relevance.asks import Ask, asks_of, delivers
@@ -42,8 +44,8 @@ __all__ = [
     "asked_texts",
     "judge_relevance",
     "off_topic_finding",
-    "opening_texts",
     "relevance_signals",
+    "relevance_texts",
 ]
 
 JUDGE_NAME = "offline-relevance"
@@ -53,7 +55,6 @@ _WEIGHTS = (0.4, 0.4, 0.2)  # closeness, aim, delivery
 _CLOSE_LOW, _CLOSE_SPAN = 0.3, 0.5
 _MARGIN_GAIN = 5.0
 _SAME_QUESTION = 0.9  # a neighbour this close to the question is the question itself
-_OPENING = 3  # sentences read for closeness
 
 # Words that say what is asked rather than what about: left out of the topic.
 _ASK_WORDS = frozenset(
@@ -120,6 +121,12 @@ def _topic(question: str) -> str:
     return " ".join(kept) or question.strip()
 
 
+def relevance_texts(question: str, answer: str) -> list[str]:
+    """Every text the judge encodes for this pair: the question, its neighbours and the
+    answer's body (the encoder reads its first 128 tokens)."""
+    return [*asked_texts(question), _answer_text(answer)]
+
+
 def _answer_text(answer: str) -> str:
     """What the answer says: no citation markers, headings or the standing disclaimer."""
     text = _HEADING_RE.sub("", strip_citations(answer)).replace(DISCLAIMER, "")
@@ -135,14 +142,6 @@ def asked_texts(question: str) -> list[str]:
     return [question, *(n for n in neighbours if not set(asks_of(n)) & asks)]
 
 
-def opening_texts(answer: str) -> list[str]:
-    """The answer's first sentences as the encoder reads them, without headings or the
-    standing disclaimer (the same texts the safety layer encodes)."""
-    split = [s for s in sentences(answer) if not s.line_prefix.startswith("#")]
-    texts = [t for t in sentence_texts(split) if _WORD_RE.search(t) and t not in DISCLAIMER]
-    return texts[:_OPENING]
-
-
 def relevance_signals(
     question: str, answer: str, *, encoder: Encoder | None = None
 ) -> RelevanceSignals | None:
@@ -155,9 +154,7 @@ def relevance_signals(
     neighbours = question_texts[1:]
     enc = encoder or load_encoder()
     asked = enc.encode(question_texts)
-    opening = enc.encode(opening_texts(answer) or [body]).mean(axis=0)
-    a = opening / max(float(np.linalg.norm(opening)), 1e-12)
-    q, others = asked[0], asked[1:]
+    q, others, a = asked[0], asked[1:], enc.encode([body])[0]
     closeness = float(q @ a)
     kept = [i for i in range(len(neighbours)) if float(others[i] @ q) < _SAME_QUESTION]
     if kept:
