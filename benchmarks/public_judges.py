@@ -26,6 +26,7 @@ Public set formats understood: RAGTruth style JSON lines (`source`, `responses` 
 
     .venv/bin/python benchmarks/public_judges.py [--shared PATH] [--llm-limit 60]
     .venv/bin/python benchmarks/public_judges.py --write-card   # updates the judge card
+    .venv/bin/python benchmarks/public_judges.py --findings     # what flags, development half
 
 Without the shared folder it says so and measures our gold claims only.
 """
@@ -56,10 +57,12 @@ from workbench.data.datasets import (
 from workbench.data.text import words
 from workbench.errors import ConfigError
 from workbench.llm import LLMSettings, open_client
-from workbench.models import EvaluationStatus, Excerpt
+from workbench.models import ClaimVerdict, EvaluationStatus, Excerpt
 from workbench.scoring import faithfulness
+from workbench.scoring.aggregate import POOL_SHARE, Finding, content_weight
 from workbench.scoring.base import FaithfulnessResult
 from workbench.scoring.claims import split_claims
+from workbench.scoring.evidence import analyse
 from workbench.scoring.judge_card import (
     CARD_FILE,
     RESAMPLES,
@@ -387,6 +390,49 @@ def length_strata(items: Sequence[Item], judged: dict[str, Sequence[Outcome]]) -
     return lines
 
 
+def _finding_kind(verdict: ClaimVerdict, finding: Finding) -> str:
+    """A finding's kind, contradictions told apart by their reason's fixed opening."""
+    if finding is not Finding.CONTRADICTED:
+        return finding.value
+    reason = verdict.reason
+    if reason.startswith("The claim says"):
+        return "contradicted: a number"
+    if reason.startswith("The table's row"):
+        return "contradicted: a table row"
+    if " names '" in reason:
+        return "contradicted: a swapped name"
+    if "opposite (negation" in reason:
+        return "contradicted: a negation"
+    return "contradicted: an antonym"
+
+
+def finding_counts(items: Sequence[Item]) -> list[str]:
+    """Lines counting, among hallucinated and faithful answers, those flagged by one kind
+    of finding alone (or by weakly supported claims over `POOL_SHARE` of the content):
+    which findings flag more hallucinated than faithful answers in proportion."""
+    alone: dict[str, list[int]] = {}
+    bad = sum(i.hallucinated for i in items)
+    for item in items:
+        pairs = faithfulness.claim_findings(item.answer, list(item.excerpts))
+        kinds = {_finding_kind(v, f) for v, f in pairs if f.clear}
+        if not kinds and pairs:
+            weight = [content_weight(analyse(v.claim)) for v, _ in pairs]
+            weak = sum(w for w, (_, f) in zip(weight, pairs, strict=True) if f is Finding.WEAK)
+            kinds = (
+                {"weakly supported, over the pool share"}
+                if weak > POOL_SHARE * sum(weight)
+                else set()
+            )
+        if len(kinds) == 1:
+            counts = alone.setdefault(kinds.pop(), [0, 0])
+            counts[0 if item.hallucinated else 1] += 1
+    lines = [f"    answers flagged by one kind of finding alone (of {bad} hallucinated, "
+             f"{len(items) - bad} faithful):"]  # fmt: skip
+    for kind, (h, f) in sorted(alone.items(), key=lambda kv: -kv[1][0] - kv[1][1]):
+        lines.append(f"      {kind:40} hallucinated {h:3}  faithful {f:3}")
+    return lines
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", help="the shared folder (default ../shared)")
@@ -405,6 +451,11 @@ def main() -> int:
     )
     parser.add_argument("--entailment-label", help="the model's label that means entailed")
     parser.add_argument("--write-card", action="store_true", help=f"write {CARD_PATH.name}")
+    parser.add_argument(
+        "--findings",
+        action="store_true",
+        help="count, on each public set's development half, the findings that flag alone",
+    )
     parser.add_argument(
         "--held-out-tables",
         action="store_true",
@@ -467,6 +518,8 @@ def main() -> int:
         if not gold:
             print("  AUC by length stratum:")
             print("\n".join(length_strata(items, strata)))
+        if args.findings and not gold:
+            print("\n".join(finding_counts([i for i in items if half(i) == 0])))
         if settings is not None and not gold:
             part = items[: args.llm_limit]
             llm = partial(ragas_outcomes, settings=settings, cache=Path(args.llm_cache))

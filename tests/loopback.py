@@ -4,9 +4,10 @@ It speaks enough of the OpenAI protocol (`POST /v1/chat/completions`, JSON mode 
 for the official `openai` client and ragas to talk to it over real HTTP. Each request is
 answered by the next scripted `Reply`, or, once the script is used up, by a responder:
 by default `smart_reply`, which writes a cited answer for a generation request and valid
-ragas JSON (statements, then verdicts; a generated question for response relevancy) for
-ragas' prompts. `POST /v1/embeddings` answers with bag-of-words vectors (texts sharing
-words point the same way), unless `embeddings=False` (an endpoint without them: 404).
+ragas JSON (statements, then verdicts; a generated question for response relevancy; for
+context precision, "useful" when the excerpt shares two words of seven letters or more
+with the answer) for ragas' prompts. `POST /v1/embeddings` answers with bag-of-words vectors
+(texts sharing words point the same way), unless `embeddings=False` (an endpoint without them: 404).
 The server counts and keeps every request, so tests can check what the client sent and
 how often.
 
@@ -34,6 +35,7 @@ __all__ = ["LoopbackServer", "Reply", "smart_reply"]
 STATEMENT_MARK = "Break down each sentence into one or more fully understandable statements"
 NLI_MARK = "judge the faithfulness of a series of statements"
 RELEVANCE_MARK = "Generate a question for the given answer"
+CONTEXT_MARK = "verify if the context was useful in arriving at the given answer"
 EMBEDDING_DIM = 64
 _CITE_RE = re.compile(r'<excerpt id="([^"]+)"')
 _QUESTION_RE = re.compile(r"^Question: (.+)$", re.MULTILINE)
@@ -73,6 +75,12 @@ def smart_reply(request: dict[str, Any]) -> Reply:
         words = re.findall(r"[A-Za-z][A-Za-z-]+", re.sub(r"\[[^\]]*\]|#+ [^\n]*", "", response))
         question = "What about " + " ".join(words[:8]) + "?"
         return Reply(json.dumps({"question": question, "noncommittal": 0}))
+    if CONTEXT_MARK in prompt:
+        given = _ragas_input(prompt)
+        said = set(re.findall(r"[a-z]{7,}", given["answer"].lower()))
+        useful = int(len(said & set(re.findall(r"[a-z]{7,}", given["context"].lower()))) >= 2)
+        why = "The answer uses words of this context." if useful else "Nothing of it is used."
+        return Reply(json.dumps({"reason": why, "verdict": useful}))
     if NLI_MARK in prompt:
         statements = _ragas_input(prompt)["statements"]
         verdicts = [

@@ -103,8 +103,8 @@ def test_runs_and_compare_commands(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "patient_answer@v1.offline" in out and "3 answers" in out
     a, b = (
-        "patient_answer@v1.offline.extractive-composer-1",
-        "patient_answer@v2.offline.extractive-composer-1",
+        "patient_answer@v1.offline.extractive-composer-2",
+        "patient_answer@v2.offline.extractive-composer-2",
     )
     assert main(["compare", a, b, "--out", "cmp"]) == 0
     out = capsys.readouterr().out
@@ -121,7 +121,7 @@ def test_compare_takes_prompt_versions_that_name_one_run(
     capsys.readouterr()
     assert main(["compare", "patient_answer@v1", "patient_answer@v2", "--out", "cmp"]) == 0
     out = capsys.readouterr().out
-    assert "patient_answer@v2.offline.extractive-composer-1 against patient_answer@v1." in out
+    assert "patient_answer@v2.offline.extractive-composer-2 against patient_answer@v1." in out
     # a second run of v1 makes the prompt version ambiguous: the candidates are listed
     assert (
         main(["generate", "--limit", "2", "--prompt", "patient_answer@v1", "--run", "v1b", "-q"])

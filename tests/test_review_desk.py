@@ -19,6 +19,8 @@ from workbench.models import (
     Decision,
     Evaluation,
     EvaluationStatus,
+    Judgment,
+    Relevance,
     Run,
     SafetyFinding,
     Severity,
@@ -55,18 +57,37 @@ def _second_opinions(store: Store) -> None:
     def claim(verdict: Verdict) -> ClaimVerdict:
         return ClaimVerdict("A claim.", None, verdict, "why", None, None, "second")
 
-    kinds = [
-        (EvaluationStatus.JUDGE_FAILED, (), ()),
-        (EvaluationStatus.SCORED, (), (fail, fail, warn)),
-        (EvaluationStatus.SCORED, (claim(Verdict.NOT_FOUND), claim(Verdict.SUPPORTED)), ()),
-        (EvaluationStatus.SCORED, (claim(Verdict.CONTRADICTED),), (warn,)),
-        (EvaluationStatus.SCORED, (claim(Verdict.SUPPORTED),), (warn, warn)),
-        (EvaluationStatus.SCORED, (), (fail,)),
-    ]
-    for answer, (status, claims, safety) in zip(store.answers(), kinds, strict=False):
+    scored = EvaluationStatus.SCORED
+    off_topic = Relevance(0.2, True, "does not answer the question: ...", "second")
+    on_topic = Relevance(0.9, False, "answers the question", "second")
+    unstable = (Judgment(0, 1.0, False, scored), Judgment(1, 0.5, True, scored))
+    steady = (Judgment(0, 1.0, False, scored), Judgment(1, 1.0, False, scored))
+    kinds: list[tuple[EvaluationStatus, tuple[ClaimVerdict, ...], tuple[SafetyFinding, ...],
+                      Relevance | None, tuple[Judgment, ...]]] = [
+        (EvaluationStatus.JUDGE_FAILED, (), (), None, ()),
+        (scored, (), (fail, fail, warn), None, ()),
+        (scored, (claim(Verdict.NOT_FOUND), claim(Verdict.SUPPORTED)), (), on_topic, ()),
+        (scored, (claim(Verdict.CONTRADICTED),), (warn,), None, steady),
+        (scored, (), (fail,), None, ()),
+        (scored, (claim(Verdict.SUPPORTED),), (warn,), off_topic, ()),
+        (scored, (claim(Verdict.SUPPORTED),), (warn, warn), None, ()),
+        (scored, (claim(Verdict.SUPPORTED),), (), on_topic, unstable),
+        (scored, (claim(Verdict.SUPPORTED),), (), on_topic, steady),
+    ]  # fmt: skip
+    for answer, (status, claims, safety, relevance, judgments) in zip(
+        store.answers(), kinds, strict=False
+    ):
         store.add_evaluation(
-            Evaluation(answer.id, "second", status, None, claims, safety, 9.0, 9.0)
-        )
+            Evaluation(answer.id, "second", status, None, claims, safety, 9.0, 9.0,
+                       relevance=relevance, judgments=judgments)
+        )  # fmt: skip
+
+
+def _concerned(store: Store) -> set[str]:
+    """The answers the second judge raised a concern about in `_second_opinions` (not the
+    7th: warnings only; not the 9th: steady repeats)."""
+    ids = [a.id for a in store.answers()]
+    return {ids[i] for i in (0, 1, 2, 3, 4, 5, 7)}
 
 
 @pytest.mark.adapters
@@ -83,7 +104,14 @@ def test_flagged_warned_and_risk_in_sql_are_the_same_in_python(
         for row in rows:
             evs = tuple(by_answer[row.answer_id])
             assert (row.flagged, row.warned, row.risk) == (flags(evs), warns(evs), risk(evs))
-        assert sum(r.flagged for r in rows) == 5 and any(r.warned for r in rows)
+        second = [r for r in rows if r.answer_id in _concerned(store)]
+        assert len(second) == 7 and all(r.flagged for r in second)
+        ids = [a.id for a in store.answers()]
+        assert store.review_rows(answer_ids=[ids[5]])[0].off_topic
+        assert [r.answer_id for r in rows if r.unstable] == [ids[7]]  # not the steady 9th
+        others = [r for r in rows if r.flagged and r not in second]  # the offline judges'
+        assert all(r.off_topic or r.fails or r.not_found or r.contradicted for r in others)
+        assert any(r.warned for r in rows)
         assert not all(r.flagged or r.warned for r in rows)
         queue = ReviewQueue(store)
         flagged = queue.ids(QueueFilter.FLAGGED)
@@ -104,7 +132,10 @@ def test_on_the_demo_store_flagged_holds_only_what_needs_a_clinician_hard_fail_f
         flagged = desk.queue.ids(QueueFilter.FLAGGED)
         items = [desk.item(i) for i in flagged]
         assert items and all(
-            any(ev.safety_failed or ev.unsupported or ev.error for ev in it.evaluations)
+            any(
+                ev.safety_failed or ev.unsupported or ev.error or ev.off_topic or ev.unstable
+                for ev in it.evaluations
+            )
             for it in items
         )
         assert any(ev.safety_failed for ev in items[0].evaluations)  # the hard fail first
@@ -121,7 +152,8 @@ def test_the_queue_follows_decisions_and_edits_by_anyone(
 ) -> None:
     with _scored(store_location, corpus) as store:
         queue = ReviewQueue(store)
-        first, second, third = queue.ids(QueueFilter.ALL)[:3]
+        clean = [i for i in queue.ids(QueueFilter.ALL) if not queue.row(i).fails]  # type: ignore[union-attr]
+        first, second, third = clean[:3]  # approving a hard fail needs an override
         with _open(store_location) as other:  # another kernel
             record_decision(other, first, Decision.APPROVE, reviewer="A")
             record_decision(other, second, Decision.NEEDS_EDIT, reviewer="B", reason="long")
@@ -181,9 +213,37 @@ def test_a_store_from_before_the_findings_table_gets_it_filled_in(
         before = {r.answer_id: (r.flagged, r.warned, r.risk) for r in store.review_rows()}
     db = sqlite3.connect(tmp_path / "s.db")  # as the store was before migration 006
     db.execute("DROP TABLE evaluation_findings")
+    _before_012(db)
     db.execute("DELETE FROM migrations WHERE name = '006_evaluation_findings_for_review_queue'")
     db.commit()
     db.close()
     with SQLiteStore(tmp_path / "s.db") as store:
         after = {r.answer_id: (r.flagged, r.warned, r.risk) for r in store.review_rows()}
-    assert after == before and sum(flagged for flagged, _, _ in after.values()) == 5
+        concerned = _concerned(store)
+    assert after == before and all(after[i][0] for i in concerned)
+
+
+def _before_012(db: sqlite3.Connection) -> None:
+    """Take migration 012's columns out, as a store made before it had none."""
+    for column in ("precision", "verdicts", "id_precision", "id_recall", "reason", "judge"):
+        db.execute(f"ALTER TABLE evaluations DROP COLUMN context_{column}")
+    db.execute("DELETE FROM migrations WHERE name = '012_evaluation_context_and_queue_flags'")
+
+
+def test_a_store_from_before_012_gets_its_off_topic_and_unstable_answers_flagged(
+    tmp_path: Path, corpus: Corpus
+) -> None:
+    with _scored(tmp_path / "s.db", corpus) as store:
+        _second_opinions(store)
+        before = {r.answer_id: (r.flagged, r.warned, r.risk) for r in store.review_rows()}
+        assert any(r.off_topic for r in store.review_rows())
+    db = sqlite3.connect(tmp_path / "s.db")
+    for column in ("off_topic", "unstable"):
+        db.execute(f"ALTER TABLE evaluation_findings DROP COLUMN {column}")
+    _before_012(db)
+    db.commit()
+    db.close()
+    with SQLiteStore(tmp_path / "s.db") as store:
+        rows = store.review_rows()
+    assert {r.answer_id: (r.flagged, r.warned, r.risk) for r in rows} == before
+    assert sum(r.unstable for r in rows) == 1 and sum(r.off_topic for r in rows) >= 1

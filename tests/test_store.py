@@ -4,6 +4,7 @@ SQLite's WAL mode; locations naming an adapter."""
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from workbench.errors import ConfigError, StoreError
 from workbench.models import (
     Answer,
     ClaimVerdict,
+    ContextScores,
     Decision,
     Evaluation,
     EvaluationStatus,
@@ -105,6 +107,11 @@ def test_answers_and_evaluations_round_trip(store: Store) -> None:
     )
     store.add_evaluation(rescored)  # a re-score by the same judge replaces the first
     assert store.evaluations() == [rescored]
+    context = ContextScores(0.8333, (1, 0, 1), 0.5, 1.0, "ragas: 2 of 3 ...", "ragas-context:m")
+    failed = ContextScores(None, (), None, None, "ragas context precision failed: x", "c:m")
+    for c in (context, failed):
+        store.add_evaluation(replace(ev, judge="ragas:m", context=c))
+        assert store.evaluations_of(answer.id)[-1].context == c
     assert store.runs() == [store.run("r1")] and store.run("r1").settings == {}
 
 

@@ -21,6 +21,7 @@ from workbench.importing import ImportResult, import_documents
 from workbench.models import (
     Answer,
     ClaimVerdict,
+    ContextScores,
     Decision,
     Evaluation,
     EvaluationStatus,
@@ -52,6 +53,7 @@ __all__ = [
     "BudgetError",
     "ClaimVerdict",
     "ConfigError",
+    "ContextScores",
     "DatasetError",
     "Decision",
     "DocumentError",

@@ -17,6 +17,7 @@ __all__ = [
     "Answer",
     "Binding",
     "ClaimVerdict",
+    "ContextScores",
     "Decision",
     "Evaluation",
     "EvaluationStatus",
@@ -222,6 +223,28 @@ class Relevance:
 
 
 @dataclass(frozen=True, slots=True)
+class ContextScores:
+    """Did retrieval give the answer the right excerpts? ragas' context figures.
+
+    `precision` is ragas' LLM context precision without a reference answer (its
+    `ContextUtilization`): the judge says of each retrieved excerpt whether it was useful
+    in arriving at the answer (`verdicts`, in retrieval order), scored as average
+    precision, so useful excerpts ranked first score higher. None: not asked, or the
+    judge failed (`reason` says why). `id_precision` and `id_recall` are ragas' ID-based
+    context precision and recall against the gold relevant excerpts of the question
+    (None: no gold names it). No reference answers exist, so ragas' LLM context recall
+    (which needs one) is not computed.
+    """
+
+    precision: float | None
+    verdicts: tuple[int, ...]
+    id_precision: float | None
+    id_recall: float | None
+    reason: str
+    judge: str
+
+
+@dataclass(frozen=True, slots=True)
 class Judgment:
     """One of several judgments of the same answer by the same judge (`score --repeat`):
     its faithfulness score, its decision and whether it could judge at all."""
@@ -261,6 +284,8 @@ class Evaluation:
     llm_relevance: Relevance | None = None
     # Each judgment when the judge was asked more than once; `faithfulness` is their mean.
     judgments: tuple[Judgment, ...] = ()
+    # ragas' context precision and recall, with `--judge ragas` (None: not asked).
+    context: ContextScores | None = None
 
     @property
     def spread(self) -> float | None:
@@ -273,6 +298,11 @@ class Evaluation:
         """The repeats disagree on the decision: flagged in one judgment, not in another."""
         decided = {j.flagged for j in self.judgments if j.status is EvaluationStatus.SCORED}
         return len(decided) > 1
+
+    @property
+    def off_topic(self) -> bool:
+        """Its relevance judge decided the answer does not answer the question."""
+        return self.relevance is not None and self.relevance.flagged
 
     @property
     def unsupported(self) -> tuple[ClaimVerdict, ...]:

@@ -33,21 +33,23 @@ def test_the_demo_store_fails_the_default_gate_on_its_hard_fail(
 def test_the_demo_store_passes_thresholds_it_meets(
     demo_store: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
+    # Safety findings are gated apart (the default gate above); these thresholds alone.
     args = ["gate", "--store", str(demo_store), "--run", "patient_answer@v2"]
     thresholds = ["--min-faithfulness", "0.95", "--min-faithfulness-low", "0.9"]
     thresholds += ["--max-unsupported-share", "0.05", "--baseline", "patient_answer@v1"]
-    assert main([*args, *thresholds]) == 0
+    assert main([*args, *thresholds, "--allow-fail-findings"]) == 0
     out = capsys.readouterr().out
-    assert "PASS: 5 of 5 checks held" in out
+    assert "PASS: 4 of 4 checks held" in out
     assert "no significant drop against patient_answer@v1" in out
     # the same from a file
     gate = tmp_path / "gate.yaml"
     gate.write_text(
         "runs: [patient_answer@v2]\nmin_faithfulness: 0.95\nmax_unsupported_share: 0.05\n"
-        "baseline: patient_answer@v1\n"
+        "baseline: patient_answer@v1\nmax_fail_findings: null\n"
     )
     assert main(["gate", "--store", str(demo_store), "--config", str(gate)]) == 0
-    # an option over the file: every run again, so v1's hard fail counts
+    # an option over the file: every run again, and v1's hard fail counts under the default
+    gate.write_text(gate.read_text().replace("max_fail_findings: null\n", ""))
     assert main(["gate", "--store", str(demo_store), "--config", str(gate), "--run",
                  "patient_answer@v1", "--baseline", "patient_answer@v2"]) == 1  # fmt: skip
 
@@ -72,11 +74,13 @@ def test_bad_gate_input_is_one_line_and_exit_2(
 def test_assert_gate_for_pytest_users(demo_store: Path, tmp_path: Path) -> None:
     with pytest.raises(GateFailed, match=r"(?s)fail-severity finding.*FAIL: 1 of 1"):
         assert_gate(demo_store)
-    result = assert_gate(demo_store, runs=["patient_answer@v2"], min_faithfulness=0.95)
+    result = assert_gate(
+        demo_store, runs=["patient_answer@v2"], min_faithfulness=0.95, max_fail_findings=None
+    )
     assert result.passed and result.answers == 61
     assert isinstance(GateFailed("x"), AssertionError)
     gate = tmp_path / "gate.yaml"
-    gate.write_text("runs: [patient_answer@v2]\nmin_faithfulness: 0.95\n")
+    gate.write_text("runs: [patient_answer@v2]\nmin_faithfulness: 0.95\nmax_fail_findings: null\n")
     assert assert_gate(demo_store, config=gate).passed
     with pytest.raises(ConfigError, match="not both"):
         assert_gate(demo_store, config=gate, min_faithfulness=0.5)

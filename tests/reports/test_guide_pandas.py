@@ -23,7 +23,7 @@ def test_the_guide_loads_a_store_into_pandas_and_plots_it(demo: DemoResult, tmp_
     scope: dict[str, object] = {}
     exec(compile(code, str(GUIDE), "exec"), scope)
     df = scope["df"]
-    assert isinstance(df, pd.DataFrame) and df.shape == (122, 40)
+    assert isinstance(df, pd.DataFrame) and df.shape == (122, 44)
     assert (tmp_path / "grades.png").stat().st_size > 10_000
     means = df.groupby("prompt")[["faithfulness", "fk_grade", "safety_warn"]].mean().round(2)
     for prompt, row in means.iterrows():  # the figures the guide prints beside the code

@@ -41,6 +41,18 @@ def test_a_caveat_is_not_a_claim_and_does_not_flag() -> None:
     assert not result.flagged, result
 
 
+def test_a_framed_caveat_or_reported_finding_reads_as_what_it_frames() -> None:
+    answer = (
+        "The authors note that daily walking may lower the risk of wound infection after "
+        "bowel surgery. These results suggest that larger trials are needed to confirm this."
+    )
+    (claim,) = split_claims(answer)  # the framed caveat is no claim
+    assert claim.text.startswith("The authors note")
+    result = judge_faithfulness(answer, ABSTRACT)
+    assert not result.flagged, result
+    assert result.verdicts[0].verdict is Verdict.SUPPORTED
+
+
 def test_a_hedge_that_weakens_is_not_an_addition() -> None:
     (v,) = judge_claims(
         ["Walking at least 30 minutes a day possibly led to fewer wound infections."], ABSTRACT

@@ -22,7 +22,7 @@ from workbench.models import (
     Severity,
     Verdict,
 )
-from workbench.review.desk import QueueFilter
+from workbench.review.desk import QueueFilter, flags
 from workbench.store import SQLiteStore, Store
 from workbench.ui.review_app import ReviewController, review_app
 
@@ -107,25 +107,40 @@ def _concerns(store: Store) -> list[str]:
     return ids
 
 
+def _flagged_by_offline(evaluations: list[Evaluation], concerns: set[str]) -> list[str]:
+    """The other answers the offline judges flag (a hard fail, an unsupported claim, an
+    answer beside the question)."""
+    by_answer: dict[str, list[Evaluation]] = {}
+    for ev in evaluations:
+        by_answer.setdefault(ev.answer_id, []).append(ev)
+    return [i for i, evs in by_answer.items() if i not in concerns and flags(tuple(evs))]
+
+
 def test_flagged_holds_what_needs_a_clinician_riskiest_first(panel: ReviewController) -> None:
     _start(panel)
     failed_judge, hard_fail, not_found = _concerns(panel.desk.store)
+    with SQLiteStore(panel.desk.store.location) as store:
+        evaluations = store.evaluations()
+    others = _flagged_by_offline(evaluations, {failed_judge, hard_fail, not_found})
     panel.view.refresh.click()
     panel.view.filter.value = QueueFilter.FLAGGED
-    assert "flagged: 3 open, 0 decided" in panel.view.counts.value
+    flagged = 3 + len(others)
+    assert f"flagged: {flagged} open, 0 decided" in panel.view.counts.value
     seen = []
-    for _ in range(3):
+    for _ in range(flagged):
         assert panel.item is not None
         seen.append(panel.item.answer.id)
         panel.view.next.click()
-    assert seen == [hard_fail, failed_judge, not_found]  # the hard fail first
-    with SQLiteStore(panel.desk.store.location) as store:
-        warned = {
-            ev.answer_id for ev in store.evaluations() if any(f.severity is Severity.WARN
-                                                               for f in ev.safety)
-        } - set(seen)  # fmt: skip
+    assert sorted(seen) == sorted([hard_fail, failed_judge, not_found, *others])
+    mine = [i for i in seen if i in (hard_fail, failed_judge, not_found)]
+    assert mine == [hard_fail, failed_judge, not_found]  # a hard fail before a failed judge
+    risks = [panel.desk.queue.row(i).risk for i in seen]  # type: ignore[union-attr]
+    assert risks == sorted(risks, reverse=True)  # the riskiest first
+    warned = {
+        ev.answer_id for ev in evaluations if any(f.severity is Severity.WARN for f in ev.safety)
+    } - set(seen)
     panel.view.filter.value = QueueFilter.WARNINGS
-    assert warned and f"warnings: {len(warned)} open, 0 decided" in panel.view.counts.value
+    assert f"warnings: {len(warned)} open, 0 decided" in panel.view.counts.value
     assert set(panel.desk.queue.ids(QueueFilter.WARNINGS)) == warned
     panel.view.filter.value = QueueFilter.APPROVED
     assert panel.item is None and "No answers under “approved”" in panel.view.empty.value
@@ -352,15 +367,16 @@ def test_approving_over_a_failed_safety_rule_asks_for_an_override_with_a_reason(
 
 def test_a_decided_flagged_answer_counts_as_decided_not_open(panel: ReviewController) -> None:
     _start(panel)
-    _concerns(panel.desk.store)
+    concerns = set(_concerns(panel.desk.store))
+    flagged = 3 + len(_flagged_by_offline(panel.desk.store.evaluations(), concerns))
     panel.view.refresh.click()
     panel.view.filter.value = QueueFilter.FLAGGED
     assert panel.item is not None
     panel.view.reason.value = "Wrong on the trial's results."
     panel.view.reject.click()
-    assert "flagged: 2 open, 1 decided" in panel.view.counts.value
+    assert f"flagged: {flagged - 1} open, 1 decided" in panel.view.counts.value
     assert "rejected: 1" in panel.view.counts.value
-    assert "2 of 3 left in “flagged”" in panel.view.mine.value
+    assert f"{flagged - 1} of {flagged} left in “flagged”" in panel.view.mine.value
 
 
 def test_claims_are_listed_in_full(panel: ReviewController) -> None:

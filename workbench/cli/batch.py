@@ -126,6 +126,7 @@ def score_options(args: argparse.Namespace) -> ScoreOptions:
         judge_max_tokens=args.judge_max_tokens,
         repeat=args.repeat,
         ragas_relevancy=args.ragas_relevancy,
+        ragas_context=args.ragas_context,
         safety_model=args.safety_model != "off",
     )
 
@@ -252,6 +253,13 @@ def add_batch_commands(sub: Any) -> None:
         action="store_true",
         help="with --judge ragas, also ragas' response relevancy: three short calls per "
         "answer and the endpoint's embeddings API (a failure is recorded, never a crash)",
+    )
+    s.add_argument(
+        "--ragas-context",
+        action="store_true",
+        help="with --judge ragas, also ragas' context precision (one call per retrieved "
+        "excerpt: was it useful to the answer) and its ID-based context precision and "
+        "recall against the gold relevant excerpts (a failure is recorded, never a crash)",
     )
     judge_options(s)
     s.add_argument(

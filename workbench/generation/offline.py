@@ -5,13 +5,17 @@ factual sentence is an excerpt sentence, lifted whole and followed by its excerp
 every fact is traceable. The prompt template's parameters steer it: which sections, how
 many sentences each, and the reading grade to aim at (simpler sentences are preferred).
 
-With the prompt parameter `answer_first: true` it answers the question: every candidate
-sentence is scored by the relevance judge against the question (does it give what is
-asked: a yes or no, a duration, side effects ...), and that fit, with the sentence's
-share of the question's words, decides which sentences each section takes and in what
-order, the best fit first. Prompt versions are never edited, so the shipped v1 and v2
-keep their answers; a version that sets it answers first (the figures before and after:
-`benchmarks/composer_relevance.py`).
+It answers the question: every candidate sentence is scored by the relevance judge
+against the question (does it give what is asked: a yes or no, a duration, side effects
+...), and that fit, with the sentence's share of the question's words, decides which
+sentences each section takes and in what order, the best fit first.
+
+Its outputs are keyed by its model name (run ids are `<prompt>.offline.<model>`), so a
+change of what it writes is a new name and stored runs stay what they were:
+`extractive-composer-1` picked sentences by their share of the question's words alone;
+`extractive-composer-2` (this one) answers the question by default, and a prompt with
+`answer_first: false` makes the first composer's choices (the figures before and after:
+`benchmarks/composer_relevance.py`). Each answer's settings record `answer_first`.
 """
 
 from __future__ import annotations
@@ -124,7 +128,7 @@ class OfflineComposer:
     """Composes answers from excerpt sentences; deterministic and offline."""
 
     name = "offline"
-    model = "extractive-composer-1"
+    model = "extractive-composer-2"  # 1: before it answered the question by default
 
     def generate(
         self, question: Question, excerpts: Sequence[Excerpt], prompt: PromptTemplate
@@ -141,12 +145,14 @@ class OfflineComposer:
             )
         per_section = int(params.get("sentences_per_section", 2))
         target = float(params.get("target_grade", 8))
-        answer_first = bool(params.get("answer_first", False))
+        answer_first = bool(params.get("answer_first", True))
         chosen = self._choose(question, excerpts, sections, per_section, target, answer_first)
         text = self._render(chosen, sections)
-        settings: dict[str, object] = {"sentences_per_section": per_section, "target_grade": target}
-        if answer_first:
-            settings["answer_first"] = True
+        settings: dict[str, object] = {
+            "sentences_per_section": per_section,
+            "target_grade": target,
+            "answer_first": answer_first,
+        }
         return Generation(text, settings, latency_s=time.perf_counter() - started)
 
     def _choose(
@@ -156,7 +162,7 @@ class OfflineComposer:
         sections: Sequence[str],
         per_section: int,
         target: float,
-        answer_first: bool = False,
+        answer_first: bool = True,
     ) -> dict[str, list[_Candidate]]:
         query: dict[str, float] = {}
         for w in words(question.text):

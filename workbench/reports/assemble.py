@@ -23,7 +23,7 @@ from workbench.reports.html import (
     render_question_page,
     render_report,
 )
-from workbench.reports.retrieval import gold_for_report, retrieval_rows
+from workbench.reports.retrieval import context_rows, gold_for_report, retrieval_rows
 from workbench.reports.summary import summary_frame
 from workbench.review.decisions import verify_log
 from workbench.scoring.calibration import Calibration
@@ -91,6 +91,7 @@ def write_report(
         comparisons=comparisons,
         log=log,
         retrieval=retrieval_rows(answers, gold_for_report(datasets_folder)),
+        context=context_rows(answers, evaluations),
     )
     tables = {
         "summary": summary_frame(frame),

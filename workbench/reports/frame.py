@@ -14,7 +14,15 @@ import pandas as pd
 
 from workbench.data.datasets import Corpus, load_corpus
 from workbench.errors import StoreError
-from workbench.models import Answer, Evaluation, Question, ReviewDecision, Severity, Verdict
+from workbench.models import (
+    Answer,
+    ContextScores,
+    Evaluation,
+    Question,
+    ReviewDecision,
+    Severity,
+    Verdict,
+)
 from workbench.scoring.readability import GRADE_TARGET, above_grade
 from workbench.scoring.relevance import OFF_TOPIC_RULE
 from workbench.scoring.staleness import is_stale
@@ -30,6 +38,7 @@ COLUMNS = [
     "not_found", "any_unsupported", "flagged", "repeats", "faithfulness_spread", "unstable",
     "weakest_support", "safety_fail", "safety_warn", "safety_rules", "relevance",
     "relevance_flagged", "relevance_reason", "ragas_relevance", "ragas_relevance_reason",
+    "context_precision", "context_id_precision", "context_id_recall", "context_reason",
     "fk_grade", "smog",
     "within_grade_target", "prompt_tokens", "completion_tokens", "latency_s", "cost_usd",
     "stale", "review_status", "error",
@@ -110,6 +119,7 @@ def frame_of(
                 "relevance_reason": ev.relevance.reason if ev.relevance else None,
                 "ragas_relevance": ev.llm_relevance.score if ev.llm_relevance else None,
                 "ragas_relevance_reason": ev.llm_relevance.reason if ev.llm_relevance else None,
+                **_context_fields(ev.context),
                 "fk_grade": ev.fk_grade,
                 "smog": ev.smog,
                 "within_grade_target": ev.fk_grade is not None
@@ -122,6 +132,16 @@ def frame_of(
         judged = {ev.answer_id for ev in evaluations}
         rows += [_unscored_row(a, questions, decisions) for a in answers if a.id not in judged]
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _context_fields(c: ContextScores | None) -> dict[str, object]:
+    """ragas' context figures (empty when not asked: `score --ragas-context`)."""
+    return {
+        "context_precision": c.precision if c else None,
+        "context_id_precision": c.id_precision if c else None,
+        "context_id_recall": c.id_recall if c else None,
+        "context_reason": c.reason if c else None,
+    }
 
 
 def _answer_fields(

@@ -22,7 +22,7 @@ from workbench.reports.compare import Comparison
 from workbench.reports.problems import Problem, find_problems
 from workbench.reports.questions import QuestionRow, answer_view, page_name, question_rows
 from workbench.reports.render import NO_FINDINGS, breakable, found_by, highlight_answer
-from workbench.reports.retrieval import RetrievalRow
+from workbench.reports.retrieval import ContextRow, RetrievalRow
 from workbench.reports.summary import rule_counts, rule_pass_rates, summary_frame
 from workbench.reports.svg import bar_chart, grouped_bar_chart, strip_chart
 from workbench.reports.trust import judge_vs_reviewers, public_trust
@@ -77,6 +77,7 @@ class ReportData:
     generated_at: datetime | None = None
     log: ChainCheck | None = None  # the decision log's check when the report was written
     retrieval: Sequence[RetrievalRow] = ()  # each run's retrieval against the gold
+    context: Sequence[ContextRow] = ()  # each run's stored ragas context figures
 
 
 def _fmt(value: Any, digits: int = 2) -> str:
@@ -236,6 +237,7 @@ def render_report(data: ReportData, layout: Layout | None = None) -> str:
         comparisons=_comparisons(data),
         summary=summary_frame(frame).to_dict("records") if not frame.empty else [],
         retrieval=data.retrieval,
+        context=data.context,
         charts=_charts(frame),
         rules_table=rules_table,
         split=layout.split,

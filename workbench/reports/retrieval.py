@@ -4,7 +4,10 @@ Each answer keeps the excerpt ids retrieval gave it; where the gold names the re
 excerpts of its question (`datasets/gold/retrieval/`), they are scored as
 `workbench retrieval` scores a retriever (recall, precision, MRR and nDCG at the number
 retrieved), averaged per run over its first answer versions, with the questions whose
-retrieval missed a relevant excerpt named.
+retrieval missed a relevant excerpt named. Beside it, ragas' context figures where
+`score --judge ragas --ragas-context` stored them (`context_rows`): per run and judge,
+the mean LLM context precision, the ID-based precision and recall, and how many answers
+the judge could not judge, with the first reason.
 """
 
 from __future__ import annotations
@@ -15,9 +18,9 @@ from pathlib import Path
 
 from workbench.data.datasets import GoldRetrieval, embedded_datasets_dir, load_gold_retrieval
 from workbench.generation.retrieval_measure import METRICS, ranking_scores
-from workbench.models import Answer
+from workbench.models import Answer, Evaluation
 
-__all__ = ["RetrievalRow", "gold_for_report", "retrieval_rows"]
+__all__ = ["ContextRow", "RetrievalRow", "context_rows", "gold_for_report", "retrieval_rows"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +35,51 @@ class RetrievalRow:
     mrr: float
     ndcg: float
     missed: tuple[tuple[str, tuple[str, ...]], ...]  # question id, relevant ids not found
+
+
+@dataclass(frozen=True, slots=True)
+class ContextRow:
+    """One run's stored ragas context figures, by one judge (means over what it judged)."""
+
+    run_id: str
+    judge: str
+    answers: int  # answers with context figures stored
+    precision: float | None  # LLM context precision (None: none judged)
+    id_precision: float | None  # against the gold (None: no gold names its questions)
+    id_recall: float | None
+    failed: int  # answers the judge could not judge
+    failure: str  # the first failure's reason ("" when none failed)
+
+
+def _mean(values: Sequence[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return sum(known) / len(known) if known else None
+
+
+def context_rows(answers: Sequence[Answer], evaluations: Sequence[Evaluation]) -> list[ContextRow]:
+    """Per run and context judge, the mean ragas context figures of its first answers."""
+    run_of = {a.id: a.run_id for a in answers if a.parent_id is None}
+    groups: dict[tuple[str, str], list[Evaluation]] = {}
+    for ev in evaluations:
+        if ev.context is not None and ev.answer_id in run_of:
+            groups.setdefault((run_of[ev.answer_id], ev.context.judge), []).append(ev)
+    rows = []
+    for (run_id, judge), evs in groups.items():
+        scores = [ev.context for ev in evs if ev.context is not None]
+        failed = [c for c in scores if c.precision is None]
+        rows.append(
+            ContextRow(
+                run_id,
+                judge,
+                len(scores),
+                _mean([c.precision for c in scores]),
+                _mean([c.id_precision for c in scores]),
+                _mean([c.id_recall for c in scores]),
+                len(failed),
+                failed[0].reason if failed else "",
+            )
+        )
+    return rows
 
 
 def gold_for_report(datasets_folder: Path) -> list[GoldRetrieval]:

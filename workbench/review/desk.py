@@ -7,11 +7,13 @@ only the decisions made since it last looked, so moving to the next item costs a
 indexed queries however large the store is.
 
 "Flagged" is what needs a clinician: a fail-severity safety finding, a claim the judge
-did not find supported, or a judge that failed. Answers with warnings only (reading
-level and the like) are a queue of their own. Every queue lists the riskiest first
-(`ReviewRow.risk`: hard fails, contradicted claims, failed judges, claims not found,
-warnings), then in answer order. `flags` and `risk` say the same from evaluations in
-Python; tests pin them to the store's SQL.
+did not find supported, a judge that failed, an answer its relevance judge finds does
+not answer the question, or an LLM judge whose repeated judgments disagree on the
+decision (`score --repeat`). Answers with warnings only (reading level and the like)
+are a queue of their own. Every queue lists the riskiest first (`ReviewRow.risk`: hard
+fails, contradicted claims, failed judges, claims not found, unstable judgments,
+off-topic answers, warnings), then in answer order. `flags` and `risk` say the same
+from evaluations in Python; tests pin them to the store's SQL.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from workbench.review.decisions import edit_answer, record_decision
 from workbench.scoring.base import Judge
 from workbench.scoring.evaluate import evaluate_answer, scoring_inputs
 from workbench.scoring.safety import RuleSet
-from workbench.store import ReviewRow, Store
+from workbench.store import ReviewRow, Risk, Store
 
 __all__ = [
     "EditResult",
@@ -84,10 +86,14 @@ def _matches(row: ReviewRow, which: QueueFilter) -> bool:
 
 
 def flags(evaluations: tuple[Evaluation, ...]) -> bool:
-    """True when any evaluation has a fail-severity finding, an unsupported claim or a
-    failed judge (what `ReviewRow.flagged` says in SQL)."""
+    """True when any evaluation has a fail-severity finding, an unsupported claim, a
+    failed judge, an off-topic verdict or unstable repeats (`ReviewRow.flagged` in SQL)."""
     return any(
-        ev.safety_failed or ev.unsupported or ev.status is EvaluationStatus.JUDGE_FAILED
+        ev.safety_failed
+        or ev.unsupported
+        or ev.status is EvaluationStatus.JUDGE_FAILED
+        or ev.off_topic
+        or ev.unstable
         for ev in evaluations
     )
 
@@ -99,7 +105,7 @@ def warns(evaluations: tuple[Evaluation, ...]) -> bool:
     )
 
 
-def risk(evaluations: tuple[Evaluation, ...]) -> tuple[int, int, int, int, int]:
+def risk(evaluations: tuple[Evaluation, ...]) -> Risk:
     """`ReviewRow.risk` from evaluations: the most any one judge found of each kind."""
 
     def findings(s: Severity) -> int:
@@ -114,6 +120,8 @@ def risk(evaluations: tuple[Evaluation, ...]) -> tuple[int, int, int, int, int]:
         claims(Verdict.CONTRADICTED),
         int(failed),
         claims(Verdict.NOT_FOUND),
+        int(any(ev.unstable for ev in evaluations)),
+        int(any(ev.off_topic for ev in evaluations)),
         findings(Severity.WARN),
     )
 

@@ -41,6 +41,7 @@ from workbench.models import Answer, EvaluationStatus, Excerpt, PromptTemplate, 
 from workbench.runs.plan import answers_to_score, make_answer, plan_generation
 from workbench.scoring.base import AsyncJudge, FaithfulnessResult, Judge
 from workbench.scoring.evaluate import (
+    AsyncContextJudge,
     AsyncRelevanceJudge,
     AsyncSafetyJudge,
     aevaluate_answer,
@@ -286,6 +287,7 @@ async def ascore_batch(
     on_item: OnItem | None = None,
     repeat: int = 1,
     relevance_judge: AsyncRelevanceJudge | None = None,
+    context_judge: AsyncContextJudge | None = None,
 ) -> BatchReport:
     """Evaluate every answer this judge has not scored yet, or whose judging failed.
 
@@ -295,7 +297,8 @@ async def ascore_batch(
     (`safety_model=False` leaves the model layer out). With `repeat` K above 1, an LLM
     judge is asked K times per answer (answers judged fewer times are judged again;
     the repeats already asked come from the call cache); a deterministic judge once.
-    A `relevance_judge` (ragas' response relevancy) is asked beside the offline one.
+    A `relevance_judge` (ragas' response relevancy) is asked beside the offline one, a
+    `context_judge` (ragas' context precision and recall) of the retrieved excerpts.
     """
     judge = _async_judge(scorer)
     if is_deterministic(judge.name):
@@ -327,6 +330,7 @@ async def ascore_batch(
             safety_model=safety_model,
             repeat=repeat,
             relevance_judge=relevance_judge,
+            context_judge=context_judge,
         )
         store.add_evaluation(evaluation)  # a judge failure too: a value the report counts
         failed = evaluation.status is EvaluationStatus.JUDGE_FAILED

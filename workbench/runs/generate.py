@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -20,6 +21,7 @@ from workbench.llm.estimate import Estimate, check_budget
 from workbench.llm.settings import LLMSettings
 from workbench.models import Question
 from workbench.reports.frame import evaluation_frame
+from workbench.reports.retrieval import gold_for_report
 from workbench.runs.batch import BatchReport, generate_batch, score_batch
 from workbench.runs.guards import open_for_writing
 from workbench.runs.options import GenerateOptions, ScoreOptions
@@ -27,6 +29,7 @@ from workbench.runs.plan import default_run_id, run_id_for
 from workbench.runs.preflight import (
     PlansAnswers,
     PlansJudging,
+    context_judging_preflight,
     generation_preflight,
     judging_preflight,
     local_server_note,
@@ -37,6 +40,9 @@ from workbench.scoring.judges import make_judge
 from workbench.scoring.repeat import is_deterministic
 from workbench.scoring.safety import unknown_cancer_types
 from workbench.workspace import Workspace
+
+if TYPE_CHECKING:
+    from workbench.scoring.ragas_context import RagasContext
 
 __all__ = ["BatchDone", "Notes", "ScoreResult", "generate", "score"]
 
@@ -151,6 +157,18 @@ def _ragas_relevance(judge: object, o: ScoreOptions) -> AsyncRelevanceJudge | No
     return RagasRelevance(client, max_tokens=getattr(judge, "max_tokens", 1024))
 
 
+def _ragas_context(judge: object, o: ScoreOptions) -> RagasContext | None:
+    """ragas' context figures of the retrieved excerpts: `--judge ragas --ragas-context`,
+    the ID-based ones against the workspace's gold relevant excerpts."""
+    client = getattr(judge, "client", None)
+    if not o.ragas_context or o.judge != "ragas" or client is None:
+        return None
+    from workbench.scoring.ragas_context import RagasContext  # imports ragas
+
+    gold = {g.question_id: tuple(g.relevant) for g in gold_for_report(o.workspace.datasets)}
+    return RagasContext(client, gold=gold, max_tokens=getattr(judge, "max_tokens", 1024))
+
+
 def score(o: ScoreOptions, notes: Notes = Notes()) -> ScoreResult:
     """Judge every answer not yet judged (or whose judging failed), with safety and
     readability; return the batch and the rows."""
@@ -175,6 +193,7 @@ def score(o: ScoreOptions, notes: Notes = Notes()) -> ScoreResult:
         from workbench.scoring.safety_llm import open_safety_judge  # imports the LLM path
 
         safety = open_safety_judge(o.safety_llm, ws.rules, cache_path=ws.cache_path)
+    context = _ragas_context(judge, o)
     with open_for_writing(ws) as store:
         plans = [
             judging_preflight(
@@ -200,6 +219,19 @@ def score(o: ScoreOptions, notes: Notes = Notes()) -> ScoreResult:
                     stale=o.stale,
                 )
             )
+        if context is not None:
+            plans.append(
+                context_judging_preflight(
+                    store,
+                    corpus,
+                    context,
+                    judge.name,
+                    run_ids=o.run_ids,
+                    rescore=o.rescore,
+                    stale=o.stale,
+                    repeat=o.repeat,
+                )
+            )
         if plans:
             settings = llm.client.settings if llm is not None else None
             _preflight(plans, o.max_cost, settings, notes)
@@ -217,6 +249,7 @@ def score(o: ScoreOptions, notes: Notes = Notes()) -> ScoreResult:
             safety_judge=safety,
             repeat=o.repeat,
             relevance_judge=_ragas_relevance(judge, o),
+            context_judge=context,
             safety_model=o.safety_model,
         )
         frame = evaluation_frame(store, corpus)

@@ -62,6 +62,7 @@ class ScoreOptions:
     judge_max_tokens: int | None = None
     repeat: int = 1  # `--repeat K`: ask an LLM judge K times per answer
     ragas_relevancy: bool = False  # `--ragas-relevancy`: ragas' response relevancy too
+    ragas_context: bool = False  # `--ragas-context`: ragas' context precision and recall too
     safety_model: bool = True  # `--safety-model off`: the safety rules without the model layer
 
 

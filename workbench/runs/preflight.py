@@ -29,8 +29,10 @@ from workbench.store import Store
 
 __all__ = [
     "PlansAnswers",
+    "PlansContextJudging",
     "PlansJudging",
     "PlansSafetyJudging",
+    "context_judging_preflight",
     "generation_preflight",
     "judging_preflight",
     "local_server_note",
@@ -130,6 +132,42 @@ def safety_judging_preflight(
                 answer.text, question=question.text, cancer_type=question.cancer_type
             )
     return estimate("safety judging", planned, safety_judge.client)
+
+
+@runtime_checkable
+class PlansContextJudging(Protocol):
+    """A judge of the retrieved excerpts through an endpoint: one call per excerpt."""
+
+    client: LLMClient
+
+    def plan(
+        self, question: str, answer_text: str, excerpts: Sequence[Excerpt]
+    ) -> list[PlannedCall]: ...
+
+
+def context_judging_preflight(
+    store: Store,
+    corpus: Corpus,
+    context_judge: PlansContextJudging,
+    judge_name: str,
+    *,
+    run_ids: Sequence[str] | None = None,
+    rescore: bool = False,
+    stale: bool = False,
+    repeat: int = 1,
+) -> Estimate:
+    """The calls of judging the retrieved excerpts of what a scoring batch by `judge_name`
+    would score (asked once per answer, whatever `repeat`)."""
+    todo, _ = answers_to_score(
+        store, corpus, judge_name, run_ids=run_ids, rescore=rescore, stale=stale, repeat=repeat
+    )
+    planned: list[PlannedCall] = []
+    for answer in todo:
+        inputs = scoring_inputs(answer, corpus)
+        if not isinstance(inputs, str):
+            question, excerpts = inputs
+            planned += context_judge.plan(question.text, answer.text, excerpts)
+    return estimate("context judging", planned, context_judge.client)
 
 
 def judging_preflight(

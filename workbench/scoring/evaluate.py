@@ -19,6 +19,7 @@ from workbench.data.text import sentence_texts, sentences
 from workbench.encoders import load_encoder
 from workbench.models import (
     Answer,
+    ContextScores,
     Evaluation,
     Excerpt,
     Judgment,
@@ -35,6 +36,7 @@ from workbench.scoring.safety import RuleSet, check_safety
 from workbench.scoring.staleness import fingerprint
 
 __all__ = [
+    "AsyncContextJudge",
     "AsyncRelevanceJudge",
     "AsyncSafetyJudge",
     "aevaluate_answer",
@@ -51,6 +53,16 @@ class AsyncRelevanceJudge(Protocol):
     name: str
 
     async def ajudge(self, question: str, answer: str) -> Relevance: ...
+
+
+class AsyncContextJudge(Protocol):
+    """A judge of the retrieved excerpts through an endpoint (ragas' context figures)."""
+
+    name: str
+
+    async def ajudge(
+        self, question: Question, answer: Answer, excerpts: Sequence[Excerpt]
+    ) -> ContextScores: ...
 
 
 class AsyncSafetyJudge(Protocol):
@@ -128,12 +140,14 @@ async def aevaluate_answer(
     safety_model: bool = True,
     repeat: int = 1,
     relevance_judge: AsyncRelevanceJudge | None = None,
+    context_judge: AsyncContextJudge | None = None,
 ) -> Evaluation:
     """`evaluate_answer` with an awaited judge, which is also given the question; with a
     `safety_judge`, its findings are kept beside the rules' (each marked by its source).
     With `repeat` above 1 and a judge that can ask again (`RepeatableJudge`), it is asked
     that many times: every judgment is kept and the score is their mean. A
-    `relevance_judge` (ragas' response relevancy) is kept beside the offline one."""
+    `relevance_judge` (ragas' response relevancy) is kept beside the offline one; a
+    `context_judge` (ragas' context precision and recall) judges the retrieved excerpts."""
     result = await judge.ajudge(answer.text, excerpts, question=question.text)
     judgments: tuple[Judgment, ...] = ()
     if repeat > 1 and isinstance(judge, RepeatableJudge):
@@ -153,7 +167,10 @@ async def aevaluate_answer(
     llm_relevance = None
     if relevance_judge is not None:
         llm_relevance = await relevance_judge.ajudge(question.text, answer.text)
-    return replace(evaluation, judgments=judgments, llm_relevance=llm_relevance)
+    context = None
+    if context_judge is not None:
+        context = await context_judge.ajudge(question, answer, excerpts)
+    return replace(evaluation, judgments=judgments, llm_relevance=llm_relevance, context=context)
 
 
 def _evaluation(

@@ -20,22 +20,30 @@ from workbench.scoring.lexicon import (
     framed,
     numbers_in,
     term_weight,
+    zipf,
 )
 
 __all__ = [
     "NEGATING_PREFIX",
     "PREFIX",
+    "PREFIX_NOT",
     "Analysed",
     "EvidenceUnit",
     "analyse",
     "evidence_units",
+    "is_negation",
     "joined",
     "names_in",
 ]
 
 PREFIX = 5
+# In `raw_stems`: "not" negates the next words of its clause, PREFIX_NOT only its own word.
+PREFIX_NOT = "un-"
+_NOT_NEGATING_AFTER_NOT = frozenset({"only", "just", "merely"})
+_UN_WORDS_NOT_NEGATING = frozenset({"unless", "until", "untill", "undies"})
+_SHORTEST_BASE = 4  # "under" is not "not der"
+_COMMON_WORD = 3.0  # Zipf frequency of a common English word (`zipf`)
 _NUMERIC_RE = re.compile(r"[\d.,%-]+")
-_NEGATION_STEMS = frozenset(stem(w) for w in NEGATIONS) | NEGATIONS
 _DRUG_SUFFIX_RE = re.compile(
     r"(?:mab|nib|cel|leucel|platin|taxel|rubicin|parib|ciclib|lisib|tecan|mustine|fosfamide)$"
 )
@@ -44,6 +52,8 @@ _PROPER_RE = re.compile(r"(?<=[a-z0-9,;]) (?:the )?([A-Z][a-z]{2,})\b")
 _NOT_PROPER = frozenset({"the", "this", "that", "these", "those", "you", "your", "our"})
 # "non-small cell" is not "small cell": a hyphen prefix that negates what follows.
 NEGATING_PREFIX = "non"
+_NAME_TAIL_RE = re.compile(r"(?:-[a-z]+)+$")
+_PLURAL_ACRONYM_RE = re.compile(r"[A-Z]{2,}s")
 _NAME_RE = re.compile(r"\b(?:[A-Z][a-z]*[A-Z0-9][A-Za-z0-9\-]*|[A-Z]{2,}[0-9]*|[A-Za-z]+\d+\w*)\b")
 
 
@@ -80,9 +90,18 @@ def proper_names_in(text: str) -> frozenset[str]:
     )
 
 
+def _bare_name(found: str) -> str:
+    """A name without an inflection or a compound tail: "PACs" is "pac", "US-led" is "us"
+    (a hyphen before lower-case letters joins a word, not a name: "PD-L1" stays whole)."""
+    found = _NAME_TAIL_RE.sub("", found)
+    if _PLURAL_ACRONYM_RE.fullmatch(found):
+        found = found[:-1]
+    return found.lower()
+
+
 def names_in(text: str) -> frozenset[str]:
     """Lower-cased names: acronyms and gene or target names (HER2, CD19), drug names."""
-    found = {m.group(0).lower() for m in _NAME_RE.finditer(text)}
+    found = {_bare_name(m.group(0)) for m in _NAME_RE.finditer(text)}
     found |= {w for w in words(text) if len(w) > 5 and _DRUG_SUFFIX_RE.search(w)}
     return frozenset(found)
 
@@ -98,11 +117,18 @@ def analyse(text: str) -> Analysed:
     terms: dict[str, float] = {}
     raw: list[str] = []
     lead = len(_split_compounds(words(clean[: len(clean) - len(framed(clean))])))
-    for i, w in enumerate(_split_compounds(words(clean))):
+    tokens = _split_compounds(words(clean))
+    for i, w in enumerate(tokens):
+        after = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if is_negation(w):
+            if _negates(w, after):
+                raw.append("not")
+            continue  # "No. 1", "not only": neither a negation nor content
+        base = _prefix_negated(w)
+        if base:  # "unclear" says "not clear": either wording matches the other
+            raw.append(PREFIX_NOT)
+            w = base
         s = stem(w)
-        if w in NEGATIONS or s in _NEGATION_STEMS:
-            raw.append("not")
-            continue
         raw.append(s)
         if i < lead or w in HEDGE_WORDS or w in STOP_WORDS or _NUMERIC_RE.fullmatch(w):
             continue  # numbers are compared on their own
@@ -119,6 +145,30 @@ def analyse(text: str) -> Analysed:
         prefixes,
         proper_names_in(clean),
     )
+
+
+def is_negation(word: str) -> bool:
+    """A word of negation ("not", "never", any "n't" form), by the word, not its stem:
+    "hardly" and "rarely" negate, "hard" and "rare" do not."""
+    return word in NEGATIONS or word.endswith("n't")
+
+
+def _negates(word: str, after: str) -> bool:
+    """Whether a negation word negates what follows: not "No. 1" (a number) nor
+    "not only" (which asserts what it introduces, "not only X but Y")."""
+    if word == "no" and _NUMERIC_RE.fullmatch(after):
+        return False
+    return after not in _NOT_NEGATING_AFTER_NOT
+
+
+@lru_cache(maxsize=65536)
+def _prefix_negated(word: str) -> str:
+    """The word an "un-" word negates ("unclear" -> "clear", "unfit" -> "fit"), when the
+    rest is itself a common English word; else empty ("under", "unique", "unless")."""
+    if not word.startswith("un") or word in _UN_WORDS_NOT_NEGATING or word.startswith("union"):
+        return ""
+    base = word[2:]
+    return base if len(base) >= _SHORTEST_BASE and zipf(base) >= _COMMON_WORD else ""
 
 
 def _split_compounds(tokens: list[str]) -> list[str]:

@@ -4,11 +4,13 @@ Each claim gets a continuous support score in 0..1 (`workbench.scoring.support`:
 much of its rarity-weighted content the sources state anywhere, times how well it holds
 together in one or two source sentences) and a verdict, found in this order:
 
-1. a name (drug, gene, person, place) that no excerpt uses: *not found*;
+1. a name (drug, gene, person, place) that no excerpt uses, as written, spelled out by its
+   initials or (a capitalised word) inflected: *not found*;
 2. a number no excerpt states: *contradicted* if its closest sentence states another,
    else *not found*;
 3. support below `CLAIM_SUPPORT`: *not found*;
-4. a name where the closest sentence names another: *contradicted* (a swap);
+4. a name where the closest sentence names another and matches the rest: *contradicted*
+   (a swap);
 5. a negation or antonym that turns the closest evidence sentence around: *contradicted*;
 6. more certainty than the evidence has ("always" where it says "may"): *not found*;
 7. otherwise *supported*.
@@ -16,7 +18,7 @@ together in one or two source sentences) and a verdict, found in this order:
 A claim that is not supported keeps a support below the threshold (scaled down, halved
 again when contradicted), so the scores and the verdicts tell the same story.
 
-The answer's `score` and decision (version 6) come from `workbench.scoring.aggregate`:
+The answer's `score` and decision (since version 6) come from `workbench.scoring.aggregate`:
 the weight-averaged doubt of its claims and its most doubtful claim, so a faithful
 answer does not score lower for having more claims; any clearly unfaithful claim
 (contradicted, an unknown name or number, surer than the source, or invented) flags
@@ -31,6 +33,7 @@ excerpts)` and `judge_claims(claims, excerpts)` work on any text, outside our da
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -49,11 +52,11 @@ from workbench.scoring.aggregate import (
 )
 from workbench.scoring.base import FaithfulnessResult
 from workbench.scoring.claims import Claim, split_claims
-from workbench.scoring.evidence import EvidenceUnit, analyse, evidence_units
+from workbench.scoring.evidence import PREFIX, EvidenceUnit, analyse, evidence_units
 from workbench.scoring.lexicon import canonical
-from workbench.scoring.matching import certainty_gap, coverage, flips, name_in, norm
+from workbench.scoring.matching import certainty_gap, coverage, flips, named, norm
 from workbench.scoring.novelty import claim_signals
-from workbench.scoring.support import source_index
+from workbench.scoring.support import SourceIndex, source_index
 from workbench.scoring.support import support as claim_support
 from workbench.scoring.tables import Table, as_facts, read_tables, row_reading
 
@@ -66,18 +69,27 @@ __all__ = [
     "FaithfulnessResult",
     "OfflineJudge",
     "answer_score",
+    "claim_findings",
     "judge_claims",
     "judge_faithfulness",
 ]
 
 JUDGE_NAME = "offline"
-JUDGE_VERSION = "6"
+# 7: names, negations and certainty read as English does (acronyms spelled out, "unclear"
+# = "not clear", boosters by the word and out of a negation's reach); the aggregation is 6's.
+# Stored evaluations name the judge, not its version: `workbench score --rescore` re-judges.
+JUDGE_VERSION = "7"
 FLAG_BELOW = CLAIM_SUPPORT
 DECISION = (
     "flagged when any claim contradicts the excerpts, names or numbers what they do not, "
     f"is surer than they are or has support below {INVENTED_BELOW}; or when claims with "
     f"support below {CLAIM_SUPPORT} carry more than {POOL_SHARE:.0%} of the answer's content"
 )
+# A name the closest sentence has instead of the claim's is a swap only when it is a name
+# (three characters or more, not a Roman numeral: "ET", "II" are not rival names).
+_SHORTEST_SWAP = 3
+_ROMAN_NUMERAL_RE = re.compile(r"[ivxlc]+")
+_INFLECTION = 3  # letters a capitalised word may add to a source's word ("Korea" -> "Korean")
 LOCAL_SUPPORT = 0.6  # a unit that states the claim's numbers is preferred from this coverage
 # Short capitals that are everyday abbreviations, not names of drugs or genes.
 _COMMON_ABBREVIATIONS = frozenset({"er", "iv", "us", "uk", "md", "rn", "am", "pm", "ok", "tv"})
@@ -114,6 +126,21 @@ def _parts(unit: EvidenceUnit, units: list[EvidenceUnit]) -> list[EvidenceUnit]:
 def _normed(sources: tuple[str, ...]) -> str:
     """All sources as one normalised text, for whole-word name tests (cached)."""
     return norm(" ".join(sources))
+
+
+def _sources_name(name: str, sources: tuple[str, ...], index: SourceIndex, *, proper: bool) -> bool:
+    """Whether the sources use a name: as written, spelled out by its initials ("NYPD"
+    for "New York Police Department"), or, for a capitalised word, inflected
+    ("Republicans" for "Republican", "Korean" for "Korea")."""
+    if named(name, _normed(sources), " ".join(sources)):
+        return True
+    if not proper:
+        return False
+    if canonical(stem(name)) in index.where:
+        return True
+    return any(
+        name[:-k] in index.where for k in range(1, _INFLECTION + 1) if len(name) - k >= PREFIX - 1
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,12 +229,12 @@ def _judge(claim: Claim, prepared: _Sources) -> _Judged:
 
     where = f"[{ids[best.excerpt_index]}]"
     quote = f"\u201c{best.sentence}\u201d"
-    evidence_text = _normed(sources)
     names = sorted(c.names - _COMMON_ABBREVIATIONS)
     unknown = [
         n
         for n in sorted(c.names | c.proper)
-        if n not in _COMMON_ABBREVIATIONS and not name_in(n, evidence_text)
+        if n not in _COMMON_ABBREVIATIONS
+        and not _sources_name(n, sources, index, proper=n not in c.names)
     ]
     if unknown:
         return verdict(Finding.UNNAMED, f"'{unknown[0]}' is not named in any excerpt.", best)
@@ -238,10 +265,13 @@ def _judge(claim: Claim, prepared: _Sources) -> _Judged:
             f"the closest sentence {where}: {quote}",
             best,
         )
-    closest_text = norm(closest.sentence)
-    swapped = [n for n in names if not name_in(n, closest_text)]
-    others = sorted(closest.analysed.names - c.names - _COMMON_ABBREVIATIONS)
-    if swapped and others:
+    swapped = [n for n in names if not named(n, norm(closest.sentence), closest.sentence)]
+    others = sorted(
+        n
+        for n in closest.analysed.names - c.names - _COMMON_ABBREVIATIONS
+        if len(n) >= _SHORTEST_SWAP and not _ROMAN_NUMERAL_RE.fullmatch(n)
+    )
+    if swapped and others and cov >= LOCAL_SUPPORT:  # a swap: one name for another, the rest alike
         return verdict(
             Finding.CONTRADICTED,
             f"The evidence {where} names '{others[0]}' here, not '{swapped[0]}': {quote}",
@@ -314,6 +344,15 @@ def judge_faithfulness(
         verdicts,
         flagged=flagged(findings),
     )
+
+
+def claim_findings(
+    answer: str, excerpts: Mapping[str, str] | Sequence[str]
+) -> list[tuple[ClaimVerdict, Finding]]:
+    """Each claim's verdict with the finding the answer's decision sees (for measuring
+    which findings flag answers: `benchmarks/public_judges.py --findings`)."""
+    prepared = _prepare(excerpts)
+    return [(j.verdict, j.finding) for j in (_judge(c, prepared) for c in split_claims(answer))]
 
 
 class OfflineJudge:

@@ -22,8 +22,10 @@ __all__ = [
     "HEDGES",
     "HEDGE_WORDS",
     "NEGATIONS",
+    "NEGATIVE_POLARITY",
     "STRONG_BOOSTERS",
     "TIME_UNITS",
+    "UNIVERSALS",
     "WEAK_BOOSTERS",
     "canonical",
     "framed",
@@ -64,13 +66,20 @@ for _a, _b in _ANTONYM_WORDS:
     ANTONYMS[sb] = ANTONYMS.get(sb, frozenset()) | {sa}
 
 # Words that make a claim certain or universal, and words that make evidence tentative.
-STRONG_BOOSTERS = frozenset(stem(w) for w in (
+# The boosters are words, not stems: "certain areas" is not "certainly", "completed" not
+# "completely".
+STRONG_BOOSTERS = frozenset((
     "always", "all", "every", "everyone", "guarantee", "guaranteed", "certainly", "definitely",
     "completely", "entirely", "totally", "cure", "cures", "cured", "proven", "never", "must"))
 # Surer than tentative evidence ("proves" where it says "suggests"): an addition.
-WEAK_BOOSTERS = frozenset(stem(w) for w in (
+WEAK_BOOSTERS = frozenset((
     "will", "ever", "only", "any", "prove", "proves", "confirm", "confirms", "establish",
     "establishes", "demonstrate", "demonstrates", "clearly"))
+# One universal quantifier says what another does ("all counts" = "every count").
+UNIVERSALS = frozenset(stem(w) for w in (
+    "all", "every", "everyone", "everybody", "everything", "each", "entire", "whole"))
+# Under a negation these only widen it ("without any", "never ever"): no certainty added.
+NEGATIVE_POLARITY = frozenset({"any", "ever"})
 HEDGES = frozenset(stem(w) for w in (
     "may", "might", "can", "could", "some", "often", "many", "most", "usually", "sometimes",
     "possible", "possibly", "likely", "help", "helps", "several", "certain", "option",
@@ -89,12 +98,18 @@ FRAMING_RE = re.compile(
     r"(?:(?:it\s+(?:is|seems|appears)\s+(?:possible|likely|plausible|probable)?\s*that)\s+|"
     r"(?:(?:these|the|our|this|such|present|current|its)\s+)*"
     r"(?P<subject>(?:results?|findings?|data|study|studies|analys[ie]s|observations?|evidence|"
-    r"trials?|work|research|authors?|investigators?|review|outcomes?)\s+)?"
+    r"trials?|work|research|authors?|investigators?|review|outcomes?|articles?|reports?|"
+    r"papers?|abstracts?|writers?)\s+)?"
     r"(?:(?:may|might|could|would|do|does|did|seem to|appear to|strongly|further)\s+)*"
     r"(?:suggest|suggests|suggested|indicate|indicates|indicated|show|shows|showed|shown|"
     r"demonstrate|demonstrates|demonstrated|imply|implies|implied|support|supports|"
     r"supported|confirm|confirms|confirmed|reveal|reveals|revealed|conclude|concludes|"
-    r"concluded|highlight|highlights|found|find|finds)\s+(?P<that>that\s+)?)",
+    r"concluded|highlight|highlights|found|find|finds|"
+    # reporting verbs: "the authors note that", "the article argues that"
+    r"notes?|noted|states?|stated|reports?|reported|argues?|argued|explains?|explained|"
+    r"emphasi[sz]es?|emphasi[sz]ed|stress(?:es|ed)?|says?|said|warns?|warned|"
+    r"acknowledges?|acknowledged|mentions?|mentioned|points? out|pointed out)"
+    r"\s+(?P<that>that\s+)?)",
     re.IGNORECASE,
 )
 # A caveat that asserts no fact of its own ("More studies are needed to confirm this"):
@@ -156,6 +171,11 @@ _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "one": 1}
 _NUMBER_RE = re.compile(r"(?<![A-Za-z])\d+(?:[.,]\d+)*(?![A-Za-z]*\d)")
 # "stage one" is a number though "one" alone usually is not
 _ROMAN_RE = re.compile(r"\b(?:stage|grade|phase|type|class)\s+(iv|v|i{1,3}|one)\b", re.IGNORECASE)
+_COMPOUND_NUMBER_RE = re.compile(
+    r"\b(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[- ]"
+    r"(one|two|three|four|five|six|seven|eight|nine)\b",
+    re.IGNORECASE,
+)
 _WORD_NUMBER_RE = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
 _ALNUM_RE = re.compile(r"\b[A-Za-z]+\d+[A-Za-z\d]*\b")  # HER2, BRCA1, CD19: names, not numbers
 
@@ -194,7 +214,10 @@ def numbers_in(text: str) -> frozenset[float]:
             out.add(float(token.replace(",", ".")))
         except ValueError:
             continue
-    for m in _WORD_NUMBER_RE.finditer(clean):
+    for m in _COMPOUND_NUMBER_RE.finditer(clean):  # "fifty-five" is 55, not 50 and 5
+        tens, unit = m.group(1).lower(), m.group(2).lower()
+        out.add(_NUMBER_WORDS[tens] + _as_number(unit))
+    for m in _WORD_NUMBER_RE.finditer(_COMPOUND_NUMBER_RE.sub(" ", clean)):
         out.add(float(_NUMBER_WORDS[m.group(1).lower()]))
     for m in _ROMAN_RE.finditer(clean):
         out.add(float(_ROMAN[m.group(1).lower()]))
@@ -223,6 +246,10 @@ def framed(text: str) -> str:
 
 
 def is_caveat(text: str) -> bool:
-    """Whether a sentence is only a caveat ("More studies are needed"): it opens with one."""
-    m = CAVEAT_RE.search(text)
-    return m is not None and len(text[: m.start()].split()) <= 2
+    """Whether a sentence is only a caveat ("More studies are needed"): it opens with one,
+    or its framed statement does ("The authors note that larger trials are needed")."""
+    for statement in {text, framed(text)}:
+        m = CAVEAT_RE.search(statement)
+        if m is not None and len(statement[: m.start()].split()) <= 2:
+            return True
+    return False

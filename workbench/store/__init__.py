@@ -9,8 +9,8 @@ Python code for both (`rows`), that the database itself keeps append-only.
 Only this package (with the data set loaders and the exports) opens files or databases.
 """
 
-from workbench.store.base import ReviewRow, Store
+from workbench.store.base import ReviewRow, Risk, Store
 from workbench.store.location import StoreKind, StoreLocation
 from workbench.store.sqlite import SQLiteStore
 
-__all__ = ["ReviewRow", "SQLiteStore", "Store", "StoreKind", "StoreLocation"]
+__all__ = ["ReviewRow", "Risk", "SQLiteStore", "Store", "StoreKind", "StoreLocation"]

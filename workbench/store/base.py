@@ -18,7 +18,10 @@ from typing import Protocol, Self
 from workbench.models import Answer, Decision, Evaluation, ReviewDecision, Run
 from workbench.store.decision_log import DecisionDraft
 
-__all__ = ["ReviewRow", "Store"]
+__all__ = ["ReviewRow", "Risk", "Store"]
+
+# fails, contradicted, judge failed, not found, unstable, off topic, warnings
+Risk = tuple[int, int, int, int, int, int, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,9 +29,10 @@ class ReviewRow:
     """One answer version in the review queue: what the queue filters, orders and counts.
 
     The counts are the most any one judge's evaluation found. `flagged` is what needs a
-    clinician: a fail-severity finding, a claim not supported, or a judge that failed;
-    `warned` is a warning only (reading level and the like); `risk` orders a queue,
-    the riskiest first.
+    clinician: a fail-severity finding, a claim not supported, a judge that failed, an
+    answer that does not answer the question (`off_topic`) or a judge whose repeated
+    judgments disagree (`unstable`); `warned` is a warning only (reading level and the
+    like); `risk` orders a queue, the riskiest first.
     """
 
     answer_id: str
@@ -41,22 +45,33 @@ class ReviewRow:
     not_found: int = 0
     judge_failed: bool = False
     warnings: int = 0
+    off_topic: bool = False
+    unstable: bool = False
 
     # Worked out once per row (the queue filters, counts and orders 10,000 on a click):
-    # flagged (a fail finding, an unsupported claim, a failed judge), warned (warnings
-    # only, nothing flagged), risk (larger is riskier).
+    # flagged (a fail finding, an unsupported claim, a failed judge, an answer beside the
+    # question, unstable judgments), warned (warnings only, nothing flagged), risk
+    # (larger is riskier).
     flagged: bool = field(init=False)
     warned: bool = field(init=False)
-    risk: tuple[int, int, int, int, int] = field(init=False)
+    risk: Risk = field(init=False)
 
     def __post_init__(self) -> None:
-        flagged = bool(self.fails or self.contradicted or self.not_found or self.judge_failed)
+        flagged = bool(
+            self.fails
+            or self.contradicted
+            or self.not_found
+            or self.judge_failed
+            or self.off_topic
+            or self.unstable
+        )
         object.__setattr__(self, "flagged", flagged)
         object.__setattr__(self, "warned", self.warnings > 0 and not flagged)
         # Hard fails, then contradicted claims, a failed judge (nothing was checked),
-        # claims not found, then warnings.
+        # claims not found, unstable judgments, an answer beside the question, then warnings.
         risk = (self.fails, self.contradicted, int(self.judge_failed), self.not_found)
-        object.__setattr__(self, "risk", (*risk, self.warnings))
+        more = (int(self.unstable), int(self.off_topic), self.warnings)
+        object.__setattr__(self, "risk", (*risk, *more))
 
 
 class Store(Protocol):
@@ -191,7 +206,8 @@ class Store(Protocol):
     def review_rows(self, *, answer_ids: Sequence[str] | None = None) -> list[ReviewRow]:
         """Each latest answer version (none edited from it) with its review standing.
 
-        `flagged` means some evaluation of it has a claim not supported, a safety finding,
-        or a judge that failed; `decision` is its latest decision, if any. In answer order.
+        `flagged` means some evaluation of it has a claim not supported, a fail-severity
+        finding, a judge that failed, an off-topic verdict or unstable repeated judgments;
+        `decision` is its latest decision, if any. In answer order.
         """
         ...

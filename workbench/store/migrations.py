@@ -160,6 +160,35 @@ ALTER TABLE evaluations ADD COLUMN llm_relevance_reason TEXT;
 ALTER TABLE evaluations ADD COLUMN llm_relevance_judge TEXT;
 """
 
+# ragas' context precision (and the ID-based figures against the gold relevant excerpts)
+# per evaluation, and the review queue's off-topic and unstable counts (backfilled from
+# the stored relevance verdicts and judgments).
+CONTEXT_COLUMNS = """
+ALTER TABLE evaluations ADD COLUMN context_precision REAL;
+ALTER TABLE evaluations ADD COLUMN context_verdicts TEXT;
+ALTER TABLE evaluations ADD COLUMN context_id_precision REAL;
+ALTER TABLE evaluations ADD COLUMN context_id_recall REAL;
+ALTER TABLE evaluations ADD COLUMN context_reason TEXT;
+ALTER TABLE evaluations ADD COLUMN context_judge TEXT;
+ALTER TABLE evaluation_findings ADD COLUMN off_topic INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE evaluation_findings ADD COLUMN unstable INTEGER NOT NULL DEFAULT 0;
+"""
+
+CONTEXT_AND_QUEUE_FLAGS = (
+    CONTEXT_COLUMNS
+    + """
+UPDATE evaluation_findings SET
+    off_topic = COALESCE((SELECT e.relevance_flagged FROM evaluations e
+        WHERE e.answer_id = evaluation_findings.answer_id
+        AND e.judge = evaluation_findings.judge), 0),
+    unstable = (SELECT COUNT(DISTINCT json_extract(x.value, '$.flagged'))
+        FROM evaluations e, json_each(e.judgments) x
+        WHERE e.answer_id = evaluation_findings.answer_id
+        AND e.judge = evaluation_findings.judge
+        AND json_extract(x.value, '$.status') = 'scored') > 1;
+"""
+)
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     *_SQL,
     ("003_decision_log_hash_chained", _decision_log),
@@ -201,6 +230,9 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     # Does the answer answer the question (the relevance judge), and each judgment when a
     # judge was asked several times (`score --repeat`). Older rows: not judged, one judgment.
     ("008_evaluation_relevance_and_repeats", RELEVANCE_AND_REPEATS),
+    # ragas' context precision and recall per evaluation (`score --judge ragas`), and the
+    # review queue's flagged queue holding off-topic and unstable answers.
+    ("012_evaluation_context_and_queue_flags", CONTEXT_AND_QUEUE_FLAGS),
 ]
 
 

@@ -17,7 +17,11 @@ and numbers the row (gapless, in commit order).
 from __future__ import annotations
 
 from workbench.store.decision_log import GENESIS
-from workbench.store.migrations import DECISION_LOG_COLUMNS, RELEVANCE_AND_REPEATS
+from workbench.store.migrations import (
+    CONTEXT_COLUMNS,
+    DECISION_LOG_COLUMNS,
+    RELEVANCE_AND_REPEATS,
+)
 
 __all__ = ["CHAIN_LOCK", "MIGRATION_LOCK", "PG_MIGRATIONS"]
 
@@ -178,4 +182,15 @@ PG_MIGRATIONS: dict[str, str] = {
     "008_evaluation_relevance_and_repeats": RELEVANCE_AND_REPEATS.replace(
         " REAL;", " DOUBLE PRECISION;"
     ),
+    "012_evaluation_context_and_queue_flags": CONTEXT_COLUMNS.replace(
+        " REAL;", " DOUBLE PRECISION;"
+    )
+    + """
+UPDATE evaluation_findings f SET
+    off_topic = COALESCE(e.relevance_flagged, 0),
+    unstable = ((SELECT COUNT(DISTINCT x.value ->> 'flagged')
+        FROM jsonb_array_elements(e.judgments::jsonb) x
+        WHERE x.value ->> 'status' = 'scored') > 1)::int
+FROM evaluations e WHERE e.answer_id = f.answer_id AND e.judge = f.judge;
+""",
 }

@@ -392,7 +392,8 @@ class PostgresStore(Store):
 _REVIEW_ROWS = """
 SELECT a.id, a.question_id, a.prompt_key,
     (SELECT string_agg(f.judge_failed || ',' || f.fails || ',' || f.warnings || ','
-                       || f.contradicted || ',' || f.not_found, ';')
+                       || f.contradicted || ',' || f.not_found || ',' || f.off_topic || ','
+                       || f.unstable, ';')
      FROM evaluation_findings f WHERE f.answer_id = a.id) AS found,
     (SELECT d.decision FROM decision_log d WHERE d.answer_id = a.id
      ORDER BY d.seq DESC LIMIT 1) AS decision

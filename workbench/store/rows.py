@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from workbench.models import (
     Answer,
     Binding,
+    ContextScores,
     Decision,
     Evaluation,
     EvaluationStatus,
@@ -124,7 +125,44 @@ def evaluation_row(ev: Evaluation) -> dict[str, Any]:
         **_relevance_columns(ev.relevance),
         **{f"llm_{k}": v for k, v in _relevance_columns(ev.llm_relevance).items()},
         "judgments": _dumps([_judgment_to_dict(j) for j in ev.judgments]),
+        **_context_columns(ev.context),
     }
+
+
+def _context_columns(c: ContextScores | None) -> dict[str, Any]:
+    if c is None:
+        return dict.fromkeys(
+            (
+                "context_precision",
+                "context_verdicts",
+                "context_id_precision",
+                "context_id_recall",
+                "context_reason",
+                "context_judge",
+            )
+        )
+    return {
+        "context_precision": c.precision,
+        "context_verdicts": _dumps(list(c.verdicts)),
+        "context_id_precision": c.id_precision,
+        "context_id_recall": c.id_recall,
+        "context_reason": c.reason,
+        "context_judge": c.judge,
+    }
+
+
+def _context_from_row(r: Row) -> ContextScores | None:
+    judge = _get(r, "context_judge")
+    if judge is None:
+        return None
+    return ContextScores(
+        r["context_precision"],
+        tuple(json.loads(r["context_verdicts"] or "[]")),
+        r["context_id_precision"],
+        r["context_id_recall"],
+        r["context_reason"] or "",
+        judge,
+    )
 
 
 def _relevance_columns(r: Relevance | None) -> dict[str, Any]:
@@ -303,6 +341,7 @@ def evaluation_from_row(r: Row) -> Evaluation:
         relevance=_relevance_from_row(r),
         llm_relevance=_relevance_from_row(r, "llm_"),
         judgments=_judgments_from_row(r),
+        context=_context_from_row(r),
     )
 
 
@@ -316,14 +355,17 @@ def findings_row(ev: Evaluation) -> dict[str, Any]:
         "warnings": sum(f.severity is Severity.WARN for f in ev.safety),
         "contradicted": sum(c.verdict is Verdict.CONTRADICTED for c in ev.claims),
         "not_found": sum(c.verdict is Verdict.NOT_FOUND for c in ev.claims),
+        "off_topic": int(ev.off_topic),
+        "unstable": int(ev.unstable),
     }
 
 
 def review_row(r: Row) -> ReviewRow:
     """A review queue row from `id, question_id, prompt_key, found, decision` (`found`: per
-    evaluation "judge_failed,fails,warnings,contradicted,not_found", joined with ";")."""
+    evaluation "judge_failed,fails,warnings,contradicted,not_found,off_topic,unstable",
+    joined with ";")."""
     found = [[int(n) for n in ev.split(",")] for ev in (r["found"] or "").split(";") if ev]
-    most = [max(column) for column in zip(*found, strict=True)] if found else [0] * 5
+    most = [max(column) for column in zip(*found, strict=True)] if found else [0] * 7
     return ReviewRow(
         r["id"],
         r["question_id"],
@@ -335,4 +377,6 @@ def review_row(r: Row) -> ReviewRow:
         warnings=most[2],
         contradicted=most[3],
         not_found=most[4],
+        off_topic=bool(most[5]),
+        unstable=bool(most[6]),
     )

@@ -379,12 +379,13 @@ class SQLiteStore(Store):
         return int(seq)
 
 
-# Per evaluation of the answer, "judge_failed,fails,warnings,contradicted,not_found",
-# joined with ";" (the row takes the most of each).
+# Per evaluation of the answer, "judge_failed,fails,warnings,contradicted,not_found,
+# off_topic,unstable", joined with ";" (the row takes the most of each).
 _REVIEW_ROWS = """
 SELECT a.id, a.question_id, a.prompt_key,
     (SELECT group_concat(f.judge_failed || ',' || f.fails || ',' || f.warnings || ','
-                         || f.contradicted || ',' || f.not_found, ';')
+                         || f.contradicted || ',' || f.not_found || ',' || f.off_topic || ','
+                         || f.unstable, ';')
      FROM evaluation_findings f WHERE f.answer_id = a.id) AS found,
     (SELECT d.decision FROM decision_log d WHERE d.answer_id = a.id
      ORDER BY d.seq DESC LIMIT 1) AS decision
