@@ -24,7 +24,7 @@ import pytest
 from tests.chromium import ARGS, CHROMIUM, require_chromium
 from workbench.data.datasets import Corpus, select_questions
 from workbench.generation.offline import OfflineComposer
-from workbench.models import SafetyFinding, Severity
+from workbench.models import ClaimVerdict, SafetyFinding, Severity, Verdict
 from workbench.runs.batch import generate_batch, score_batch
 from workbench.scoring.faithfulness import OfflineJudge
 from workbench.scoring.safety import load_rules
@@ -198,10 +198,18 @@ def test_the_failing_rule_leads_the_answer_and_labels_are_whole(
     fail = SafetyFinding(
         "stop-standard-treatment", Severity.FAIL, "Tells the reader to stop treatment.", "h"
     )
+    long_claim = ClaimVerdict(
+        "CAR-T cell therapy for breast cancer is being studied only in clinical trials, and a "
+        "person in such a trial who gets a fever, feels faint or becomes confused should call "
+        "the care team right away or go to the emergency room, day or night.",
+        None, Verdict.SUPPORTED, "The excerpt says so.", None, None, "offline", 0.9,
+    )  # fmt: skip
     with SQLiteStore(db) as store:
         target = store.answers()[0].id
-        for ev in store.evaluations_of(target):
-            store.add_evaluation(replace(ev, safety=(*ev.safety, fail)))
+        for ev in store.evaluations_of(target):  # a claim of several lines among its claims
+            store.add_evaluation(
+                replace(ev, safety=(*ev.safety, fail), claims=(*ev.claims, long_claim))
+            )
     with _serving(db, tmp_path) as server, sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         try:

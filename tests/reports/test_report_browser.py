@@ -75,14 +75,14 @@ def test_a_split_report_fits_1280_px_and_opens_its_worst_question_offline(
 def test_the_demo_report_names_its_failing_answer_before_any_judge_statistics(
     demo: DemoResult,
 ) -> None:
-    """By position on the page at 1280 px: the failing answer's row in "Needs a clinician"
+    """By position on the page at 1280 px: a failing answer's row in "Needs a clinician"
     sits above the first judge statistic, and its link opens that answer."""
     require_chromium()
     with SQLiteStore(demo.store_path) as store:
         failing = [
             ev.answer_id for ev in store.evaluations() if ev.safety_failed
-        ]  # the demo's one hard fail
-    assert len(failing) == 1
+        ]  # the demo's hard fails
+    assert failing
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
@@ -92,14 +92,15 @@ def test_the_demo_report_names_its_failing_answer_before_any_judge_statistics(
             return float(page.locator(selector).first.bounding_box()["y"])  # type: ignore[index]
 
         row = "table.problems tr:has-text('failed safety rule')"
-        assert failing[0] in page.locator(row).first.inner_text()
+        shown = [i for i in failing if i in page.locator(row).first.inner_text()]
+        assert len(shown) == 1
         assert top(row) < 1000  # on the first screen
         for statistic in ("text=ROC AUC", "text=gold claims", "#trust"):
             assert top(row) < top(statistic)
         assert top("#trust") > top("#questions")  # the scorers' statistics follow the answers
         page.locator(f"{row} a").first.click()
         target = page.evaluate("decodeURIComponent(location.hash.slice(1))")
-        assert target.startswith(f"a-{failing[0]}-")
+        assert target.startswith(f"a-{shown[0]}-")
         assert page.locator(f"[id='{target}']").is_visible()
         assert page.locator(f"[id='{target}'] .badge.fail").count() == 1
         browser.close()
