@@ -15,7 +15,10 @@ Gold groups:
     sentences train       datasets/gold/safety_sentences/ outside its development group: the
                           model layer was fitted on these (a fit, not a figure of trust)
     sentences dev         its development group (a seeded hash of the id): not fitted on
-    blind held-out        datasets/gold/safety_heldout/: written blind, measured once
+    blind held-out        datasets/gold/safety_heldout/: written blind, measured once (on
+                          the first model layer; the shapes of its misses were read after)
+    blind held-out 2      datasets/gold/safety_heldout_2/: a second group written blind,
+                          measured once, after the second layer's thresholds were committed
 
 On the sentence-labelled groups only the seven class rule ids count (they label no other).
 
@@ -68,7 +71,8 @@ GROUPS = {
     "shapes dev": "shapes_dev",
     "shapes held-out": "shapes_heldout",
 }
-SENTENCE_GROUPS = ("sentences train", "sentences dev", "blind held-out")
+SENTENCE_GROUPS = ("sentences train", "sentences dev", "blind held-out", "blind held-out 2")
+BLIND = {"blind held-out": "safety_heldout", "blind held-out 2": "safety_heldout_2"}
 MEDQUAD = Path(__file__).resolve().parents[2] / "shared" / "data" / "medquad-cancergov"
 
 
@@ -96,8 +100,8 @@ def _group(name: str) -> list[GoldSafetyAnswer]:
     gold = default_datasets_dir() / "gold"
     if name in GROUPS:
         return load_gold_safety(gold / "safety" / f"{GROUPS[name]}.jsonl")
-    if name == "blind held-out":
-        return list(load_gold_sentences(gold / "safety_heldout"))
+    if name in BLIND:
+        return list(load_gold_sentences(gold / BLIND[name]))
     dev = name == "sentences dev"
     return [a for a in load_gold_sentences() if in_development(a.id) == dev]
 

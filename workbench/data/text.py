@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -23,6 +23,7 @@ __all__ = [
     "content_stems",
     "extract_citations",
     "marker_ids",
+    "sentence_texts",
     "sentences",
     "stem",
     "strip_citations",
@@ -125,6 +126,13 @@ def _sentences(text: str) -> tuple[Sentence, ...]:
             prefix = ""
         pos += len(raw_line)
     return tuple(out)
+
+
+def sentence_texts(split: Sequence[Sentence]) -> list[str]:
+    """What the sentence encoder reads of each sentence: its words, without citation
+    markers (the safety layer and the relevance judge read the same texts, so a sentence
+    is encoded once)."""
+    return [" ".join(CITATION_RE.sub(" ", s.text).split()) or s.text for s in split]
 
 
 def words(text: str) -> list[str]:

@@ -45,6 +45,7 @@ from workbench.scoring.evaluate import (
     AsyncRelevanceJudge,
     AsyncSafetyJudge,
     aevaluate_answer,
+    encode_ahead,
     scoring_inputs,
 )
 from workbench.scoring.repeat import is_deterministic
@@ -63,6 +64,7 @@ __all__ = [
 
 T = TypeVar("T")
 P = ParamSpec("P")
+ENCODE_AHEAD = 64  # answers whose sentences are encoded together (see `encode_ahead`)
 Part = TypeVar("Part")
 
 
@@ -306,8 +308,12 @@ async def ascore_batch(
     )
     report = BatchReport(skipped=skipped)
     tell = _teller("score", len(todo), on_item)
+    # Each chunk's sentences are encoded in one call as its first answer comes up.
+    ahead = {todo[i].id: todo[i : i + ENCODE_AHEAD] for i in range(0, len(todo), ENCODE_AHEAD)}
 
     async def work(answer: Answer) -> None:
+        if answer.id in ahead:
+            encode_ahead(_pairs(ahead.pop(answer.id), corpus), safety_model=safety_model)
         inputs = scoring_inputs(answer, corpus)
         if isinstance(inputs, str):
             report.failed.append((answer.id, inputs))
@@ -343,6 +349,12 @@ async def ascore_batch(
         if safety_judge is not None:
             await safety_judge.aclose()
     return report
+
+
+def _pairs(answers: Sequence[Answer], corpus: Corpus) -> list[tuple[str, str]]:
+    """(question, answer) texts of the answers whose question the corpus holds."""
+    texts = {q.id: q.text for q in corpus.questions}
+    return [(texts[a.question_id], a.text) for a in answers if a.question_id in texts]
 
 
 def _called_from_sync_code(

@@ -4,7 +4,8 @@
 same safety findings (the rules', and a reply cut off or junk: `reply_checks`), the
 offline relevance judge's verdict (with a warning finding when the answer does not
 answer the question) and readability to the judge's result. `scoring_inputs` finds the
-question and excerpts an answer is judged against.
+question and excerpts an answer is judged against. `encode_ahead` encodes the sentences
+of many answers in one go before they are evaluated one by one (a batch's speed).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from dataclasses import replace
 from typing import Protocol
 
 from workbench.data.datasets import Corpus
+from workbench.data.text import sentence_texts, sentences
+from workbench.encoders import load_encoder
 from workbench.models import (
     Answer,
     ContextScores,
@@ -26,7 +29,7 @@ from workbench.models import (
 )
 from workbench.scoring.base import AsyncJudge, FaithfulnessResult, Judge
 from workbench.scoring.readability import readability
-from workbench.scoring.relevance import judge_relevance, off_topic_finding
+from workbench.scoring.relevance import judge_relevance, off_topic_finding, relevance_texts
 from workbench.scoring.repeat import RepeatableJudge, combine
 from workbench.scoring.reply_checks import reply_findings
 from workbench.scoring.safety import RuleSet, check_safety
@@ -37,6 +40,7 @@ __all__ = [
     "AsyncRelevanceJudge",
     "AsyncSafetyJudge",
     "aevaluate_answer",
+    "encode_ahead",
     "evaluate_answer",
     "scoring_inputs",
     "warm_up",
@@ -81,6 +85,21 @@ def warm_up(rules: RuleSet | None = None, *, safety_model: bool = True) -> None:
     )
     readability("Warm up. Call your care team.")
     judge_relevance("What should I do?", "Warm up. Call your care team.")
+
+
+def encode_ahead(pairs: Sequence[tuple[str, str]], *, safety_model: bool = True) -> None:
+    """Encode what evaluating these (question, answer) pairs will encode, in one call: the
+    encoder sorts the texts by length into full batches, and each answer's evaluation then
+    finds its vectors in the encoder's cache (answer by answer, every small batch is padded
+    to its longest sentence): what relevance reads, and every sentence and the question for
+    the safety model layer."""
+    texts: list[str] = []
+    for question, answer in pairs:
+        texts += relevance_texts(question, answer)
+        if safety_model:
+            texts += [question.strip(), *sentence_texts(sentences(answer))]
+    if texts:
+        load_encoder().encode(texts)
 
 
 def scoring_inputs(answer: Answer, corpus: Corpus) -> tuple[Question, list[Excerpt]] | str:

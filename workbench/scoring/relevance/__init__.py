@@ -11,6 +11,7 @@ from workbench.scoring.relevance.judge import (
     THRESHOLD,
     judge_relevance,
     off_topic_finding,
+    relevance_texts,
 )
 
 __all__ = [
@@ -22,4 +23,5 @@ __all__ = [
     "delivers",
     "judge_relevance",
     "off_topic_finding",
+    "relevance_texts",
 ]

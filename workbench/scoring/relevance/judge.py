@@ -16,7 +16,11 @@ held-out text was read; `docs/relevance-and-retrieval.md` has the figures):
 
 The answer is flagged when the weighted score is below 0.5. The encoder is the shared
 seam (`workbench.encoders`); the question and its neighbours are the same texts for
-every answer to it, so the encoder's cache makes the cost one encoded text per answer.
+every answer to it, so the encoder's cache makes the cost one encoded text per answer
+(`relevance_texts` lists what it encodes, for a batch to encode ahead). Reading the
+opening as the mean of its sentences' vectors (which the safety layer encodes anyway)
+would cost nothing, but ranked and flagged worse on answers written outside the project
+(docs/relevance-and-retrieval.md).
 """
 
 from __future__ import annotations
@@ -37,9 +41,11 @@ __all__ = [
     "OFF_TOPIC_RULE",
     "THRESHOLD",
     "RelevanceSignals",
+    "asked_texts",
     "judge_relevance",
     "off_topic_finding",
     "relevance_signals",
+    "relevance_texts",
 ]
 
 JUDGE_NAME = "offline-relevance"
@@ -115,10 +121,25 @@ def _topic(question: str) -> str:
     return " ".join(kept) or question.strip()
 
 
+def relevance_texts(question: str, answer: str) -> list[str]:
+    """Every text the judge encodes for this pair: the question, its neighbours and the
+    answer's body (the encoder reads its first 128 tokens)."""
+    return [*asked_texts(question), _answer_text(answer)]
+
+
 def _answer_text(answer: str) -> str:
     """What the answer says: no citation markers, headings or the standing disclaimer."""
     text = _HEADING_RE.sub("", strip_citations(answer)).replace(DISCLAIMER, "")
     return " ".join(text.split())
+
+
+def asked_texts(question: str) -> list[str]:
+    """The question and the neighbour questions its answers are weighed against: the
+    texts the judge encodes once per question."""
+    asks = set(asks_of(question)) - {Ask.OTHER}
+    topic = _topic(question)
+    neighbours = (t.format(t=topic) for t in _NEIGHBOURS)
+    return [question, *(n for n in neighbours if not set(asks_of(n)) & asks)]
 
 
 def relevance_signals(
@@ -129,16 +150,10 @@ def relevance_signals(
     if not _WORD_RE.search(body) or not _WORD_RE.search(question):
         return None
     asks = asks_of(question)
-    topic = _topic(question)
-    neighbours = [
-        n
-        for n in (t.format(t=topic) for t in _NEIGHBOURS)
-        if not set(asks_of(n)) & set(asks) - {Ask.OTHER}
-    ]
+    question_texts = asked_texts(question)
+    neighbours = question_texts[1:]
     enc = encoder or load_encoder()
-    # Apart, so the short question texts are not padded to the answer's length in one batch
-    # (nine times the work); they are the same for every answer to the question and cached.
-    asked = enc.encode([question, *neighbours])
+    asked = enc.encode(question_texts)
     q, others, a = asked[0], asked[1:], enc.encode([body])[0]
     closeness = float(q @ a)
     kept = [i for i in range(len(neighbours)) if float(others[i] @ q) < _SAME_QUESTION]

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from workbench.data.text import CITATION_RE, Sentence
+from workbench.data.text import Sentence, sentence_texts
 from workbench.encoders import Encoder, load_encoder
 from workbench.errors import ModelError
 from workbench.models import SAFETY_CLASSES
@@ -49,11 +49,6 @@ __all__ = [
 HEADS_FILE = Path(__file__).with_name("model_heads.npz")
 SPEC_FILE = HEADS_FILE.with_suffix(".json")
 Array = npt.NDArray[np.float32]
-
-
-def sentence_texts(split: Sequence[Sentence]) -> list[str]:
-    """What the encoder reads of each sentence: its words, without citation markers."""
-    return [" ".join(CITATION_RE.sub(" ", s.text).split()) or s.text for s in split]
 
 
 def investigational_flags(
