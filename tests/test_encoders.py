@@ -16,7 +16,6 @@ from workbench.encoders import (
     model_file,
     tokenizer_file,
 )
-from workbench.encoders.prepare import CACHE_ENV, file_sha256, prepared_model
 from workbench.errors import WorkbenchError
 
 
@@ -33,53 +32,18 @@ def test_vectors_are_unit_rows_in_order_and_meaning_is_closer_than_words() -> No
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     similar, unrelated = float(vectors[0] @ vectors[1]), float(vectors[0] @ vectors[2])
     assert similar > unrelated + 0.2
-    # each row is the text's own vector, whatever else is in the batch
-    alone = encoder.encode([texts[2]])
-    assert np.allclose(alone[0], vectors[2], atol=1e-4)
+    # each row is the text's own vector, whatever else is in the batch (a new encoder: the
+    # first one's cache would answer from the batch)
+    model, sha = model_file()
+    alone = MiniLMEncoder(model, tokenizer_file(), sha256=sha).encode([texts[2]])
+    assert np.allclose(alone[0], vectors[2], atol=1e-5)
     assert encoder.encode([]).shape == (0, 384)
 
 
 def test_load_encoder_is_opened_once_per_process() -> None:
     first = load_encoder()
     assert load_encoder() is first
-    assert first.name == "all-MiniLM-L6-v2-onnx-int8/fused-q8c"
-
-
-def test_the_fast_graph_is_derived_once_reads_like_the_package_graph_and_heals(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "models"))
-    model, sha = model_file()
-    assert sha is not None
-    fast = prepared_model(model, sha)
-    assert fast.parent == tmp_path / "models" and fast.with_suffix(".sha256").is_file()
-    texts = [
-        "If your temperature goes above 38 degrees, call the chemotherapy hotline now.",
-        "Tamoxifen is usually taken for five to ten years after surgery.",
-        "Most people have a few days of tiredness after each cycle.",
-    ]
-    derived = MiniLMEncoder(fast, tokenizer_file()).encode(texts)
-    package = MiniLMEncoder(model, tokenizer_file(), sha256=sha).encode(texts)
-    assert float(np.min(np.sum(derived * package, axis=1))) > 0.98
-    made = fast.stat().st_mtime_ns
-    assert prepared_model(model, sha) == fast and fast.stat().st_mtime_ns == made  # reused
-    with fast.open("r+b") as f:  # a damaged copy is derived again, never run
-        f.seek(100_000)
-        f.write(b"\0" * 64)
-    assert prepared_model(model, sha) == fast
-    assert fast.with_suffix(".sha256").read_text().strip() == file_sha256(fast)
-
-
-def test_a_cache_folder_that_cannot_be_written_is_one_error_naming_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    blocker = tmp_path / "a-file"
-    blocker.write_text("")
-    monkeypatch.setenv(CACHE_ENV, str(blocker / "models"))
-    model, sha = model_file()
-    assert sha is not None
-    with pytest.raises(ModelError, match=f"{blocker / 'models'}: cannot write .* {CACHE_ENV}"):
-        prepared_model(model, sha)
+    assert first.name == "all-MiniLM-L6-v2-onnx-int8"
 
 
 def test_repeated_texts_cost_once_and_the_cache_is_bounded() -> None:

