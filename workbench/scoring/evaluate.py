@@ -32,7 +32,7 @@ from workbench.scoring.readability import readability
 from workbench.scoring.relevance import judge_relevance, off_topic_finding, relevance_texts
 from workbench.scoring.repeat import RepeatableJudge, combine
 from workbench.scoring.reply_checks import reply_findings
-from workbench.scoring.safety import RuleSet, check_safety
+from workbench.scoring.safety import RuleSet, check_safety, safety_model_enabled
 from workbench.scoring.staleness import fingerprint
 
 __all__ = [
@@ -94,9 +94,10 @@ def encode_ahead(pairs: Sequence[tuple[str, str]], *, safety_model: bool = True)
     to its longest sentence): what relevance reads, and every sentence and the question for
     the safety model layer."""
     texts: list[str] = []
+    sentences_too = safety_model and safety_model_enabled()
     for question, answer in pairs:
         texts += relevance_texts(question, answer)
-        if safety_model:
+        if sentences_too:
             texts += [question.strip(), *sentence_texts(sentences(answer))]
     if texts:
         load_encoder().encode(texts)

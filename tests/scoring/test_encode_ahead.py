@@ -1,0 +1,57 @@
+"""Encoding ahead: one call for a batch's texts leaves nothing for the evaluations to encode."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from workbench.data.datasets import Corpus
+from workbench.encoders import MiniLMEncoder, load_encoder
+from workbench.generation.offline import OfflineComposer
+from workbench.generation.retrieval import BM25Retriever
+from workbench.models import Answer, Excerpt, Question
+from workbench.scoring.evaluate import encode_ahead, evaluate_answer
+from workbench.scoring.faithfulness import OfflineJudge
+
+
+def _work(corpus: Corpus) -> list[tuple[Answer, Question, list[Excerpt]]]:
+    """Six demo questions, each with its composed answer and its excerpts."""
+    retriever = BM25Retriever(corpus.excerpts.values())
+    prompt = sorted(corpus.prompts.items())[0][1]
+    out = []
+    for q in corpus.questions[:6]:
+        excerpts = [r.excerpt for r in retriever.retrieve(q)]
+        text = OfflineComposer().generate(q, excerpts, prompt).text
+        ids = tuple(e.id for e in excerpts)
+        answer = Answer(f"a-{q.id}", "r", q.id, "p", "offline", "m", text, (), ids)
+        out.append((answer, q, excerpts))
+    return out
+
+
+def test_encoding_ahead_covers_every_text_an_evaluation_encodes(
+    corpus: Corpus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work = _work(corpus)
+    encoder = load_encoder()
+    assert isinstance(encoder, MiniLMEncoder)
+    encoded: list[str] = []
+    run = encoder._run
+
+    def recording(texts: list[str]) -> np.ndarray:  # type: ignore[type-arg]
+        encoded.extend(texts)
+        return run(texts)
+
+    monkeypatch.setattr(encoder, "_run", recording)
+    ahead: dict[str, int] = {}
+    for layer in ("on", "off"):
+        monkeypatch.setenv("WORKBENCH_SAFETY_MODEL", layer)
+        encoder.clear_cache()
+        encoded.clear()
+        encode_ahead([(q.text, a.text) for a, q, _ in work])
+        ahead[layer] = len(encoded)
+        for answer, question, excerpts in work:
+            evaluate_answer(answer, question, excerpts, OfflineJudge())
+        assert encoded[ahead[layer] :] == []  # every vector came from the cache
+    # the sentences are not encoded for a model layer that does not run
+    assert 0 < ahead["off"] < ahead["on"]
+    encoder.clear_cache()
