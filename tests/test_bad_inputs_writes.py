@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests import pgcluster
+from tests.oneline import one_line
 from tests.readonly import read_only
 from tests.storekit import RawDB
 from workbench.cli.main import main
@@ -23,14 +24,6 @@ from workbench.importing import writer
 from workbench.store import SQLiteStore
 
 NOTE = "# Diet\n\n## Eating well\n\nEating well helps many people during cancer treatment.\n"
-
-
-def _one_line(capsys: pytest.CaptureFixture[str]) -> str:
-    captured = capsys.readouterr()
-    assert "Traceback" not in captured.err + captured.out
-    err = captured.err.strip()
-    assert len(err.splitlines()) == 1, err
-    return err
 
 
 @contextmanager
@@ -93,9 +86,9 @@ def test_demo_into_a_read_only_folder_is_one_line_and_writes_nothing(
     locked.mkdir()
     with read_only(locked):
         assert main(["demo", "--out", str(locked), "--limit", "1", "-q"]) == 2
-        assert str(locked) in _one_line(capsys)
+        assert str(locked) in one_line(capsys)
         assert main(["demo", "--out", str(locked / "deeper"), "--limit", "1", "-q"]) == 2
-        assert str(locked / "deeper") in _one_line(capsys)
+        assert str(locked / "deeper") in one_line(capsys)
     assert list(locked.iterdir()) == []
 
 
@@ -106,13 +99,13 @@ def test_an_empty_excerpts_file_in_a_datasets_folder_is_an_error(
     shutil.copytree(default_datasets_dir(), folder)
     (folder / "excerpts" / "zz-empty.jsonl").write_text("\n")
     assert main(["generate", "--datasets", str(folder), "--limit", "1", "-q"]) == 2
-    err = _one_line(capsys)
+    err = one_line(capsys)
     assert "zz-empty.jsonl" in err and "no excerpts" in err
     assert not Path("workbench.db").exists()
     (folder / "excerpts" / "zz-empty.jsonl").unlink()
     (folder / "questions" / "zz-empty.jsonl").write_text("")
     assert main(["generate", "--datasets", str(folder), "--limit", "1", "-q"]) == 2
-    assert "zz-empty.jsonl" in _one_line(capsys)
+    assert "zz-empty.jsonl" in one_line(capsys)
 
 
 def test_a_refused_store_copy_leaves_its_target_untouched(
@@ -125,13 +118,13 @@ def test_a_refused_store_copy_leaves_its_target_untouched(
     before = target.read_bytes()
     capsys.readouterr()
     assert main(["store", "copy", "--from", "workbench.db", "--to", str(target)]) == 2
-    assert "not empty" in _one_line(capsys) and target.read_bytes() == before
+    assert "not empty" in one_line(capsys) and target.read_bytes() == before
     # a zero-byte file, and a file that is not a store: refused, untouched
     for name, content in (("empty.db", b""), ("notes.db", b"my notes " * 100)):
         other = tmp_path / name
         other.write_bytes(content)
         assert main(["store", "copy", "--from", "workbench.db", "--to", str(other)]) == 2
-        assert name in _one_line(capsys) and other.read_bytes() == content
+        assert name in one_line(capsys) and other.read_bytes() == content
     # a source whose log is broken: the new target is never made
     assert main(["decide", _answer(), "--reject", "--reason", "r", "--reviewer", "X"]) == 0
     assert main(["decide", _answer(), "--reject", "--reason", "s", "--reviewer", "X"]) == 0
@@ -141,7 +134,7 @@ def test_a_refused_store_copy_leaves_its_target_untouched(
     db.close()
     fresh = tmp_path / "fresh.db"
     assert main(["store", "copy", "--from", "workbench.db", "--to", str(fresh)]) == 2
-    assert "nothing was copied" in _one_line(capsys)
+    assert "nothing was copied" in one_line(capsys)
     assert not fresh.exists() and not Path(f"{fresh}-wal").exists()
 
 
@@ -167,7 +160,7 @@ def test_a_zero_byte_file_is_not_a_store(
 ) -> None:
     Path("empty.db").write_bytes(b"")
     assert main([*command, "--store", "empty.db"]) == 2
-    err = _one_line(capsys)
+    err = one_line(capsys)
     assert "empty.db is an empty file, not a store" in err
     assert Path("empty.db").read_bytes() == b""
     assert not Path("empty.db-wal").exists() and not Path("exp").exists()
@@ -192,7 +185,7 @@ def test_writes_refuse_a_store_with_damaged_pages(capsys: pytest.CaptureFixture[
         ["score", "--rescore", "-q"],
     ):
         assert main(command) == 2, command
-        err = _one_line(capsys)
+        err = one_line(capsys)
         assert "workbench.db" in err and "damaged" in err
     assert path.read_bytes() == before
 
@@ -210,6 +203,6 @@ def test_a_refused_copy_makes_no_schema_in_a_postgresql_target(
     url = postgres.create_database()
     capsys.readouterr()
     assert main(["store", "copy", "--from", "workbench.db", "--to", url]) == 2
-    assert "nothing was copied" in _one_line(capsys)
+    assert "nothing was copied" in one_line(capsys)
     with RawDB(url) as raw:
         assert raw.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == [(0,)]

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests import pgcluster
+from tests.oneline import one_line
 from workbench.cli.main import main
 from workbench.models import Decision
 from workbench.review.decisions import record_decision
@@ -25,14 +26,6 @@ from workbench.store.keys import config_key_file
 from workbench.workspace import Workspace
 
 UNKEYED = "cannot be detected without a key or an anchor kept elsewhere"
-
-
-def _one_line(capsys: pytest.CaptureFixture[str]) -> str:
-    captured = capsys.readouterr()
-    assert "Traceback" not in captured.err + captured.out
-    err = captured.err.strip()
-    assert len(err.splitlines()) == 1, err
-    return err
 
 
 @pytest.fixture
@@ -76,7 +69,7 @@ def test_a_keyed_store_with_no_key_in_reach_publishes_nothing(
         ["decide", answers[1], "--approve", "--reviewer", "Dr Ng"],
     ):
         assert main(command) == 2, command
-        err = _one_line(capsys)
+        err = one_line(capsys)
         assert "no log key is in reach" in err and str(config_key_file()) in err, err
     assert not any(Path(p).exists() for p in ("exp", "rows", "rep"))
     assert main(["verify"]) == 2
@@ -101,11 +94,11 @@ def test_another_key_cannot_append_and_fails_verify(
     monkeypatch.setenv("WORKBENCH_LOG_KEY", "x" * 40)
     capsys.readouterr()
     assert main(["decide", answers[1], "--approve", "--reviewer", "Mallory"]) == 2
-    assert "is not the key that signed this decision log" in _one_line(capsys)
+    assert "is not the key that signed this decision log" in one_line(capsys)
     assert main(["verify"]) == 1
     assert "keyed MAC does not match" in capsys.readouterr().err
     assert main(["export", "--approved", "--out", "exp", "-q"]) == 2
-    _one_line(capsys)
+    one_line(capsys)
 
 
 def test_an_unkeyed_log_says_what_it_cannot_detect(
@@ -138,10 +131,10 @@ def test_export_checks_an_anchor_before_it_writes(
     capsys.readouterr()
     args = ["export", "--approved", "--out", "third", "--anchor", "first/anchor.json", "-q"]
     assert main(args) == 2
-    assert "no longer extends anchor" in _one_line(capsys)
+    assert "no longer extends anchor" in one_line(capsys)
     assert not Path("third").exists()
     assert main(["export", "--approved", "--out", "third", "--anchor", "nonsense", "-q"]) == 2
-    assert "nonsense" in _one_line(capsys)
+    assert "nonsense" in one_line(capsys)
 
 
 def test_a_team_on_postgresql_shares_one_key_file(
@@ -169,9 +162,9 @@ def test_a_team_on_postgresql_shares_one_key_file(
     monkeypatch.delenv("WORKBENCH_LOG_KEY_FILE")  # carol has not got the team key
     monkeypatch.setenv("WORKBENCH_CONFIG_DIR", str(tmp_path / "carol"))
     assert main(["decide", a, "--reject", "--reason", "x", "--reviewer", "carol", *s]) == 2
-    assert "no log key is in reach" in _one_line(capsys)
+    assert "no log key is in reach" in one_line(capsys)
     assert main(["export", "--approved", "--out", "exp", "-q", *s]) == 2
-    assert "no log key is in reach" in _one_line(capsys)
+    assert "no log key is in reach" in one_line(capsys)
 
 
 def test_the_users_own_key_does_not_fail_an_older_unkeyed_store(

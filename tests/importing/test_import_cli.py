@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.importing.conftest import words
+from tests.oneline import one_line
 from workbench.cli.main import main
 from workbench.data.datasets import load_excerpts
 from workbench.importing import import_documents
@@ -36,12 +37,6 @@ offered only in clinical trials.
 Tiredness is common during radiation therapy and usually gets better a few weeks after
 the last treatment.
 """
-
-
-def _one_line(capsys: pytest.CaptureFixture[str]) -> str:
-    err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and "Traceback" not in err, err
-    return err
 
 
 @pytest.fixture
@@ -88,22 +83,22 @@ def test_bad_files_end_in_one_line_and_exit_2(
 ) -> None:
     (tmp_path / name).write_bytes(content)
     assert main(["import", str(tmp_path / name), "--into", "data"]) == 2
-    err = _one_line(capsys)
+    err = one_line(capsys)
     assert name in err and expected in err
     assert not Path("data").exists()
 
 
-def test_a_missing_or_unreadable_file_is_one_line(
+def test_a_missing_or_unreadable_file_isone_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["import", str(tmp_path / "nowhere.pdf"), "--into", "data"]) == 2
-    assert "cannot read the file" in _one_line(capsys)
+    assert "cannot read the file" in one_line(capsys)
     if os.geteuid() != 0:  # root reads anything
         locked = tmp_path / "locked.md"
         locked.write_text(GUIDE)
         locked.chmod(0)
         assert main(["import", str(locked), "--into", "data"]) == 2
-        assert "Permission denied" in _one_line(capsys)
+        assert "Permission denied" in one_line(capsys)
 
 
 def test_one_bad_file_leaves_the_folder_as_it_was(
@@ -114,7 +109,7 @@ def test_one_bad_file_leaves_the_folder_as_it_was(
     guide.write_text(GUIDE.replace("Tiredness is common", "Fatigue is common"))
     (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.7\nthis is not a real pdf\n")
     assert main(["import", str(guide), str(tmp_path / "broken.pdf"), "--into", "data"]) == 2
-    assert "broken.pdf" in _one_line(capsys)
+    assert "broken.pdf" in one_line(capsys)
     after = {p: p.read_bytes() for p in Path("data").rglob("*") if p.is_file()}
     assert after == before
     assert [p.name for p in Path().iterdir() if p.name.startswith(".data.import")] == []
@@ -174,7 +169,7 @@ def test_documents_are_filed_by_file_name_or_source_title_never_by_inner_title(
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "a.md").write_text("## Other\n\nAnother file named a.\n")
     assert main(["import", str(tmp_path / "a.md"), str(tmp_path / "sub"), "--into", "x"]) == 2
-    assert "import them one at a time" in _one_line(capsys)
+    assert "import them one at a time" in one_line(capsys)
 
 
 def test_two_documents_with_one_title_get_a_key_each(guide: Path) -> None:

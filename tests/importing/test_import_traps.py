@@ -10,17 +10,12 @@ import docx
 import pytest
 
 from tests.importing.conftest import words
+from tests.oneline import one_line
 from workbench.cli.main import main
 from workbench.importing import import_documents
 
 INTRO = "An introduction to colon cancer care that is long enough to be kept as main text."
 MAIN = "Surgery is the main treatment for colon cancer that has not spread beyond the colon."
-
-
-def _one_line(capsys: pytest.CaptureFixture[str]) -> str:
-    err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and "Traceback" not in err, err
-    return err
 
 
 def test_a_docx_with_a_broken_content_types_part_is_one_line_and_exit_2(
@@ -37,7 +32,7 @@ def test_a_docx_with_a_broken_content_types_part_is_one_line_and_exit_2(
                 data = data[: len(data) // 2]  # cut mid-attribute: not well-formed XML
             out.writestr(info, data)
     assert main(["import", str(broken), "--into", "data"]) == 2
-    err = _one_line(capsys)
+    err = one_line(capsys)
     assert "broken.docx" in err and "[Content_Types].xml" in err
     assert not Path("data").exists()
 
@@ -73,6 +68,6 @@ def test_text_the_parser_cannot_reach_is_reported_not_dropped(
         encoding="utf-8",
     )
     assert main(["import", str(page), "--into", "data"]) == 2
-    err = _one_line(capsys)
+    err = one_line(capsys)
     assert "lists.html" in err and "could not be reached" in err
     assert not Path("data").exists()
