@@ -35,6 +35,7 @@ from workbench.runs.batch import ENCODE_AHEAD
 from workbench.scoring import evidence, lexicon, novelty, readability, tables
 from workbench.scoring.evaluate import encode_ahead, evaluate_answer
 from workbench.scoring.faithfulness import OfflineJudge
+from workbench.scoring.relevance.judge import asked_texts
 from workbench.scoring.safety import load_rules
 from workbench.scoring.safety.model import load_safety_model
 
@@ -96,6 +97,7 @@ def main() -> None:
         novelty._windows,
         novelty._source_words,
         tables._read,
+        asked_texts,
     ):
         cached.cache_clear()
     load_encoder().clear_cache()

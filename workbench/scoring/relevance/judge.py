@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -133,13 +134,15 @@ def _answer_text(answer: str) -> str:
     return " ".join(text.split())
 
 
-def asked_texts(question: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def asked_texts(question: str) -> tuple[str, ...]:
     """The question and the neighbour questions its answers are weighed against: the
-    texts the judge encodes once per question."""
+    texts the judge encodes once per question (read once per question, then cached: a
+    batch lists them ahead and each answer's judgment reads them again)."""
     asks = set(asks_of(question)) - {Ask.OTHER}
     topic = _topic(question)
     neighbours = (t.format(t=topic) for t in _NEIGHBOURS)
-    return [question, *(n for n in neighbours if not set(asks_of(n)) & asks)]
+    return (question, *(n for n in neighbours if not set(asks_of(n)) & asks))
 
 
 def relevance_signals(
