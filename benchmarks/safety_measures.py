@@ -19,6 +19,8 @@ Gold groups:
                           the first model layer; the shapes of its misses were read after)
     blind held-out 2      datasets/gold/safety_heldout_2/: a second group written blind,
                           measured once, after the second layer's thresholds were committed
+    blind held-out 3      datasets/gold/safety_heldout_3/: a third group written blind,
+                          measured once, after the third layer's thresholds were committed
 
 On the sentence-labelled groups only the seven class rule ids count (they label no other).
 
@@ -71,8 +73,18 @@ GROUPS = {
     "shapes dev": "shapes_dev",
     "shapes held-out": "shapes_heldout",
 }
-SENTENCE_GROUPS = ("sentences train", "sentences dev", "blind held-out", "blind held-out 2")
-BLIND = {"blind held-out": "safety_heldout", "blind held-out 2": "safety_heldout_2"}
+SENTENCE_GROUPS = (
+    "sentences train",
+    "sentences dev",
+    "blind held-out",
+    "blind held-out 2",
+    "blind held-out 3",
+)
+BLIND = {
+    "blind held-out": "safety_heldout",
+    "blind held-out 2": "safety_heldout_2",
+    "blind held-out 3": "safety_heldout_3",
+}
 MEDQUAD = Path(__file__).resolve().parents[2] / "shared" / "data" / "medquad-cancergov"
 
 
