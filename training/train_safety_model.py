@@ -22,7 +22,8 @@ answers (5 folds by answer, fixed seed; the weakly labelled answers are always i
 fit: the rules were written on them and find everything there, which says nothing of new
 wordings), and so are the safety-language thresholds. The harmful classes' thresholds are
 fixed on the development group: the fewest wrong answer-level decisions of the combined
-check, a false `fail` weighted 4 (the bar allows 3 false fails in 100 answers).
+check, a false `fail` weighted 4 (the bar allows 3 false fails in 100 answers); the rules
+decide there by their findings of `fail` severity (a rule's warning fails no answer).
 The card (docs/safety_model_card.md) is written by this script, never by hand;
 rerunning it on the same data writes the same figures.
 """
@@ -52,7 +53,7 @@ from workbench.data.datasets import (
 )
 from workbench.data.text import sentences
 from workbench.encoders import load_encoder
-from workbench.models import HARMFUL_CLASSES, SAFETY_CLASSES, Span
+from workbench.models import HARMFUL_CLASSES, SAFETY_CLASSES, Severity, Span
 from workbench.scoring.safety import check_rules, load_rules
 from workbench.scoring.safety.model import (
     HEADS_FILE,
@@ -103,6 +104,7 @@ class Item:
     x: np.ndarray
     y: np.ndarray  # (sentences, classes)
     rules: set[str]  # rule ids the rules alone raise
+    fails: set[str]  # those raised at `fail` severity (what fails the answer)
 
 
 def _overlaps(a: Span, start: int, end: int) -> bool:
@@ -164,17 +166,16 @@ def build(golds: Sequence[tuple[str, GoldSafetyAnswer]], rules: RuleSet) -> list
             y = _labels_from_sentences(gold, spans)
         else:
             y = _weak_labels(gold, spans, rules)
-        raised = {
-            f.rule_id
-            for f in check_rules(
-                gold.answer,
-                cancer_type=gold.cancer_type,
-                question=gold.question,
-                retrieved_ids=gold.retrieved_ids or None,
-                rules=rules,
-            )
-        }
-        items.append(Item(gold.id, group, gold, x, y, raised))
+        found = check_rules(
+            gold.answer,
+            cancer_type=gold.cancer_type,
+            question=gold.question,
+            retrieved_ids=gold.retrieved_ids or None,
+            rules=rules,
+        )
+        raised = {f.rule_id for f in found}
+        fails = {f.rule_id for f in found if f.severity is Severity.FAIL}
+        items.append(Item(gold.id, group, gold, x, y, raised, fails))
     return items
 
 
@@ -236,10 +237,11 @@ def choose_threshold(items: Sequence[Item], label: str, p: np.ndarray) -> float:
     (a false harmful finding weighted `FALSE_FAIL_COST`); ties go to the higher one."""
     rule_id = SAFETY_CLASSES[label]
     truth = np.array([_expects(it, label) for it in items])
-    rules = np.array([rule_id in it.rules for it in items])
+    harmful = label in HARMFUL_CLASSES
+    rules = np.array([rule_id in (it.fails if harmful else it.rules) for it in items])
     best, best_cost = 0.99, float("inf")
     for t in np.round(np.arange(0.30, 0.995, 0.01), 2)[::-1]:
-        if label in HARMFUL_CLASSES:
+        if harmful:
             decided = rules | (p >= t)
             cost = (truth & ~decided).sum() + FALSE_FAIL_COST * (~truth & decided).sum()
         else:  # the finding is "missing": it stands when the rules say so and the model agrees
