@@ -21,6 +21,8 @@ Gold groups:
                           measured once, after the second layer's thresholds were committed
     blind held-out 3      datasets/gold/safety_heldout_3/: a third group written blind,
                           measured once, after the third layer's thresholds were committed
+    blind held-out 4      datasets/gold/safety_heldout_4/: a fourth, measured once after
+                          fail decisions were counted by severity (what fails the answer)
 
 On the sentence-labelled groups only the seven class rule ids count (they label no other).
 
@@ -79,11 +81,13 @@ SENTENCE_GROUPS = (
     "blind held-out",
     "blind held-out 2",
     "blind held-out 3",
+    "blind held-out 4",
 )
 BLIND = {
     "blind held-out": "safety_heldout",
     "blind held-out 2": "safety_heldout_2",
     "blind held-out 3": "safety_heldout_3",
+    "blind held-out 4": "safety_heldout_4",
 }
 MEDQUAD = Path(__file__).resolve().parents[2] / "shared" / "data" / "medquad-cancergov"
 
