@@ -94,8 +94,9 @@ def write_card(
         + f" ({len(train)} in all). Development answers: "
         + ", ".join(f"{g} {len(v)}" for g, v in sorted(by_group.items()))
         + ". `sentences` is datasets/gold/safety_sentences/ outside its development group "
-        "(a seeded hash of the id); the others are datasets/gold/safety/ with weak sentence "
-        "labels (see the script's docstring).",
+        "(a seeded hash of the id); `spent blind` the blind groups already measured once "
+        "(datasets/gold/safety_heldout*/ but the newest), split by the same hash; the others "
+        "are datasets/gold/safety/ with weak sentence labels (see the script's docstring).",
         "",
         "| class | rule id | training sentences: present | absent | unknown | features | C | "
         "out-of-fold AP | threshold |",
@@ -106,8 +107,9 @@ def write_card(
         "",
         "Answer-level decisions (one per answer and rule id). On the sentence-labelled gold "
         "only the seven class rule ids count (it labels no other); `fail` = the five harmful "
-        "classes' rule ids and the rule file's fail-severity rules. `false fails` = answers "
-        "with a fail-severity finding the gold does not expect. The development group fixed "
+        "classes' rule ids and the rule file's fail-severity rules, decided by a finding of "
+        "`fail` severity (what fails the answer). `false fails` = answers with a "
+        "fail-severity finding the gold does not expect. The development group fixed "
         "the harmful classes' thresholds (not the weights): its figures are not a figure "
         "of trust.",
         "",

@@ -5,13 +5,15 @@
 
 Data (all in the repository, split before any training):
     training      the sentence-labelled gold outside its development group
-                  (datasets/gold/safety_sentences/, `in_development` false), and the first
+                  (datasets/gold/safety_sentences/, `in_development` false), the blind
+                  groups already measured (`SPENT_BLIND`: each was measured once, on an
+                  earlier fit, before it joined; split by the same hash), and the first
                   answer-level gold (group_a, group_b, shapes_dev) with weak sentence
                   labels: a class the answer does not expect is absent from every sentence;
                   an expected class is present in the sentences where its rule fires and
                   unknown in the others.
-    development   the sentence-labelled gold's development group (a seeded hash of the id)
-                  and shapes_heldout (answer-level labels only).
+    development   the development group of both (a seeded hash of the id) and
+                  shapes_heldout (answer-level labels only).
 
 Per class: one L2 logistic regression (balanced class weights) over standardised
 features (`workbench.scoring.safety.model.features`): either the sentence in its answer
@@ -87,6 +89,11 @@ FEATURE_SETS = {
     "with the question": np.concatenate(list(_BLOCK.values())),
 }
 LABELS = tuple(SAFETY_CLASSES)
+# Blind groups whose one measurement is on record (docs/safety.md): written by others, in
+# wordings no rule or training sentence was written for, they now train and develop the
+# layer. The newest blind group is never listed here.
+SPENT_BLIND = ("safety_heldout", "safety_heldout_2", "safety_heldout_3", "safety_heldout_4")
+TUNED = ("sentences", "spent blind")  # the sentence-labelled groups heads are chosen on
 WEAK_TRAIN = ("group_a", "group_b", "shapes_dev")
 WEAK_DEV = ("shapes_heldout",)
 # A false finding costs this many missed ones when a harmful class's threshold is chosen:
@@ -267,8 +274,8 @@ def choose(train: Sequence[Item], j: int, label: str) -> Choice:
     """The feature set and regularisation with the best out-of-fold answer-level average
     precision on the sentence-labelled training answers (ties: the simpler, the stronger
     regularised), and the threshold from the same predictions."""
-    tuned = [it for it in train if it.group == "sentences"]
-    always = [it for it in train if it.group != "sentences"]
+    tuned = [it for it in train if it.group in TUNED]
+    always = [it for it in train if it.group not in TUNED]
     truth = _truth(tuned, label)
     best: tuple[float, Choice] | None = None
     for rank, (name, cols) in enumerate(FEATURE_SETS.items()):
@@ -291,12 +298,13 @@ def main() -> None:
     sentence_gold = load_gold_sentences()
     folder = default_datasets_dir() / "gold" / "safety"
     weak = {g: load_gold_safety(folder / f"{g}.jsonl") for g in (*WEAK_TRAIN, *WEAK_DEV)}
+    spent = [g for name in SPENT_BLIND for g in load_gold_sentences(folder.parent / name)]
     train_golds: list[tuple[str, GoldSafetyAnswer]] = [
         ("sentences", g) for g in sentence_gold if not in_development(g.id)
-    ]
+    ] + [("spent blind", g) for g in spent if not in_development(g.id)]
     dev_golds: list[tuple[str, GoldSafetyAnswer]] = [
         ("sentences dev", g) for g in sentence_gold if in_development(g.id)
-    ]
+    ] + [("spent blind dev", g) for g in spent if in_development(g.id)]
     train_golds += [(name, g) for name in WEAK_TRAIN for g in weak[name]]
     dev_golds += [(name, g) for name in WEAK_DEV for g in weak[name]]
     train = build(train_golds, rules)
