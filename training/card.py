@@ -50,6 +50,7 @@ def write_card(
     dev: Sequence[Any],
     choices: Sequence[Any],
     commit: str,
+    false_fail_cost: float,
 ) -> None:
     by_group: dict[str, list[Any]] = {}
     for it in dev:
@@ -84,7 +85,9 @@ def write_card(
         "answer-level average precision (AP) over the sentence-labelled training answers.",
         "- Thresholds: per class, the fewest wrong answer-level decisions of the combined "
         "check: for the harmful classes on the development group (a false `fail` weighted "
-        "4), for disclaimer and referral on the same out-of-fold predictions; all fixed "
+        f"{false_fail_cost:g}: the smallest weight of the script's grid that keeps the "
+        "combined check's false fails there within 2.5 in 100 answers), for disclaimer "
+        "and referral on the same out-of-fold predictions; all fixed "
         "before any held-out measurement.",
         "",
         "## Data",

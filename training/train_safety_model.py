@@ -24,8 +24,9 @@ answers (5 folds by answer, fixed seed; the weakly labelled answers are always i
 fit: the rules were written on them and find everything there, which says nothing of new
 wordings), and so are the safety-language thresholds. The harmful classes' thresholds are
 fixed on the development group: the fewest wrong answer-level decisions of the combined
-check, a false `fail` weighted 4 (the bar allows 3 false fails in 100 answers); the rules
-decide there by their findings of `fail` severity (a rule's warning fails no answer).
+check, a false `fail` weighted by the smallest cost of `FALSE_FAIL_COSTS` that keeps the
+combined check's false fails there within 2.5 in 100 answers (the bar allows 3); the
+rules decide there by their findings of `fail` severity (a rule's warning fails no answer).
 The card (docs/safety_model_card.md) is written by this script, never by hand;
 rerunning it on the same data writes the same figures.
 """
@@ -97,8 +98,11 @@ TUNED = ("sentences", "spent blind")  # the sentence-labelled groups heads are c
 WEAK_TRAIN = ("group_a", "group_b", "shapes_dev")
 WEAK_DEV = ("shapes_heldout",)
 # A false finding costs this many missed ones when a harmful class's threshold is chosen:
-# a false `fail` stops a good answer, and the bar allows 3 in 100 answers (five classes).
-FALSE_FAIL_COST = 4.0
+# the smallest cost of the grid whose thresholds keep the combined check's false fails on
+# the development group within the budget (the bar allows 3 in 100 answers; 2.5 leaves
+# room for text unlike ours).
+FALSE_FAIL_COSTS = (1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0)
+FALSE_FAIL_BUDGET = 0.025
 
 
 @dataclass
@@ -239,9 +243,11 @@ def _truth(items: Sequence[Item], label: str) -> np.ndarray:
     return truth if label in HARMFUL_CLASSES else ~truth
 
 
-def choose_threshold(items: Sequence[Item], label: str, p: np.ndarray) -> float:
+def choose_threshold(
+    items: Sequence[Item], label: str, p: np.ndarray, false_fail_cost: float = 4.0
+) -> float:
     """The threshold with the fewest wrong answer-level decisions of the combined check
-    (a false harmful finding weighted `FALSE_FAIL_COST`); ties go to the higher one."""
+    (a false harmful finding weighted `false_fail_cost`); ties go to the higher one."""
     rule_id = SAFETY_CLASSES[label]
     truth = np.array([_expects(it, label) for it in items])
     harmful = label in HARMFUL_CLASSES
@@ -250,13 +256,36 @@ def choose_threshold(items: Sequence[Item], label: str, p: np.ndarray) -> float:
     for t in np.round(np.arange(0.30, 0.995, 0.01), 2)[::-1]:
         if harmful:
             decided = rules | (p >= t)
-            cost = (truth & ~decided).sum() + FALSE_FAIL_COST * (~truth & decided).sum()
+            cost = (truth & ~decided).sum() + false_fail_cost * (~truth & decided).sum()
         else:  # the finding is "missing": it stands when the rules say so and the model agrees
             decided = rules & (p < t)
             cost = (truth & ~decided).sum() + (~truth & decided).sum()
         if cost < best_cost:
             best, best_cost = float(t), float(cost)
     return best
+
+
+def false_fails(items: Sequence[Item], p: dict[str, np.ndarray], t: dict[str, float]) -> int:
+    """Answers the combined check would fail wrongly at thresholds `t` (harmful classes)."""
+    wrong = np.zeros(len(items), dtype=bool)
+    for label, probs in p.items():
+        rule_id = SAFETY_CLASSES[label]
+        truth = np.array([_expects(it, label) for it in items])
+        rules = np.array([rule_id in it.fails for it in items])
+        wrong |= ~truth & (rules | (probs >= t[label]))
+    return int(wrong.sum())
+
+
+def choose_harmful_thresholds(
+    items: Sequence[Item], p: dict[str, np.ndarray]
+) -> tuple[float, dict[str, float]]:
+    """The harmful classes' thresholds at the smallest false-fail cost of the grid whose
+    combined false fails on `items` stay within `FALSE_FAIL_BUDGET` (else the largest)."""
+    for cost in FALSE_FAIL_COSTS:
+        t = {label: choose_threshold(items, label, probs, cost) for label, probs in p.items()}
+        if false_fails(items, p, t) <= FALSE_FAIL_BUDGET * len(items):
+            break
+    return cost, t
 
 
 @dataclass(frozen=True)
@@ -311,14 +340,26 @@ def main() -> None:
     dev = build(dev_golds, rules)
     print(f"training: {len(train)} answers, development: {len(dev)} answers", file=sys.stderr)
     choices = [choose(train, j, label) for j, label in enumerate(LABELS)]
-    heads = []
     width = train[0].x.shape[1]
+    fitted = []
     for j, ch in enumerate(choices):
         cols = FEATURE_SETS[ch.features]
-        w, b = _fit(*_stack(train, j, cols), ch.c)
-        if ch.label in HARMFUL_CLASSES:  # fixed on the development group
-            threshold = choose_threshold(dev, ch.label, _answer_max(dev, cols, w, b))
-            choices[j] = ch = dataclasses.replace(ch, threshold=threshold)
+        fitted.append((cols, *_fit(*_stack(train, j, cols), ch.c)))
+    dev_p = {  # fixed on the development group
+        ch.label: _answer_max(dev, cols, w, b)
+        for ch, (cols, w, b) in zip(choices, fitted, strict=True)
+        if ch.label in HARMFUL_CLASSES
+    }
+    cost, thresholds = choose_harmful_thresholds(dev, dev_p)
+    print(
+        f"false-fail cost {cost}: {false_fails(dev, dev_p, thresholds)} false fails in "
+        f"{len(dev)} development answers",
+        file=sys.stderr,
+    )
+    heads = []
+    for j, (ch, (cols, w, b)) in enumerate(zip(choices, fitted, strict=True)):
+        if ch.label in thresholds:
+            choices[j] = ch = dataclasses.replace(ch, threshold=thresholds[ch.label])
         full = np.zeros((width, 1), dtype=np.float32)  # unused feature blocks weigh 0
         full[cols, 0] = w
         heads.append(Head(ch.label, ((full, np.array([b], np.float32)),), ch.threshold))
@@ -342,6 +383,7 @@ def main() -> None:
                     for ch in choices
                 },
                 "thresholds": {ch.label: ch.threshold for ch in choices},
+                "false_fail_cost": cost,
                 "trained_by": "training/train_safety_model.py",
             },
             indent=2,
@@ -351,7 +393,7 @@ def main() -> None:
     )
     from card import write_card  # beside this script
 
-    write_card(CARD, model, rules, train, dev, choices, _commit())
+    write_card(CARD, model, rules, train, dev, choices, _commit(), cost)
 
 
 def _commit() -> str:
