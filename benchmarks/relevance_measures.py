@@ -19,6 +19,11 @@ judge's neighbour questions take, so that group flatters the aim signal: read it
 that in mind.
 
     .venv/bin/python benchmarks/relevance_measures.py [--shared PATH] [--misses]
+        [--cut-on heldout,heldout_2]
+
+`--cut-on` prints the cut that best parts the named groups' off-topic answers from their
+on-topic ones (Youden's J: off-topic flagged minus on-topic flagged, over cuts 0.30 to
+0.80 by 0.01, the lowest on a tie): how the judge's threshold was chosen.
 """
 
 from __future__ import annotations
@@ -123,6 +128,19 @@ def measure(
     }
 
 
+def youden_cut(pairs: Sequence[Pair], scores: dict[str, float | None]) -> tuple[float, float]:
+    """The cut in 0.30..0.80 (by 0.01) with the largest off-topic minus on-topic flag
+    rate over `pairs`, the lowest on a tie, and that difference."""
+    best = (0.0, -2.0)
+    for step in range(30, 81):
+        cut = step / 100
+        m = measure(pairs, lambda p: scores[p.id], cut)
+        j = round(m["flag_off"] - m["flag_on"], 6)
+        if j > best[1]:
+            best = (cut, j)
+    return best
+
+
 def _row(name: str, m: dict[str, float]) -> str:
     return (
         f"  {name:18s} pairs {m['pairs']:.3f} ({int(m['n_pairs'])})  flag off {m['flag_off']:.3f}"
@@ -134,6 +152,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", help="the shared data folder (default ../shared)")
     parser.add_argument("--misses", action="store_true", help="print the judge's misses")
+    parser.add_argument("--cut-on", help="groups (comma-separated) to choose a cut on")
     args = parser.parse_args()
     groups = gold_groups()
     folder = shared_folder(args.shared) / "data"
@@ -141,12 +160,14 @@ def main() -> None:
         groups["medquad"] = medquad_pairs(folder)
     else:
         print(f"(no MedQuAD pairs: {folder / 'medquad-cancergov'} is absent)")
+    judged_all: dict[str, float | None] = {}
     for name, pairs in groups.items():
         started = time.perf_counter()
         judged = {p.id: judge_relevance(p.question, p.answer) for p in pairs}
         took = time.perf_counter() - started
         print(f"{name}: {len(pairs)} answers, {len({p.group for p in pairs})} questions")
         scores = {i: j.score for i, j in judged.items()}
+        judged_all.update(scores)
         print(_row("judge_relevance", measure(pairs, lambda p, s=scores: s[p.id], THRESHOLD)))
         print(
             _row(
@@ -163,6 +184,17 @@ def main() -> None:
                 )
                 if wrong:
                     print(f"    miss {p.id} [{p.label}] {j.score}: {p.question} | {j.reason}")
+    if args.cut_on:
+        names = [n.strip() for n in args.cut_on.split(",") if n.strip()]
+        unknown = [n for n in names if n not in groups]
+        if unknown:
+            raise SystemExit(f"--cut-on: no group {unknown[0]!r} (groups: {', '.join(groups)})")
+        pooled = [p for n in names for p in groups[n]]
+        cut, j = youden_cut(pooled, judged_all)
+        print(
+            f"cut on {', '.join(names)}: {cut:.2f} (off-topic minus on-topic flagged {j:.3f});"
+            f" the judge's threshold is {THRESHOLD}"
+        )
 
 
 if __name__ == "__main__":

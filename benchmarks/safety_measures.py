@@ -19,6 +19,15 @@ Gold groups:
                           the first model layer; the shapes of its misses were read after)
     blind held-out 2      datasets/gold/safety_heldout_2/: a second group written blind,
                           measured once, after the second layer's thresholds were committed
+    blind held-out 3      datasets/gold/safety_heldout_3/: a third group written blind,
+                          measured once, after the third layer's thresholds were committed
+    blind held-out 4      datasets/gold/safety_heldout_4/: a fourth, measured once after
+                          fail decisions were counted by severity (what fails the answer)
+    blind held-out 5      datasets/gold/safety_heldout_5/: a fifth, measured once after the
+                          layer was refitted on the first four (the newest: never trained on)
+
+Since the fifth group, three quarters of the first four (by the seeded hash) are training
+data for the model layer and the rest development data: their figures are no longer blind.
 
 On the sentence-labelled groups only the seven class rule ids count (they label no other).
 
@@ -71,8 +80,22 @@ GROUPS = {
     "shapes dev": "shapes_dev",
     "shapes held-out": "shapes_heldout",
 }
-SENTENCE_GROUPS = ("sentences train", "sentences dev", "blind held-out", "blind held-out 2")
-BLIND = {"blind held-out": "safety_heldout", "blind held-out 2": "safety_heldout_2"}
+SENTENCE_GROUPS = (
+    "sentences train",
+    "sentences dev",
+    "blind held-out",
+    "blind held-out 2",
+    "blind held-out 3",
+    "blind held-out 4",
+    "blind held-out 5",
+)
+BLIND = {
+    "blind held-out": "safety_heldout",
+    "blind held-out 2": "safety_heldout_2",
+    "blind held-out 3": "safety_heldout_3",
+    "blind held-out 4": "safety_heldout_4",
+    "blind held-out 5": "safety_heldout_5",
+}
 MEDQUAD = Path(__file__).resolve().parents[2] / "shared" / "data" / "medquad-cancergov"
 
 

@@ -50,6 +50,7 @@ def write_card(
     dev: Sequence[Any],
     choices: Sequence[Any],
     commit: str,
+    false_fail_cost: float,
 ) -> None:
     by_group: dict[str, list[Any]] = {}
     for it in dev:
@@ -84,7 +85,9 @@ def write_card(
         "answer-level average precision (AP) over the sentence-labelled training answers.",
         "- Thresholds: per class, the fewest wrong answer-level decisions of the combined "
         "check: for the harmful classes on the development group (a false `fail` weighted "
-        "4), for disclaimer and referral on the same out-of-fold predictions; all fixed "
+        f"{false_fail_cost:g}: the smallest weight of the script's grid that keeps the "
+        "combined check's false fails there within 2.5 in 100 answers), for disclaimer "
+        "and referral on the same out-of-fold predictions; all fixed "
         "before any held-out measurement.",
         "",
         "## Data",
@@ -94,8 +97,9 @@ def write_card(
         + f" ({len(train)} in all). Development answers: "
         + ", ".join(f"{g} {len(v)}" for g, v in sorted(by_group.items()))
         + ". `sentences` is datasets/gold/safety_sentences/ outside its development group "
-        "(a seeded hash of the id); the others are datasets/gold/safety/ with weak sentence "
-        "labels (see the script's docstring).",
+        "(a seeded hash of the id); `spent blind` the blind groups already measured once "
+        "(datasets/gold/safety_heldout*/ but the newest), split by the same hash; the others "
+        "are datasets/gold/safety/ with weak sentence labels (see the script's docstring).",
         "",
         "| class | rule id | training sentences: present | absent | unknown | features | C | "
         "out-of-fold AP | threshold |",
@@ -106,8 +110,9 @@ def write_card(
         "",
         "Answer-level decisions (one per answer and rule id). On the sentence-labelled gold "
         "only the seven class rule ids count (it labels no other); `fail` = the five harmful "
-        "classes' rule ids and the rule file's fail-severity rules. `false fails` = answers "
-        "with a fail-severity finding the gold does not expect. The development group fixed "
+        "classes' rule ids and the rule file's fail-severity rules, decided by a finding of "
+        "`fail` severity (what fails the answer). `false fails` = answers with a "
+        "fail-severity finding the gold does not expect. The development group fixed "
         "the harmful classes' thresholds (not the weights): its figures are not a figure "
         "of trust.",
         "",

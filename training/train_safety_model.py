@@ -5,13 +5,15 @@
 
 Data (all in the repository, split before any training):
     training      the sentence-labelled gold outside its development group
-                  (datasets/gold/safety_sentences/, `in_development` false), and the first
+                  (datasets/gold/safety_sentences/, `in_development` false), the blind
+                  groups already measured (`SPENT_BLIND`: each was measured once, on an
+                  earlier fit, before it joined; split by the same hash), and the first
                   answer-level gold (group_a, group_b, shapes_dev) with weak sentence
                   labels: a class the answer does not expect is absent from every sentence;
                   an expected class is present in the sentences where its rule fires and
                   unknown in the others.
-    development   the sentence-labelled gold's development group (a seeded hash of the id)
-                  and shapes_heldout (answer-level labels only).
+    development   the development group of both (a seeded hash of the id) and
+                  shapes_heldout (answer-level labels only).
 
 Per class: one L2 logistic regression (balanced class weights) over standardised
 features (`workbench.scoring.safety.model.features`): either the sentence in its answer
@@ -22,7 +24,9 @@ answers (5 folds by answer, fixed seed; the weakly labelled answers are always i
 fit: the rules were written on them and find everything there, which says nothing of new
 wordings), and so are the safety-language thresholds. The harmful classes' thresholds are
 fixed on the development group: the fewest wrong answer-level decisions of the combined
-check, a false `fail` weighted 4 (the bar allows 3 false fails in 100 answers).
+check, a false `fail` weighted by the smallest cost of `FALSE_FAIL_COSTS` that keeps the
+combined check's false fails there within 2.5 in 100 answers (the bar allows 3); the
+rules decide there by their findings of `fail` severity (a rule's warning fails no answer).
 The card (docs/safety_model_card.md) is written by this script, never by hand;
 rerunning it on the same data writes the same figures.
 """
@@ -52,7 +56,7 @@ from workbench.data.datasets import (
 )
 from workbench.data.text import sentences
 from workbench.encoders import load_encoder
-from workbench.models import HARMFUL_CLASSES, SAFETY_CLASSES, Span
+from workbench.models import HARMFUL_CLASSES, SAFETY_CLASSES, Severity, Span
 from workbench.scoring.safety import check_rules, load_rules
 from workbench.scoring.safety.model import (
     HEADS_FILE,
@@ -86,11 +90,19 @@ FEATURE_SETS = {
     "with the question": np.concatenate(list(_BLOCK.values())),
 }
 LABELS = tuple(SAFETY_CLASSES)
+# Blind groups whose one measurement is on record (docs/safety.md): written by others, in
+# wordings no rule or training sentence was written for, they now train and develop the
+# layer. The newest blind group is never listed here.
+SPENT_BLIND = ("safety_heldout", "safety_heldout_2", "safety_heldout_3", "safety_heldout_4")
+TUNED = ("sentences", "spent blind")  # the sentence-labelled groups heads are chosen on
 WEAK_TRAIN = ("group_a", "group_b", "shapes_dev")
 WEAK_DEV = ("shapes_heldout",)
 # A false finding costs this many missed ones when a harmful class's threshold is chosen:
-# a false `fail` stops a good answer, and the bar allows 3 in 100 answers (five classes).
-FALSE_FAIL_COST = 4.0
+# the smallest cost of the grid whose thresholds keep the combined check's false fails on
+# the development group within the budget (the bar allows 3 in 100 answers; 2.5 leaves
+# room for text unlike ours).
+FALSE_FAIL_COSTS = (1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0)
+FALSE_FAIL_BUDGET = 0.025
 
 
 @dataclass
@@ -103,6 +115,7 @@ class Item:
     x: np.ndarray
     y: np.ndarray  # (sentences, classes)
     rules: set[str]  # rule ids the rules alone raise
+    fails: set[str]  # those raised at `fail` severity (what fails the answer)
 
 
 def _overlaps(a: Span, start: int, end: int) -> bool:
@@ -164,17 +177,16 @@ def build(golds: Sequence[tuple[str, GoldSafetyAnswer]], rules: RuleSet) -> list
             y = _labels_from_sentences(gold, spans)
         else:
             y = _weak_labels(gold, spans, rules)
-        raised = {
-            f.rule_id
-            for f in check_rules(
-                gold.answer,
-                cancer_type=gold.cancer_type,
-                question=gold.question,
-                retrieved_ids=gold.retrieved_ids or None,
-                rules=rules,
-            )
-        }
-        items.append(Item(gold.id, group, gold, x, y, raised))
+        found = check_rules(
+            gold.answer,
+            cancer_type=gold.cancer_type,
+            question=gold.question,
+            retrieved_ids=gold.retrieved_ids or None,
+            rules=rules,
+        )
+        raised = {f.rule_id for f in found}
+        fails = {f.rule_id for f in found if f.severity is Severity.FAIL}
+        items.append(Item(gold.id, group, gold, x, y, raised, fails))
     return items
 
 
@@ -231,23 +243,49 @@ def _truth(items: Sequence[Item], label: str) -> np.ndarray:
     return truth if label in HARMFUL_CLASSES else ~truth
 
 
-def choose_threshold(items: Sequence[Item], label: str, p: np.ndarray) -> float:
+def choose_threshold(
+    items: Sequence[Item], label: str, p: np.ndarray, false_fail_cost: float = 4.0
+) -> float:
     """The threshold with the fewest wrong answer-level decisions of the combined check
-    (a false harmful finding weighted `FALSE_FAIL_COST`); ties go to the higher one."""
+    (a false harmful finding weighted `false_fail_cost`); ties go to the higher one."""
     rule_id = SAFETY_CLASSES[label]
     truth = np.array([_expects(it, label) for it in items])
-    rules = np.array([rule_id in it.rules for it in items])
+    harmful = label in HARMFUL_CLASSES
+    rules = np.array([rule_id in (it.fails if harmful else it.rules) for it in items])
     best, best_cost = 0.99, float("inf")
     for t in np.round(np.arange(0.30, 0.995, 0.01), 2)[::-1]:
-        if label in HARMFUL_CLASSES:
+        if harmful:
             decided = rules | (p >= t)
-            cost = (truth & ~decided).sum() + FALSE_FAIL_COST * (~truth & decided).sum()
+            cost = (truth & ~decided).sum() + false_fail_cost * (~truth & decided).sum()
         else:  # the finding is "missing": it stands when the rules say so and the model agrees
             decided = rules & (p < t)
             cost = (truth & ~decided).sum() + (~truth & decided).sum()
         if cost < best_cost:
             best, best_cost = float(t), float(cost)
     return best
+
+
+def false_fails(items: Sequence[Item], p: dict[str, np.ndarray], t: dict[str, float]) -> int:
+    """Answers the combined check would fail wrongly at thresholds `t` (harmful classes)."""
+    wrong = np.zeros(len(items), dtype=bool)
+    for label, probs in p.items():
+        rule_id = SAFETY_CLASSES[label]
+        truth = np.array([_expects(it, label) for it in items])
+        rules = np.array([rule_id in it.fails for it in items])
+        wrong |= ~truth & (rules | (probs >= t[label]))
+    return int(wrong.sum())
+
+
+def choose_harmful_thresholds(
+    items: Sequence[Item], p: dict[str, np.ndarray]
+) -> tuple[float, dict[str, float]]:
+    """The harmful classes' thresholds at the smallest false-fail cost of the grid whose
+    combined false fails on `items` stay within `FALSE_FAIL_BUDGET` (else the largest)."""
+    for cost in FALSE_FAIL_COSTS:
+        t = {label: choose_threshold(items, label, probs, cost) for label, probs in p.items()}
+        if false_fails(items, p, t) <= FALSE_FAIL_BUDGET * len(items):
+            break
+    return cost, t
 
 
 @dataclass(frozen=True)
@@ -265,8 +303,8 @@ def choose(train: Sequence[Item], j: int, label: str) -> Choice:
     """The feature set and regularisation with the best out-of-fold answer-level average
     precision on the sentence-labelled training answers (ties: the simpler, the stronger
     regularised), and the threshold from the same predictions."""
-    tuned = [it for it in train if it.group == "sentences"]
-    always = [it for it in train if it.group != "sentences"]
+    tuned = [it for it in train if it.group in TUNED]
+    always = [it for it in train if it.group not in TUNED]
     truth = _truth(tuned, label)
     best: tuple[float, Choice] | None = None
     for rank, (name, cols) in enumerate(FEATURE_SETS.items()):
@@ -289,26 +327,39 @@ def main() -> None:
     sentence_gold = load_gold_sentences()
     folder = default_datasets_dir() / "gold" / "safety"
     weak = {g: load_gold_safety(folder / f"{g}.jsonl") for g in (*WEAK_TRAIN, *WEAK_DEV)}
+    spent = [g for name in SPENT_BLIND for g in load_gold_sentences(folder.parent / name)]
     train_golds: list[tuple[str, GoldSafetyAnswer]] = [
         ("sentences", g) for g in sentence_gold if not in_development(g.id)
-    ]
+    ] + [("spent blind", g) for g in spent if not in_development(g.id)]
     dev_golds: list[tuple[str, GoldSafetyAnswer]] = [
         ("sentences dev", g) for g in sentence_gold if in_development(g.id)
-    ]
+    ] + [("spent blind dev", g) for g in spent if in_development(g.id)]
     train_golds += [(name, g) for name in WEAK_TRAIN for g in weak[name]]
     dev_golds += [(name, g) for name in WEAK_DEV for g in weak[name]]
     train = build(train_golds, rules)
     dev = build(dev_golds, rules)
     print(f"training: {len(train)} answers, development: {len(dev)} answers", file=sys.stderr)
     choices = [choose(train, j, label) for j, label in enumerate(LABELS)]
-    heads = []
     width = train[0].x.shape[1]
+    fitted = []
     for j, ch in enumerate(choices):
         cols = FEATURE_SETS[ch.features]
-        w, b = _fit(*_stack(train, j, cols), ch.c)
-        if ch.label in HARMFUL_CLASSES:  # fixed on the development group
-            threshold = choose_threshold(dev, ch.label, _answer_max(dev, cols, w, b))
-            choices[j] = ch = dataclasses.replace(ch, threshold=threshold)
+        fitted.append((cols, *_fit(*_stack(train, j, cols), ch.c)))
+    dev_p = {  # fixed on the development group
+        ch.label: _answer_max(dev, cols, w, b)
+        for ch, (cols, w, b) in zip(choices, fitted, strict=True)
+        if ch.label in HARMFUL_CLASSES
+    }
+    cost, thresholds = choose_harmful_thresholds(dev, dev_p)
+    print(
+        f"false-fail cost {cost}: {false_fails(dev, dev_p, thresholds)} false fails in "
+        f"{len(dev)} development answers",
+        file=sys.stderr,
+    )
+    heads = []
+    for j, (ch, (cols, w, b)) in enumerate(zip(choices, fitted, strict=True)):
+        if ch.label in thresholds:
+            choices[j] = ch = dataclasses.replace(ch, threshold=thresholds[ch.label])
         full = np.zeros((width, 1), dtype=np.float32)  # unused feature blocks weigh 0
         full[cols, 0] = w
         heads.append(Head(ch.label, ((full, np.array([b], np.float32)),), ch.threshold))
@@ -332,6 +383,7 @@ def main() -> None:
                     for ch in choices
                 },
                 "thresholds": {ch.label: ch.threshold for ch in choices},
+                "false_fail_cost": cost,
                 "trained_by": "training/train_safety_model.py",
             },
             indent=2,
@@ -341,7 +393,7 @@ def main() -> None:
     )
     from card import write_card  # beside this script
 
-    write_card(CARD, model, rules, train, dev, choices, _commit())
+    write_card(CARD, model, rules, train, dev, choices, _commit(), cost)
 
 
 def _commit() -> str:

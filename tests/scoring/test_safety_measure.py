@@ -46,6 +46,27 @@ def test_counts_pool_answer_rule_decisions_and_split_out_the_fail_rules() -> Non
     assert math.isnan(Counts().precision)
 
 
+def test_a_warning_with_a_harmful_id_is_a_finding_but_fails_no_answer() -> None:
+    """`failed` says what fails the answer: a rule's warning (a warning sign mentioned
+    without an action) counts among the findings, not among the fail decisions."""
+    gold = [
+        _gold("clean", "x", []),
+        _gold("warned", "y", ["emergency-without-action"]),
+        _gold("failed", "z", ["emergency-without-action"]),
+    ]
+    found = {
+        "clean": ["emergency-without-action"],
+        "warned": ["emergency-without-action"],
+        "failed": ["emergency-without-action"],
+    }
+    failed = {"failed": ["emergency-without-action"]}
+    m = measure_findings(gold, found, {"emergency-without-action"}, failed=failed)
+    assert m.overall == Counts(2, 1, 0)
+    assert m.fail == Counts(1, 0, 1) and m.false_fail_answers == 0
+    by_id = measure_findings(gold, found, {"emergency-without-action"})
+    assert by_id.fail == Counts(2, 1, 0) and by_id.false_fail_answers == 1
+
+
 def test_reading_level_is_left_out_of_the_gold_measure() -> None:
     gold = [_gold("g-1", "x", ["reading-level"])]
     assert measure_findings(gold, {"g-1": ["reading-level"]}, set()).overall == Counts()

@@ -83,29 +83,20 @@ class SafetyMeasure:
     n_answers: int
     per_rule: dict[str, Counts]
     overall: Counts
-    fail: Counts  # the decisions on rules whose severity is `fail`
+    fail: Counts  # the decisions on the `fail` rules, by findings that fail the answer
     misses: tuple[Miss, ...]
     fail_rules: frozenset[str] = frozenset()
+    false_fails: frozenset[str] = frozenset()  # answers failed by a finding not expected
 
     @property
     def false_fail_answers(self) -> int:
         """Answers with at least one `fail`-severity finding the gold does not expect."""
-        return len(
-            {
-                m.answer_id
-                for m in self.misses
-                if m.kind == "false positive" and m.rule_id in self.fail_rules
-            }
-        )
+        return len(self.false_fails)
 
 
-def measure_findings(
-    answers: Sequence[GoldSafetyAnswer],
-    found: Mapping[str, Iterable[str]],
-    fail_rules: Iterable[str],
-) -> SafetyMeasure:
-    """Score `found` (answer id -> rule ids raised) against the answers' gold labels."""
-    fail_ids = set(fail_rules)
+def _decisions(
+    answers: Sequence[GoldSafetyAnswer], found: Mapping[str, Iterable[str]]
+) -> tuple[dict[str, Counts], list[Miss]]:
     per_rule: dict[str, Counts] = {}
     misses: list[Miss] = []
     for gold in answers:
@@ -118,8 +109,33 @@ def measure_findings(
             if not hit:
                 kind = "false positive" if rule in raised else "false negative"
                 misses.append(Miss(gold.id, rule, kind))
+    return per_rule, misses
+
+
+def measure_findings(
+    answers: Sequence[GoldSafetyAnswer],
+    found: Mapping[str, Iterable[str]],
+    fail_rules: Iterable[str],
+    *,
+    failed: Mapping[str, Iterable[str]] | None = None,
+) -> SafetyMeasure:
+    """Score `found` (answer id -> rule ids raised) against the answers' gold labels.
+
+    The `fail` figures read `failed` (answer id -> rule ids raised by a finding of `fail`
+    severity: what fails the answer) when it is given: a warning with a harmful rule's id
+    is then a finding (overall) but not a fail decision. Without it, every finding of a
+    rule in `fail_rules` counts as one.
+    """
+    fail_ids = set(fail_rules)
+    per_rule, misses = _decisions(answers, found)
+    fail_per_rule, fail_misses = (
+        (per_rule, misses) if failed is None else _decisions(answers, failed)
+    )
     overall = sum(per_rule.values(), Counts())
-    fail = sum((c for r, c in per_rule.items() if r in fail_ids), Counts())
+    fail = sum((c for r, c in fail_per_rule.items() if r in fail_ids), Counts())
+    false_fails = frozenset(
+        m.answer_id for m in fail_misses if m.kind == "false positive" and m.rule_id in fail_ids
+    )
     return SafetyMeasure(
         len(answers),
         dict(sorted(per_rule.items())),
@@ -127,6 +143,7 @@ def measure_findings(
         fail,
         tuple(misses),
         frozenset(fail_ids),
+        false_fails,
     )
 
 
@@ -166,8 +183,10 @@ def measure_layers(
 ) -> dict[str, SafetyMeasure]:
     """The rules alone, the model layer alone and both combined (`check_safety`'s policy)
     on the same gold answers; `only` keeps the decisions on these rule ids (a gold set
-    that labels only them)."""
+    that labels only them). A `fail` decision is a finding of `fail` severity (one that
+    fails the answer); the rules' warnings with a harmful rule's id count as findings."""
     found: dict[str, dict[str, set[str]]] = {"rules": {}, "model": {}, "combined": {}}
+    failed: dict[str, dict[str, set[str]]] = {"rules": {}, "model": {}, "combined": {}}
     for a in answers:
         by_layer = check_layers(
             a.answer,
@@ -179,9 +198,14 @@ def measure_layers(
         )
         for name, findings in by_layer.items():
             ids = {f.rule_id for f in findings}
+            fails = {f.rule_id for f in findings if f.severity is Severity.FAIL}
             found[name][a.id] = ids & only if only is not None else ids
-    fails = fail_rule_ids(rules)
-    return {name: measure_findings(answers, f, fails) for name, f in found.items()}
+            failed[name][a.id] = fails & only if only is not None else fails
+    fail_ids = fail_rule_ids(rules)
+    return {
+        name: measure_findings(answers, f, fail_ids, failed=failed[name])
+        for name, f in found.items()
+    }
 
 
 @dataclass(frozen=True, slots=True)
