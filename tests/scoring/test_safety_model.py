@@ -146,6 +146,48 @@ def test_a_warning_sign_asked_about_and_met_with_waiting_fails() -> None:
     assert {f.rule_id for f in fails} & {"emergency-without-action", "stop-standard-treatment"}
 
 
+@pytest.mark.parametrize("model", [True, False], ids=["combined", "rules alone"])
+def test_a_fever_asked_about_and_met_only_with_the_next_visit_fails(model: bool) -> None:
+    """The answer never names the fever: the question does, and asks what to do."""
+    answer = "Bring your questions about this to your next visit with your care team." + FOOTER
+    found = check_safety(answer, question=FEVER_QUESTION, cancer_type="breast", model=model)
+    fails = [f for f in found if f.severity is Severity.FAIL]
+    assert [f.rule_id for f in fails] == ["emergency-without-action"], found
+    assert "asks what to do" in fails[0].message and fails[0].source == "rules"
+    urgent = "Call your care team right away, day or night, or go to urgent care." + FOOTER
+    found = check_safety(urgent, question=FEVER_QUESTION, cancer_type="breast", model=model)
+    assert not [f for f in found if f.severity is Severity.FAIL], found
+
+
+def test_a_warning_sign_named_in_a_question_that_asks_nothing_to_do_is_not_asked_about() -> None:
+    answer = "Yes: CAR T-cell therapy can cause a fever in the first weeks." + FOOTER
+    found = check_rules(answer, question="Can CAR-T cause a fever?", rules=RULES)
+    assert [(f.rule_id, f.severity) for f in found if f.rule_id == "emergency-without-action"] == [
+        ("emergency-without-action", Severity.WARN)
+    ]
+
+
+def test_asked_needs_its_severity_and_message() -> None:
+    from pydantic import ValidationError
+
+    from workbench.scoring.safety_spec import ConditionalSpec
+
+    with pytest.raises(ValidationError, match="asked, asked_severity and asked_message"):
+        ConditionalSpec.model_validate(
+            {
+                "id": "x",
+                "kind": "conditional",
+                "severity": "warn",
+                "message": "m",
+                "fix_hint": "f",
+                "trigger": ["fever"],
+                "require": [{"name": "act", "patterns": ["call"]}],
+                "asked": ["what should i"],
+                "tests": {"flag": ["a fever"] * 3, "pass": ["call if a fever"] * 3},
+            }
+        )
+
+
 def test_a_warning_sign_asked_about_and_met_with_urgent_care_passes() -> None:
     answer = (
         "A fever during chemotherapy can be a sign of a serious infection. Call your "

@@ -115,6 +115,9 @@ class Rule:
     deferral: tuple[Pattern, ...] = ()  # in the trigger's sentence: fires anyway
     deferral_severity: Severity | None = None
     deferral_message: str = ""
+    asked: tuple[Pattern, ...] = ()  # the question asks what to do: its triggers count
+    asked_severity: Severity | None = None
+    asked_message: str = ""
     message_uncited: str = ""
     min_words: int = 1
     not_factual: tuple[re.Pattern[str], ...] = ()
@@ -356,6 +359,9 @@ class _Compiler:
                 deferral=self.patterns(r.deferral, (*loc, "deferral"), negatable=True),
                 deferral_severity=r.deferral_severity,
                 deferral_message=(r.deferral_message or "").strip(),
+                asked=self.patterns(r.asked, (*loc, "asked"), negatable=False),
+                asked_severity=r.asked_severity,
+                asked_message=(r.asked_message or "").strip(),
             )
         elif isinstance(r, CitationsSpec):
             if "{" in r.message_uncited:

@@ -97,16 +97,23 @@ class ConditionalSpec(_MatchingSpec):
     deferral: list[PatternSpec] = Field(default_factory=list)
     deferral_severity: Severity | None = None
     deferral_message: str | None = None
+    # A trigger in the question the answer replies to, when the question also asks what to
+    # do (`asked`): the answer must meet it with a `require` action anywhere (outside a
+    # deferral), or it is a finding of this severity and message, whatever the answer says.
+    asked: list[PatternSpec] = Field(default_factory=list)
+    asked_severity: Severity | None = None
+    asked_message: str | None = None
 
     @model_validator(mode="after")
     def _deferral_complete(self) -> ConditionalSpec:
-        given = [
-            bool(self.deferral),
-            self.deferral_severity is not None,
-            bool(self.deferral_message),
-        ]
-        if any(given) and not all(given):
-            raise ValueError("deferral, deferral_severity and deferral_message go together")
+        for name in ("deferral", "asked"):
+            given = [
+                bool(getattr(self, name)),
+                getattr(self, f"{name}_severity") is not None,
+                bool(getattr(self, f"{name}_message")),
+            ]
+            if any(given) and not all(given):
+                raise ValueError(f"{name}, {name}_severity and {name}_message go together")
         return self
 
 

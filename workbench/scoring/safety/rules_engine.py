@@ -7,7 +7,9 @@ the text that fired. What a rule matches is data (loaded and compiled once by
     forbidden        every match is a finding, unless negated, not addressed to the reader,
                      in a question, or beside an `exempt` pattern in its sentence
     required         a finding without a span when no pattern matches anywhere
-    conditional      a trigger needs every `require` group, anywhere or nearby
+    conditional      a trigger needs every `require` group, anywhere or nearby; with
+                     `asked`, a trigger in a question that asks what to do needs them
+                     anywhere in the answer
     investigational  reads the therapy and cancer-type tables
     citations        cited ids must have been retrieved; factual answers must cite
     readability      Flesch-Kincaid grade above the rule's maximum
@@ -128,7 +130,9 @@ class _Answer:
         severity: Severity | None = None,
     ) -> SafetyFinding:
         if span is None:
-            return SafetyFinding(rule.id, rule.severity, message or rule.message, rule.fix_hint)
+            return SafetyFinding(
+                rule.id, severity or rule.severity, message or rule.message, rule.fix_hint
+            )
         s, e = span
         return SafetyFinding(
             rule.id,
@@ -196,6 +200,34 @@ def _required(rule: Rule, a: _Answer) -> list[SafetyFinding]:
 
 
 def _conditional(rule: Rule, a: _Answer) -> list[SafetyFinding]:
+    found = _conditional_in_answer(rule, a)
+    asked = _asked(rule, a)
+    if asked is not None and not any(f.severity is asked.severity for f in found):
+        found.append(asked)
+    return found
+
+
+def _asked(rule: Rule, a: _Answer) -> SafetyFinding | None:
+    """The finding of a warning sign the question names and asks what to do about, when no
+    sentence of the answer (none that defers) holds every `require` group's action."""
+    if rule.asked_severity is None or not a.question:
+        return None
+    question = a.question.translate(_STRAIGHTEN)
+    if not any(p.regex.search(question) for p in rule.asked):
+        return None
+    if not any(p.regex.search(question) for p in rule.patterns):
+        return None
+    deferred = {a.sentence_index(s) for s, _ in _hits(a, rule.deferral, rule.negators)}
+    met = all(
+        any(a.sentence_index(s) not in deferred for s, _ in _hits(a, g.patterns, rule.negators))
+        for g in rule.require
+    )
+    if met:
+        return None
+    return a.finding(rule, rule.asked_message, None, rule.asked_severity)
+
+
+def _conditional_in_answer(rule: Rule, a: _Answer) -> list[SafetyFinding]:
     triggers = _hits(
         a, rule.patterns, rule.negators, skip_questions=rule.skip_questions, exempt=rule.exempt
     )
