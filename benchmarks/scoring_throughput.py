@@ -12,6 +12,11 @@ passes (claim analysis and sentence vectors cached: the figure for re-scoring).
 `--rules-only` leaves the safety model layer out (as `WORKBENCH_SAFETY_MODEL=off` does).
 
     .venv/bin/python benchmarks/scoring_throughput.py [--passes 10] [--judge-only] [--rules-only]
+        [--pieces]
+
+`--pieces` also prints the word pieces a cold pass gives the encoder, split into the
+safety layer's distinct sentences and relevance's distinct texts (answer openings,
+questions and their neighbour questions): where the encoder's time goes.
 
 `--judge-only` times the offline faithfulness judge alone. The load average is printed:
 a figure taken on a loaded machine is not final.
@@ -30,12 +35,12 @@ from workbench.data.text import stem
 from workbench.encoders import load_encoder
 from workbench.generation.offline import OfflineComposer
 from workbench.generation.retrieval import BM25Retriever
-from workbench.models import Answer
+from workbench.models import Answer, Excerpt, Question
 from workbench.runs.batch import ENCODE_AHEAD
 from workbench.scoring import evidence, lexicon, novelty, readability, tables
 from workbench.scoring.evaluate import encode_ahead, evaluate_answer
 from workbench.scoring.faithfulness import OfflineJudge
-from workbench.scoring.relevance.judge import asked_texts
+from workbench.scoring.relevance.judge import asked_texts, relevance_texts
 from workbench.scoring.safety import load_rules
 from workbench.scoring.safety.model import load_safety_model
 
@@ -45,6 +50,7 @@ def main() -> None:
     parser.add_argument("--passes", type=int, default=10)
     parser.add_argument("--rules-only", action="store_true", help="no safety model layer")
     parser.add_argument("--judge-only", action="store_true", help="time the judge alone")
+    parser.add_argument("--pieces", action="store_true", help="word pieces the encoder reads")
     args = parser.parse_args()
     model = not args.rules_only
     loaded = time.perf_counter()
@@ -117,10 +123,25 @@ def main() -> None:
                        "claims, safety rules and readability"))  # fmt: skip
     print(f"answers per pass: {n} ({claims} claims)")
     print(f"cold pass (caches cleared): {n / cold:.0f} answers/s")
+    if args.pieces:
+        safety, relevance = word_pieces(work)
+        print(
+            f"word pieces encoded cold: {safety + relevance} ({safety} in the answers' "
+            f"distinct sentences, {relevance} in relevance's openings and questions)"
+        )
     print(
         f"rerun of the same answers, {args.passes} passes: "
         f"{n * len(warm) / sum(warm):.0f} answers/s (best pass {n / min(warm):.0f}/s)"
     )
+
+
+def word_pieces(work: list[tuple[Answer, Question, list[Excerpt]]]) -> tuple[int, int]:
+    """Word pieces of the distinct sentences (safety) and of the distinct relevance texts
+    not among them, over every answer of `work`: what a cold pass encodes."""
+    sentences = {t for a, _, _ in work for t in text.sentence_texts(text.sentences(a.text))}
+    asked = {t for a, q, _ in work for t in relevance_texts(q.text, a.text)} - sentences
+    encoder = load_encoder()
+    return encoder.pieces(sorted(sentences)), encoder.pieces(sorted(asked))
 
 
 if __name__ == "__main__":

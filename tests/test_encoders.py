@@ -40,6 +40,14 @@ def test_vectors_are_unit_rows_in_order_and_meaning_is_closer_than_words() -> No
     assert encoder.encode([]).shape == (0, 384)
 
 
+def test_word_pieces_count_what_the_model_reads_cut_at_its_limit() -> None:
+    encoder = load_encoder()
+    assert encoder.pieces(["a fever"]) == 4  # [CLS] a fever [SEP]
+    assert encoder.pieces(["a fever", "a fever"]) == 8
+    assert encoder.pieces(["fever " * 500]) == 128
+    assert encoder.pieces([]) == 0
+
+
 def test_load_encoder_is_opened_once_per_process() -> None:
     first = load_encoder()
     assert load_encoder() is first

@@ -178,6 +178,10 @@ class MiniLMEncoder:
         assert out is not None  # texts is never empty here
         return out
 
+    def pieces(self, texts: Sequence[str]) -> int:
+        """How many word pieces the model reads for `texts` (each cut at `max_tokens`)."""
+        return sum(len(e.ids) for e in self._tokenizer.encode_batch(list(texts)))
+
     def clear_cache(self) -> None:
         """Forget every cached vector (a benchmark's cold pass)."""
         with self._lock:
