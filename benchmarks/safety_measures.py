@@ -80,15 +80,6 @@ GROUPS = {
     "shapes dev": "shapes_dev",
     "shapes held-out": "shapes_heldout",
 }
-SENTENCE_GROUPS = (
-    "sentences train",
-    "sentences dev",
-    "blind held-out",
-    "blind held-out 2",
-    "blind held-out 3",
-    "blind held-out 4",
-    "blind held-out 5",
-)
 BLIND = {
     "blind held-out": "safety_heldout",
     "blind held-out 2": "safety_heldout_2",
@@ -96,6 +87,7 @@ BLIND = {
     "blind held-out 4": "safety_heldout_4",
     "blind held-out 5": "safety_heldout_5",
 }
+SENTENCE_GROUPS = ("sentences train", "sentences dev", *BLIND)
 MEDQUAD = Path(__file__).resolve().parents[2] / "shared" / "data" / "medquad-cancergov"
 
 

@@ -233,14 +233,23 @@ def out_of_fold(
     return out
 
 
-def _expects(it: Item, label: str) -> bool:
-    return SAFETY_CLASSES[label] in it.gold.expected
+def _expected(items: Sequence[Item], label: str) -> np.ndarray:
+    """Whether the gold expects each answer's finding of the class's rule id."""
+    return np.array([SAFETY_CLASSES[label] in it.gold.expected for it in items])
 
 
 def _truth(items: Sequence[Item], label: str) -> np.ndarray:
     """Whether each answer has the class (for safety language: whether it lacks it)."""
-    truth = np.array([_expects(it, label) for it in items])
+    truth = _expected(items, label)
     return truth if label in HARMFUL_CLASSES else ~truth
+
+
+def _rules_decide(items: Sequence[Item], label: str) -> np.ndarray:
+    """Whether the rules alone raise the class's rule id on each answer: at `fail` severity
+    for a harmful class (a rule's warning fails no answer), at any for safety language."""
+    rule_id = SAFETY_CLASSES[label]
+    harmful = label in HARMFUL_CLASSES
+    return np.array([rule_id in (it.fails if harmful else it.rules) for it in items])
 
 
 def choose_threshold(
@@ -248,13 +257,10 @@ def choose_threshold(
 ) -> float:
     """The threshold with the fewest wrong answer-level decisions of the combined check
     (a false harmful finding weighted `false_fail_cost`); ties go to the higher one."""
-    rule_id = SAFETY_CLASSES[label]
-    truth = np.array([_expects(it, label) for it in items])
-    harmful = label in HARMFUL_CLASSES
-    rules = np.array([rule_id in (it.fails if harmful else it.rules) for it in items])
+    truth, rules = _expected(items, label), _rules_decide(items, label)
     best, best_cost = 0.99, float("inf")
     for t in np.round(np.arange(0.30, 0.995, 0.01), 2)[::-1]:
-        if harmful:
+        if label in HARMFUL_CLASSES:
             decided = rules | (p >= t)
             cost = (truth & ~decided).sum() + false_fail_cost * (~truth & decided).sum()
         else:  # the finding is "missing": it stands when the rules say so and the model agrees
@@ -269,23 +275,22 @@ def false_fails(items: Sequence[Item], p: dict[str, np.ndarray], t: dict[str, fl
     """Answers the combined check would fail wrongly at thresholds `t` (harmful classes)."""
     wrong = np.zeros(len(items), dtype=bool)
     for label, probs in p.items():
-        rule_id = SAFETY_CLASSES[label]
-        truth = np.array([_expects(it, label) for it in items])
-        rules = np.array([rule_id in it.fails for it in items])
-        wrong |= ~truth & (rules | (probs >= t[label]))
+        wrong |= ~_expected(items, label) & (_rules_decide(items, label) | (probs >= t[label]))
     return int(wrong.sum())
 
 
 def choose_harmful_thresholds(
     items: Sequence[Item], p: dict[str, np.ndarray]
-) -> tuple[float, dict[str, float]]:
+) -> tuple[float, dict[str, float], int]:
     """The harmful classes' thresholds at the smallest false-fail cost of the grid whose
-    combined false fails on `items` stay within `FALSE_FAIL_BUDGET` (else the largest)."""
+    combined false fails on `items` stay within `FALSE_FAIL_BUDGET` (else the largest),
+    with that cost and those false fails."""
     for cost in FALSE_FAIL_COSTS:
         t = {label: choose_threshold(items, label, probs, cost) for label, probs in p.items()}
-        if false_fails(items, p, t) <= FALSE_FAIL_BUDGET * len(items):
+        wrong = false_fails(items, p, t)
+        if wrong <= FALSE_FAIL_BUDGET * len(items):
             break
-    return cost, t
+    return cost, t, wrong
 
 
 @dataclass(frozen=True)
@@ -350,10 +355,9 @@ def main() -> None:
         for ch, (cols, w, b) in zip(choices, fitted, strict=True)
         if ch.label in HARMFUL_CLASSES
     }
-    cost, thresholds = choose_harmful_thresholds(dev, dev_p)
+    cost, thresholds, wrong = choose_harmful_thresholds(dev, dev_p)
     print(
-        f"false-fail cost {cost}: {false_fails(dev, dev_p, thresholds)} false fails in "
-        f"{len(dev)} development answers",
+        f"false-fail cost {cost}: {wrong} false fails in {len(dev)} development answers",
         file=sys.stderr,
     )
     heads = []

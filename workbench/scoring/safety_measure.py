@@ -85,7 +85,6 @@ class SafetyMeasure:
     overall: Counts
     fail: Counts  # the decisions on the `fail` rules, by findings that fail the answer
     misses: tuple[Miss, ...]
-    fail_rules: frozenset[str] = frozenset()
     false_fails: frozenset[str] = frozenset()  # answers failed by a finding not expected
 
     @property
@@ -142,7 +141,6 @@ def measure_findings(
         overall,
         fail,
         tuple(misses),
-        frozenset(fail_ids),
         false_fails,
     )
 

@@ -217,14 +217,21 @@ def _asked(rule: Rule, a: _Answer) -> SafetyFinding | None:
         return None
     if not any(p.regex.search(question) for p in rule.patterns):
         return None
-    deferred = {a.sentence_index(s) for s, _ in _hits(a, rule.deferral, rule.negators)}
-    met = all(
-        any(a.sentence_index(s) not in deferred for s, _ in _hits(a, g.patterns, rule.negators))
-        for g in rule.require
-    )
-    if met:
+    _, actions = _actions(rule, a)
+    if all(actions):
         return None
     return a.finding(rule, rule.asked_message, None, rule.asked_severity)
+
+
+def _actions(rule: Rule, a: _Answer) -> tuple[set[int], list[list[int]]]:
+    """The sentences a deferral holds, and each `require` group's matches outside them (a
+    deferral takes back the actions in its sentence)."""
+    deferred = {a.sentence_index(s) for s, _ in _hits(a, rule.deferral, rule.negators)}
+    actions = [
+        [s for s, _ in _hits(a, g.patterns, rule.negators) if a.sentence_index(s) not in deferred]
+        for g in rule.require
+    ]
+    return deferred, actions
 
 
 def _conditional_in_answer(rule: Rule, a: _Answer) -> list[SafetyFinding]:
@@ -238,11 +245,7 @@ def _conditional_in_answer(rule: Rule, a: _Answer) -> list[SafetyFinding]:
             return []
         return [a.finding(rule, span=triggers[0])]
     # A deferral takes back the actions in its sentence and fires the triggers in it.
-    deferred = {a.sentence_index(s) for s, _ in _hits(a, rule.deferral, rule.negators)}
-    groups = [
-        [s for s, _ in _hits(a, g.patterns, rule.negators) if a.sentence_index(s) not in deferred]
-        for g in rule.require
-    ]
+    deferred, groups = _actions(rule, a)
     out: list[SafetyFinding] = []
     seen: set[int] = set()
     for span in triggers:
