@@ -59,10 +59,9 @@ from workbench.errors import ConfigError
 from workbench.llm import LLMSettings, open_client
 from workbench.models import ClaimVerdict, EvaluationStatus, Excerpt
 from workbench.scoring import faithfulness
-from workbench.scoring.aggregate import POOL_SHARE, Finding, content_weight
+from workbench.scoring.aggregate import ClaimFinding, Finding, flagged
 from workbench.scoring.base import FaithfulnessResult
 from workbench.scoring.claims import split_claims
-from workbench.scoring.evidence import analyse
 from workbench.scoring.judge_card import (
     CARD_FILE,
     RESAMPLES,
@@ -413,16 +412,11 @@ def finding_counts(items: Sequence[Item]) -> list[str]:
     alone: dict[str, list[int]] = {}
     bad = sum(i.hallucinated for i in items)
     for item in items:
-        pairs = faithfulness.claim_findings(item.answer, list(item.excerpts))
-        kinds = {_finding_kind(v, f) for v, f in pairs if f.clear}
-        if not kinds and pairs:
-            weight = [content_weight(analyse(v.claim)) for v, _ in pairs]
-            weak = sum(w for w, (_, f) in zip(weight, pairs, strict=True) if f is Finding.WEAK)
-            kinds = (
-                {"weakly supported, over the pool share"}
-                if weak > POOL_SHARE * sum(weight)
-                else set()
-            )
+        judged = faithfulness.claim_findings(item.answer, list(item.excerpts))
+        kinds = {_finding_kind(v, f) for v, f, _ in judged if f.clear}
+        # no clear finding: the decision flags through the weak pool alone, or not at all
+        if not kinds and flagged([ClaimFinding(f, w, 0.0) for _, f, w in judged]):
+            kinds = {"weakly supported, over the pool share"}
         if len(kinds) == 1:
             counts = alone.setdefault(kinds.pop(), [0, 0])
             counts[0 if item.hallucinated else 1] += 1

@@ -348,11 +348,13 @@ def judge_faithfulness(
 
 def claim_findings(
     answer: str, excerpts: Mapping[str, str] | Sequence[str]
-) -> list[tuple[ClaimVerdict, Finding]]:
-    """Each claim's verdict with the finding the answer's decision sees (for measuring
-    which findings flag answers: `benchmarks/public_judges.py --findings`)."""
+) -> list[tuple[ClaimVerdict, Finding, float]]:
+    """Each claim's verdict with the finding the answer's decision sees and its content
+    weight (for measuring which findings flag answers: `benchmarks/public_judges.py
+    --findings`)."""
     prepared = _prepare(excerpts)
-    return [(j.verdict, j.finding) for j in (_judge(c, prepared) for c in split_claims(answer))]
+    judged = (_judge(c, prepared) for c in split_claims(answer))
+    return [(j.verdict, j.finding, j.weight) for j in judged]
 
 
 class OfflineJudge:
