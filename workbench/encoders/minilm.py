@@ -14,13 +14,21 @@ depend on the other texts of its batch (the graph computes in float32 from its i
 weights; a graph that also quantised the activations per batch ran about 1.5 times
 faster here, but a sentence's vector then moved with its batch-mates, cosine down to
 0.93, and decisions with it).
+
+`load_tuned_encoder(layers, sha256)` opens the same graph with some of its weights
+replaced by those in an `.npz` file of ONNX initializers (the safety model layer's
+encoder, whose top layers were fine-tuned on the project's safety gold by
+`training/tune_safety_encoder.py`): the graph is patched in memory, each replaced
+initializer checked for name, type and shape.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import threading
+import zipfile
 from collections import OrderedDict
 from collections.abc import Sequence
 from functools import lru_cache
@@ -32,7 +40,14 @@ import numpy as np
 from workbench.encoders.base import Vectors
 from workbench.errors import ModelError
 
-__all__ = ["MINILM_NAME", "MiniLMEncoder", "load_encoder", "model_file", "tokenizer_file"]
+__all__ = [
+    "MINILM_NAME",
+    "MiniLMEncoder",
+    "load_encoder",
+    "load_tuned_encoder",
+    "model_file",
+    "tokenizer_file",
+]
 
 MINILM_NAME = "all-MiniLM-L6-v2-onnx-int8"
 MODEL_ENV = "WORKBENCH_ENCODER_MODEL"
@@ -83,6 +98,8 @@ class MiniLMEncoder:
         tokenizer: Path,
         *,
         sha256: str | None = None,
+        tuned: Path | None = None,
+        tuned_sha256: str | None = None,
         threads: int = 1,
         max_tokens: int = MAX_TOKENS,
         batch: int = BATCH,
@@ -91,7 +108,10 @@ class MiniLMEncoder:
         import onnxruntime
         from tokenizers import Tokenizer
 
-        for path, what in ((model, "model"), (tokenizer, "tokenizer")):
+        files = [(model, "model"), (tokenizer, "tokenizer")]
+        if tuned is not None:
+            files.append((tuned, "tuned layers"))
+        for path, what in files:
             if not path.is_file():
                 raise ModelError(f"{path}: the sentence encoder's {what} file is missing")
         if sha256 is not None and _sha256(model) != sha256:
@@ -108,9 +128,16 @@ class MiniLMEncoder:
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
+        if tuned is not None and tuned_sha256 is not None and _sha256(tuned) != tuned_sha256:
+            raise ModelError(
+                f"{tuned}: the sentence encoder's tuned layers are damaged (their sha256 is "
+                "not the one the safety model's heads were trained over): reinstall the "
+                "workbench"
+            )
+        graph: str | bytes = str(model) if tuned is None else _patched(model, tuned)
         try:
             self._session = onnxruntime.InferenceSession(
-                str(model), options, providers=["CPUExecutionProvider"]
+                graph, options, providers=["CPUExecutionProvider"]
             )
         except Exception as exc:  # onnxruntime's own exception types, one per failure
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
@@ -124,6 +151,8 @@ class MiniLMEncoder:
         self._cache_size = cache_size
         self._lock = threading.Lock()
         self.name = MINILM_NAME if sha256 is not None else f"{MINILM_NAME}@{model}"
+        if tuned is not None:
+            self.name += f"+{tuned.stem}"
         try:
             self.dim = int(self._run(["probe"]).shape[1])
         except Exception as exc:  # a graph that loads but cannot run
@@ -186,6 +215,51 @@ class MiniLMEncoder:
         """Forget every cached vector (a benchmark's cold pass)."""
         with self._lock:
             self._cache.clear()
+
+
+def _patched(model: Path, tuned: Path) -> bytes:
+    """The ONNX graph of `model` with the initializers of `tuned` (an .npz) in place."""
+    import onnx
+    from onnx import numpy_helper
+
+    try:
+        with np.load(io.BytesIO(tuned.read_bytes()), allow_pickle=False) as arrays:
+            replaced = {name: np.asarray(arrays[name]) for name in arrays.files}
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile):
+        raise ModelError(f"{tuned}: not the tuned layers' arrays (damaged file)") from None
+    try:
+        proto = onnx.load(str(model))
+    except Exception as exc:  # protobuf's DecodeError and onnx's own
+        raise ModelError(f"{model}: not a readable ONNX model ({exc})") from None
+    for init in proto.graph.initializer:
+        new = replaced.pop(init.name, None)
+        if new is None:
+            continue
+        old = numpy_helper.to_array(init)
+        if new.dtype != old.dtype or new.shape != old.shape:
+            raise ModelError(
+                f"{tuned}: {init.name} is {new.dtype}{list(new.shape)}, the graph's is "
+                f"{old.dtype}{list(old.shape)}: tuned over another model"
+            )
+        init.CopyFrom(numpy_helper.from_array(new, init.name))
+    if replaced:
+        raise ModelError(f"{tuned}: {sorted(replaced)[0]} is not in the graph {model}")
+    return bytes(proto.SerializeToString())
+
+
+@lru_cache(maxsize=4)
+def load_tuned_encoder(layers: Path, sha256: str | None) -> MiniLMEncoder:
+    """The shipped encoder with the weights in `layers` (an .npz of ONNX initializers,
+    checked against `sha256` unless it is None), opened once per process and file."""
+    model, model_sha256 = model_file()
+    return MiniLMEncoder(
+        model,
+        tokenizer_file(),
+        sha256=model_sha256,
+        tuned=layers,
+        tuned_sha256=sha256,
+        threads=_threads(),
+    )
 
 
 def _threads() -> int:
