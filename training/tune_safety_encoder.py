@@ -39,7 +39,7 @@ from train_safety_model import LABELS, SEED, gold_groups, sentence_labels
 
 from workbench.data.text import sentences
 from workbench.encoders import load_tuned_encoder, model_file, tokenizer_file
-from workbench.encoders.minilm import MAX_TOKENS
+from workbench.encoders.minilm import MAX_TOKENS, write_tuned_layers
 from workbench.scoring.safety import load_rules
 from workbench.scoring.safety.model import TUNED_FILE, sentence_texts
 
@@ -153,7 +153,7 @@ def main() -> None:
     arrays: dict[str, np.ndarray] = {}
     for layer in model.layers[START:]:
         arrays.update(layer.initializers(weights))
-    np.savez_compressed(TUNED_FILE, **arrays)
+    write_tuned_layers(TUNED_FILE, model_path, arrays)
     check(model, tokenizer, TUNED_FILE)
     print(f"wrote {TUNED_FILE} ({TUNED_FILE.stat().st_size} bytes)", file=sys.stderr)
 

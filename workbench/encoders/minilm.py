@@ -18,14 +18,16 @@ faster here, but a sentence's vector then moved with its batch-mates, cosine dow
 `load_tuned_encoder(layers, sha256)` opens the same graph with some of its weights
 replaced by those in an `.npz` file of ONNX initializers (the safety model layer's
 encoder, whose top layers were fine-tuned on the project's safety gold by
-`training/tune_safety_encoder.py`): the graph is patched in memory, each replaced
-initializer checked for name, type and shape.
+`training/tune_safety_encoder.py`): the graph's bytes are patched in memory at the
+offsets `write_tuned_layers` recorded for that very file (its sha256 is checked), so
+opening it needs no ONNX parser (importing one costs about a second).
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
 import threading
 import zipfile
@@ -36,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from workbench.encoders.base import Vectors
 from workbench.errors import ModelError
@@ -47,6 +50,7 @@ __all__ = [
     "load_tuned_encoder",
     "model_file",
     "tokenizer_file",
+    "write_tuned_layers",
 ]
 
 MINILM_NAME = "all-MiniLM-L6-v2-onnx-int8"
@@ -217,34 +221,60 @@ class MiniLMEncoder:
             self._cache.clear()
 
 
-def _patched(model: Path, tuned: Path) -> bytes:
-    """The ONNX graph of `model` with the initializers of `tuned` (an .npz) in place."""
+_LAYOUT = "__layout__"  # in a tuned-layers file: where each array's bytes go in the graph
+_GRAPH_SHA256 = "__graph_sha256__"  # ... and the sha256 of the graph file they go into
+
+
+def write_tuned_layers(path: Path, model: Path, arrays: dict[str, npt.NDArray[Any]]) -> None:
+    """Write `arrays` (ONNX initializers by name, each of its initializer's type and shape)
+    as a tuned-layers file for the graph `model`, with where each one's bytes sit in that
+    file, so that opening it needs no ONNX parser (training and tests only: `onnx`)."""
     import onnx
     from onnx import numpy_helper
 
-    try:
-        with np.load(io.BytesIO(tuned.read_bytes()), allow_pickle=False) as arrays:
-            replaced = {name: np.asarray(arrays[name]) for name in arrays.files}
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile):
-        raise ModelError(f"{tuned}: not the tuned layers' arrays (damaged file)") from None
-    try:
-        proto = onnx.load(str(model))
-    except Exception as exc:  # protobuf's DecodeError and onnx's own
-        raise ModelError(f"{model}: not a readable ONNX model ({exc})") from None
-    for init in proto.graph.initializer:
-        new = replaced.pop(init.name, None)
+    data = model.read_bytes()
+    layout: dict[str, int] = {}
+    graph = onnx.load_from_string(data).graph
+    for init in graph.initializer:
+        new = arrays.get(init.name)
         if new is None:
             continue
         old = numpy_helper.to_array(init)
         if new.dtype != old.dtype or new.shape != old.shape:
-            raise ModelError(
-                f"{tuned}: {init.name} is {new.dtype}{list(new.shape)}, the graph's is "
-                f"{old.dtype}{list(old.shape)}: tuned over another model"
-            )
-        init.CopyFrom(numpy_helper.from_array(new, init.name))
-    if replaced:
-        raise ModelError(f"{tuned}: {sorted(replaced)[0]} is not in the graph {model}")
-    return bytes(proto.SerializeToString())
+            have, want = f"{new.dtype}{list(new.shape)}", f"{old.dtype}{list(old.shape)}"
+            raise ValueError(f"{init.name}: {have}, the graph's is {want}")
+        at = data.find(init.raw_data)
+        if not init.raw_data or at < 0 or data.find(init.raw_data, at + 1) >= 0:
+            raise ValueError(f"{init.name}: its bytes are not found once in {model}")
+        layout[init.name] = at
+    if set(layout) != set(arrays):
+        raise ValueError(f"not in the graph {model}: {sorted(set(arrays) - set(layout))}")
+    out: dict[str, Any] = {name: np.ascontiguousarray(a) for name, a in arrays.items()}
+    out[_LAYOUT] = np.array(json.dumps(layout))
+    out[_GRAPH_SHA256] = np.array(_sha256(model))
+    np.savez_compressed(path, **out)
+
+
+def _patched(model: Path, tuned: Path) -> bytes:
+    """The bytes of the ONNX graph `model` with the arrays of `tuned` in place of the
+    initializers they replace (at the offsets the file records for that very graph)."""
+    try:
+        with np.load(io.BytesIO(tuned.read_bytes()), allow_pickle=False) as arrays:
+            layout = {str(k): int(v) for k, v in json.loads(str(arrays[_LAYOUT])).items()}
+            graph_sha256 = str(arrays[_GRAPH_SHA256])
+            replaced = {name: np.ascontiguousarray(arrays[name]) for name in layout}
+    except (ValueError, KeyError, OSError, EOFError, AttributeError, zipfile.BadZipFile):
+        raise ModelError(f"{tuned}: not the tuned layers' arrays (damaged file)") from None
+    data = bytearray(model.read_bytes())
+    if hashlib.sha256(data).hexdigest() != graph_sha256:
+        raise ModelError(
+            f"{tuned}: tuned for another graph than {model} (its sha256 differs): the tuned "
+            "layers need the model file of the pinned package"
+        )
+    for name, at in layout.items():
+        raw = replaced[name].astype(replaced[name].dtype.newbyteorder("<")).tobytes()
+        data[at : at + len(raw)] = raw
+    return bytes(data)
 
 
 @lru_cache(maxsize=4)
