@@ -53,10 +53,12 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/store_writers.py
 	$(BIN)/python benchmarks/review_queue.py --store postgresql
 
-# Refit the safety model layer's heads from the gold in datasets/ and rewrite them with
-# docs/safety_model_card.md (scikit-learn is for training only: the `train` extra).
+# Tune the encoder's top layers for the safety model layer, refit its heads from the gold
+# in datasets/ and rewrite them with docs/safety_model_card.md (scikit-learn and a CPU
+# PyTorch are for training only: the `train` extra).
 train-safety: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[train]'
+	$(BIN)/python training/tune_safety_encoder.py
 	$(BIN)/python training/train_safety_model.py
 
 # Every dependency above resolves to wheels on Python 3.12 and 3.13 too (CI runs it; uv

@@ -24,10 +24,13 @@ Gold groups:
     blind held-out 4      datasets/gold/safety_heldout_4/: a fourth, measured once after
                           fail decisions were counted by severity (what fails the answer)
     blind held-out 5      datasets/gold/safety_heldout_5/: a fifth, measured once after the
-                          layer was refitted on the first four (the newest: never trained on)
+                          layer was refitted on the first four
+    blind held-out 6      datasets/gold/safety_heldout_6/: a sixth, measured once after the
+                          encoder's top layers were tuned (the newest: never trained on)
 
 Since the fifth group, three quarters of the first four (by the seeded hash) are training
-data for the model layer and the rest development data: their figures are no longer blind.
+data for the model layer and the rest development data; since the sixth, the fifth too:
+their figures are no longer blind.
 
 On the sentence-labelled groups only the seven class rule ids count (they label no other).
 
@@ -86,6 +89,7 @@ BLIND = {
     "blind held-out 3": "safety_heldout_3",
     "blind held-out 4": "safety_heldout_4",
     "blind held-out 5": "safety_heldout_5",
+    "blind held-out 6": "safety_heldout_6",
 }
 SENTENCE_GROUPS = ("sentences train", "sentences dev", *BLIND)
 MEDQUAD = Path(__file__).resolve().parents[2] / "shared" / "data" / "medquad-cancergov"

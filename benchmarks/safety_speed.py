@@ -30,11 +30,12 @@ def main() -> None:
             excerpts = [r.excerpt for r in retriever.retrieve(q)]
             work.append((composer.generate(q, excerpts, prompt).text, q))
     started = time.perf_counter()
-    load_safety_model()
+    layer = load_safety_model()
     print(f"model layer loaded in {time.perf_counter() - started:.2f} s; {len(work)} answers")
     for model in (False, True, False, True):
         text._sentences.cache_clear()
         load_encoder().clear_cache()
+        layer.encoder.clear_cache()  # the model layer's own (tuned) encoder
         started = time.perf_counter()
         for answer, q in work:
             check_safety(

@@ -107,6 +107,8 @@ def main() -> None:
     ):
         cached.cache_clear()
     load_encoder().clear_cache()
+    if layer is not None:
+        layer.encoder.clear_cache()  # the safety model layer's own (tuned) encoder
     cold, claims = one_pass()
     warm = [one_pass()[0] for _ in range(args.passes)]
     n = len(work)

@@ -13,9 +13,11 @@ from workbench.encoders import (
     MiniLMEncoder,
     ModelError,
     load_encoder,
+    load_tuned_encoder,
     model_file,
     tokenizer_file,
 )
+from workbench.encoders.minilm import write_tuned_layers
 from workbench.errors import WorkbenchError
 
 
@@ -106,3 +108,69 @@ def test_the_model_can_be_pointed_at_another_copy(
     monkeypatch.setenv("WORKBENCH_ENCODER_MODEL", str(tmp_path / "elsewhere.onnx"))
     path, sha = model_file()
     assert path == tmp_path / "elsewhere.onnx" and sha is None
+
+
+# --- the tuned encoder: the same graph with some initializers replaced --------------------
+
+_BIAS = "inner.encoder.layer.5.output.dense.bias"
+
+
+def _layers(path: Path, bias: np.ndarray) -> Path:
+    write_tuned_layers(path, model_file()[0], {_BIAS: bias})
+    return path
+
+
+def test_tuned_layers_replace_the_graphs_weights_by_name(tmp_path: Path) -> None:
+    shifted = _layers(tmp_path / "tuned.npz", np.full(384, 0.5, dtype=np.float32))
+    model, sha = model_file()
+    tuned = MiniLMEncoder(model, tokenizer_file(), sha256=sha, tuned=shifted)
+    assert tuned.name == "all-MiniLM-L6-v2-onnx-int8+tuned"
+    texts = ["Call your care team now.", "Rest at home."]
+    mine, published = tuned.encode(texts), load_encoder().encode(texts)
+    assert np.allclose(np.linalg.norm(mine, axis=1), 1.0, atol=1e-5)
+    assert float((mine * published).sum(axis=1).max()) < 0.999  # the bias moved them
+    # the published bias in place again gives the published vectors
+    import onnx
+    from onnx import numpy_helper
+
+    graph = onnx.load(str(model)).graph
+    original = next(numpy_helper.to_array(i) for i in graph.initializer if i.name == _BIAS)
+    same = MiniLMEncoder(model, tokenizer_file(), tuned=_layers(tmp_path / "same.npz", original))
+    assert np.allclose(same.encode(texts), published, atol=1e-6)
+
+
+def test_tuned_layers_that_do_not_fit_are_refused_when_written() -> None:
+    model, _ = model_file()
+    with pytest.raises(ValueError, match=f"{_BIAS}: float32\\[3\\], the graph's is"):
+        write_tuned_layers(Path("unused.npz"), model, {_BIAS: np.zeros(3, dtype=np.float32)})
+    with pytest.raises(ValueError, match=r"not in the graph .*no\.such\.weight"):
+        write_tuned_layers(Path("unused.npz"), model, {"no.such.weight": np.zeros(3)})
+
+
+def test_a_missing_damaged_or_foreign_tuned_file_is_one_error_naming_it(
+    tmp_path: Path,
+) -> None:
+    model, _ = model_file()
+    tokenizer = tokenizer_file()
+    gone = tmp_path / "gone.npz"
+    with pytest.raises(ModelError, match=f"{gone}: the sentence encoder's tuned layers file"):
+        MiniLMEncoder(model, tokenizer, tuned=gone)
+    junk = tmp_path / "junk.npz"
+    junk.write_bytes(b"not an archive")
+    with pytest.raises(ModelError, match=f"{junk}: not the tuned layers' arrays"):
+        MiniLMEncoder(model, tokenizer, tuned=junk)
+    fine = _layers(tmp_path / "fine.npz", np.zeros(384, dtype=np.float32))
+    with pytest.raises(ModelError, match=f"{fine}: the sentence encoder's tuned layers are"):
+        MiniLMEncoder(model, tokenizer, tuned=fine, tuned_sha256="0" * 64)
+    other = tmp_path / "other.onnx"  # another copy of the graph, one byte changed
+    data = bytearray(model.read_bytes())
+    data[-1] ^= 1
+    other.write_bytes(bytes(data))
+    with pytest.raises(ModelError, match=f"{fine}: tuned for another graph than {other}"):
+        MiniLMEncoder(other, tokenizer, tuned=fine)
+
+
+def test_the_tuned_encoder_is_opened_once_per_file(tmp_path: Path) -> None:
+    layers = _layers(tmp_path / "t.npz", np.zeros(384, dtype=np.float32))
+    assert load_tuned_encoder(layers, None) is load_tuned_encoder(layers, None)
+    assert load_tuned_encoder(layers, None) is not load_encoder()

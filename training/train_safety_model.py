@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import hashlib
 import json
 import subprocess
 import sys
@@ -55,12 +56,13 @@ from workbench.data.datasets import (
     load_gold_sentences,
 )
 from workbench.data.text import sentences
-from workbench.encoders import load_encoder
+from workbench.encoders import Encoder, load_encoder, load_tuned_encoder
 from workbench.models import HARMFUL_CLASSES, SAFETY_CLASSES, Severity, Span
 from workbench.scoring.safety import check_rules, load_rules
 from workbench.scoring.safety.model import (
     HEADS_FILE,
     SPEC_FILE,
+    TUNED_FILE,
     Head,
     SafetyModel,
     features,
@@ -93,7 +95,13 @@ LABELS = tuple(SAFETY_CLASSES)
 # Blind groups whose one measurement is on record (docs/safety.md): written by others, in
 # wordings no rule or training sentence was written for, they now train and develop the
 # layer. The newest blind group is never listed here.
-SPENT_BLIND = ("safety_heldout", "safety_heldout_2", "safety_heldout_3", "safety_heldout_4")
+SPENT_BLIND = (
+    "safety_heldout",
+    "safety_heldout_2",
+    "safety_heldout_3",
+    "safety_heldout_4",
+    "safety_heldout_5",
+)
 TUNED = ("sentences", "spent blind")  # the sentence-labelled groups heads are chosen on
 WEAK_TRAIN = ("group_a", "group_b", "shapes_dev")
 WEAK_DEV = ("shapes_heldout",)
@@ -161,8 +169,19 @@ def _weak_labels(gold: GoldSafetyAnswer, spans: Sequence[Span], rules: RuleSet) 
     return y
 
 
-def build(golds: Sequence[tuple[str, GoldSafetyAnswer]], rules: RuleSet) -> list[Item]:
-    encoder = load_encoder()
+def sentence_labels(
+    group: str, gold: GoldSafetyAnswer, spans: Sequence[Span], rules: RuleSet
+) -> np.ndarray:
+    """Each sentence's labels (1, 0, or -1 for unknown): from the sentence-labelled gold,
+    or weak labels from the answer-level gold."""
+    if isinstance(gold, GoldSafetySentences):
+        return _labels_from_sentences(gold, spans)
+    return _weak_labels(gold, spans, rules)
+
+
+def build(
+    golds: Sequence[tuple[str, GoldSafetyAnswer]], rules: RuleSet, encoder: Encoder
+) -> list[Item]:
     items = []
     for group, gold in golds:
         split = sentences(gold.answer)
@@ -172,11 +191,7 @@ def build(golds: Sequence[tuple[str, GoldSafetyAnswer]], rules: RuleSet) -> list
             texts, rules, cancer_type=gold.cancer_type, question=gold.question, answer=gold.answer
         )
         x = features(vectors[: len(texts)], vectors[-1], flags)
-        spans = [s.span for s in split]
-        if isinstance(gold, GoldSafetySentences):
-            y = _labels_from_sentences(gold, spans)
-        else:
-            y = _weak_labels(gold, spans, rules)
+        y = sentence_labels(group, gold, [s.span for s in split], rules)
         found = check_rules(
             gold.answer,
             cancer_type=gold.cancer_type,
@@ -188,6 +203,25 @@ def build(golds: Sequence[tuple[str, GoldSafetyAnswer]], rules: RuleSet) -> list
         fails = {f.rule_id for f in found if f.severity is Severity.FAIL}
         items.append(Item(gold.id, group, gold, x, y, raised, fails))
     return items
+
+
+def gold_groups(
+    rules: RuleSet,
+) -> tuple[list[tuple[str, GoldSafetyAnswer]], list[tuple[str, GoldSafetyAnswer]]]:
+    """The training and development answers, each with its group's name (module docstring)."""
+    sentence_gold = load_gold_sentences()
+    folder = default_datasets_dir() / "gold" / "safety"
+    weak = {g: load_gold_safety(folder / f"{g}.jsonl") for g in (*WEAK_TRAIN, *WEAK_DEV)}
+    spent = [g for name in SPENT_BLIND for g in load_gold_sentences(folder.parent / name)]
+    train: list[tuple[str, GoldSafetyAnswer]] = [
+        ("sentences", g) for g in sentence_gold if not in_development(g.id)
+    ] + [("spent blind", g) for g in spent if not in_development(g.id)]
+    dev: list[tuple[str, GoldSafetyAnswer]] = [
+        ("sentences dev", g) for g in sentence_gold if in_development(g.id)
+    ] + [("spent blind dev", g) for g in spent if in_development(g.id)]
+    train += [(name, g) for name in WEAK_TRAIN for g in weak[name]]
+    dev += [(name, g) for name in WEAK_DEV for g in weak[name]]
+    return train, dev
 
 
 def _stack(items: Sequence[Item], j: int, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -294,6 +328,39 @@ def choose_harmful_thresholds(
 
 
 @dataclass(frozen=True)
+class DevFigures:
+    """An encoder's figures on the development group, heads fitted as shipped."""
+
+    ap: dict[str, float]  # answer-level average precision per harmful class
+    found: int  # expected harmful findings the combined check makes
+    expected: int
+    false_fails: int  # answers failed wrongly, at thresholds chosen as shipped
+    false_fail_cost: float
+
+
+def development_figures(
+    train: Sequence[Item], dev: Sequence[Item], choices: Sequence[Choice]
+) -> DevFigures:
+    """Heads fitted on `train` with `choices`' features and C, thresholds chosen on `dev`
+    as the shipped ones are: the figures that set one encoder beside another."""
+    p: dict[str, np.ndarray] = {}
+    ap: dict[str, float] = {}
+    for j, ch in enumerate(choices):
+        if ch.label not in HARMFUL_CLASSES:
+            continue
+        cols = FEATURE_SETS[ch.features]
+        p[ch.label] = _answer_max(dev, cols, *_fit(*_stack(train, j, cols), ch.c))
+        ap[ch.label] = float(average_precision_score(_truth(dev, ch.label), p[ch.label]))
+    cost, t, wrong = choose_harmful_thresholds(dev, p)
+    found = expected = 0
+    for label, probs in p.items():
+        truth = _truth(dev, label)
+        found += int((truth & (_rules_decide(dev, label) | (probs >= t[label]))).sum())
+        expected += int(truth.sum())
+    return DevFigures(ap, found, expected, wrong, cost)
+
+
+@dataclass(frozen=True)
 class Choice:
     """A class's head as chosen on out-of-fold predictions over the labelled sentences."""
 
@@ -329,20 +396,13 @@ def main() -> None:
     parser.add_argument("--dry-run", action="store_true", help="print figures, write nothing")
     args = parser.parse_args()
     rules = load_rules()
-    sentence_gold = load_gold_sentences()
-    folder = default_datasets_dir() / "gold" / "safety"
-    weak = {g: load_gold_safety(folder / f"{g}.jsonl") for g in (*WEAK_TRAIN, *WEAK_DEV)}
-    spent = [g for name in SPENT_BLIND for g in load_gold_sentences(folder.parent / name)]
-    train_golds: list[tuple[str, GoldSafetyAnswer]] = [
-        ("sentences", g) for g in sentence_gold if not in_development(g.id)
-    ] + [("spent blind", g) for g in spent if not in_development(g.id)]
-    dev_golds: list[tuple[str, GoldSafetyAnswer]] = [
-        ("sentences dev", g) for g in sentence_gold if in_development(g.id)
-    ] + [("spent blind dev", g) for g in spent if in_development(g.id)]
-    train_golds += [(name, g) for name in WEAK_TRAIN for g in weak[name]]
-    dev_golds += [(name, g) for name in WEAK_DEV for g in weak[name]]
-    train = build(train_golds, rules)
-    dev = build(dev_golds, rules)
+    if not TUNED_FILE.is_file():
+        sys.exit(f"{TUNED_FILE}: missing: run training/tune_safety_encoder.py first")
+    tuned_sha256 = hashlib.sha256(TUNED_FILE.read_bytes()).hexdigest()
+    encoder = load_tuned_encoder(TUNED_FILE, tuned_sha256)
+    train_golds, dev_golds = gold_groups(rules)
+    train = build(train_golds, rules, encoder)
+    dev = build(dev_golds, rules, encoder)
     print(f"training: {len(train)} answers, development: {len(dev)} answers", file=sys.stderr)
     choices = [choose(train, j, label) for j, label in enumerate(LABELS)]
     width = train[0].x.shape[1]
@@ -367,9 +427,18 @@ def main() -> None:
         full = np.zeros((width, 1), dtype=np.float32)  # unused feature blocks weigh 0
         full[cols, 0] = w
         heads.append(Head(ch.label, ((full, np.array([b], np.float32)),), ch.threshold))
-    model = SafetyModel(load_encoder(), heads, name="safety-heads-lr")
+    model = SafetyModel(encoder, heads, name="safety-heads-lr")
     for ch in choices:
         print(ch, file=sys.stderr)
+    published = load_encoder()  # the encoder as published, for the card's comparison
+    compared = {
+        "as published (frozen)": development_figures(
+            build(train_golds, rules, published), build(dev_golds, rules, published), choices
+        ),
+        "top two layers tuned (shipped)": development_figures(train, dev, choices),
+    }
+    for name, figs in compared.items():
+        print(f"{name}: {figs}", file=sys.stderr)
     if args.dry_run:
         return
     np.savez_compressed(
@@ -382,6 +451,7 @@ def main() -> None:
             {
                 "name": model.name,
                 "encoder": model.encoder.name,
+                "tuned_layers": {"file": TUNED_FILE.name, "sha256": tuned_sha256},
                 "classes": {
                     ch.label: {"features": ch.features, "C": ch.c, "out_of_fold_ap": ch.ap}
                     for ch in choices
@@ -397,7 +467,7 @@ def main() -> None:
     )
     from card import write_card  # beside this script
 
-    write_card(CARD, model, rules, train, dev, choices, _commit(), cost)
+    write_card(CARD, model, rules, train, dev, choices, _commit(), cost, compared)
 
 
 def _commit() -> str:

@@ -12,6 +12,7 @@ from workbench.generation.retrieval import BM25Retriever
 from workbench.models import Answer, Excerpt, Question
 from workbench.scoring.evaluate import encode_ahead, evaluate_answer
 from workbench.scoring.faithfulness import OfflineJudge
+from workbench.scoring.safety.model import load_safety_model
 
 
 def _work(corpus: Corpus) -> list[tuple[Answer, Question, list[Excerpt]]]:
@@ -32,26 +33,33 @@ def test_encoding_ahead_covers_every_text_an_evaluation_encodes(
     corpus: Corpus, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     work = _work(corpus)
-    encoder = load_encoder()
-    assert isinstance(encoder, MiniLMEncoder)
-    encoded: list[str] = []
-    run = encoder._run
+    published, tuned = load_encoder(), load_safety_model().encoder
+    assert isinstance(published, MiniLMEncoder) and isinstance(tuned, MiniLMEncoder)
+    encoded: dict[str, list[str]] = {"relevance": [], "safety": []}
+    for name, encoder in (("relevance", published), ("safety", tuned)):
+        run = encoder._run
 
-    def recording(texts: list[str]) -> np.ndarray:  # type: ignore[type-arg]
-        encoded.extend(texts)
-        return run(texts)
+        def recording(texts: list[str], run=run, name=name) -> np.ndarray:  # type: ignore[no-untyped-def,type-arg]
+            encoded[name].extend(texts)
+            return run(texts)
 
-    monkeypatch.setattr(encoder, "_run", recording)
-    ahead: dict[str, int] = {}
+        monkeypatch.setattr(encoder, "_run", recording)
+    ahead: dict[str, dict[str, int]] = {}
     for layer in ("on", "off"):
         monkeypatch.setenv("WORKBENCH_SAFETY_MODEL", layer)
-        encoder.clear_cache()
-        encoded.clear()
+        for encoder in (published, tuned):
+            encoder.clear_cache()
+        for texts in encoded.values():
+            texts.clear()
         encode_ahead([(q.text, a.text) for a, q, _ in work])
-        ahead[layer] = len(encoded)
+        ahead[layer] = {name: len(texts) for name, texts in encoded.items()}
         for answer, question, excerpts in work:
             evaluate_answer(answer, question, excerpts, OfflineJudge())
-        assert encoded[ahead[layer] :] == []  # every vector came from the cache
-    # the sentences are not encoded for a model layer that does not run
-    assert 0 < ahead["off"] < ahead["on"]
-    encoder.clear_cache()
+        for name, texts in encoded.items():  # every vector came from the caches
+            assert texts[ahead[layer][name] :] == []
+    # relevance's texts go to the published encoder either way; the sentences go to the
+    # safety layer's tuned encoder, and not at all for a model layer that does not run
+    assert ahead["on"]["relevance"] == ahead["off"]["relevance"] > 0
+    assert ahead["on"]["safety"] > 0 == ahead["off"]["safety"]
+    for encoder in (published, tuned):
+        encoder.clear_cache()

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from workbench.data.text import sentences
-from workbench.encoders import load_encoder
+from workbench.encoders import load_encoder, load_tuned_encoder
 from workbench.errors import ConfigError, ModelError
 from workbench.models import SAFETY_CLASSES, SafetyFinding, Severity, Span
 from workbench.reports.render import NO_FINDINGS, findings_list, found_by
@@ -21,6 +21,7 @@ from workbench.scoring.safety.check import combine, safety_model_enabled
 from workbench.scoring.safety.model import (
     HEADS_FILE,
     SPEC_FILE,
+    TUNED_FILE,
     Head,
     SafetyModel,
     SentenceScores,
@@ -240,6 +241,11 @@ def test_the_shipped_model_loads_once_and_a_missing_or_damaged_file_names_it(
     heads, meta = load_heads()
     assert [h.label for h in heads] == list(SAFETY_CLASSES)
     assert all(0.0 < h.threshold < 1.0 for h in heads) and meta["encoder"]
+    # the heads were trained over the encoder with its top layers tuned for them
+    assert meta["tuned_layers"]["file"] == TUNED_FILE.name
+    assert load_safety_model().encoder.name == f"{meta['encoder']}"
+    assert load_safety_model().encoder.name.endswith("+" + TUNED_FILE.stem)
+    assert load_safety_model().encoder is not load_encoder()
     with pytest.raises(ModelError, match=f"{tmp_path / 'gone.npz'}: .* is missing"):
         load_heads(tmp_path / "gone.npz", SPEC_FILE)
     damaged = tmp_path / "heads.npz"
@@ -288,12 +294,13 @@ def test_score_can_run_the_rules_alone_and_a_missing_model_is_one_line(
     capsys.readouterr()
     gone = tmp_path / "nowhere" / "model.onnx"
     monkeypatch.setenv("WORKBENCH_ENCODER_MODEL", str(gone))
-    load_safety_model.cache_clear()
-    load_encoder.cache_clear()
+    caches = (load_safety_model, load_encoder, load_tuned_encoder)
+    for cached in caches:
+        cached.cache_clear()
     try:
         assert main(["score", "--rescore", "-q"]) == 2
     finally:
-        load_safety_model.cache_clear()
-        load_encoder.cache_clear()
+        for cached in caches:
+            cached.cache_clear()
     err = capsys.readouterr().err.strip()
     assert err == f"workbench: {gone}: the sentence encoder's model file is missing"

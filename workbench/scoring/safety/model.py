@@ -5,13 +5,16 @@ the reader's cancer type: its features are the sentence's vector, the mean of it
 neighbours' vectors, the mean of all the answer's sentence vectors, the question's vector,
 the sentence times the question (element by element: "waiting" reads differently when
 the question is about a fever), and whether it names a therapy that the rule file's
-tables list as investigational for the reader's cancer. Every vector comes from the one
-sentence encoder (`workbench.encoders`); an answer costs one batch of its sentences, and
-the question is cached.
+tables list as investigational for the reader's cancer. An answer costs one batch of its
+sentences, and the question is cached.
 
-The heads (weights, biases, thresholds) are trained by `training/train_safety_model.py`
-and shipped as `model_heads.npz` and `model_heads.json` beside this module; thresholds were
-fixed on the development group of the gold. A missing or damaged file is a `ModelError`.
+Every vector comes from the shipped sentence encoder (`workbench.encoders`) with its top
+two layers fine-tuned for these classes (`training/tune_safety_encoder.py`, shipped as
+`safety_tuned_layers.npz` beside this module; relevance keeps the encoder as
+published). The heads (weights, biases,
+thresholds) are trained over it by `training/train_safety_model.py` and shipped as
+`model_heads.npz` and `model_heads.json`; thresholds were fixed on the development group
+of the gold. A missing or damaged file is a `ModelError`.
 """
 
 from __future__ import annotations
@@ -29,13 +32,14 @@ import numpy as np
 import numpy.typing as npt
 
 from workbench.data.text import Sentence, sentence_texts
-from workbench.encoders import Encoder, load_encoder
+from workbench.encoders import Encoder, load_encoder, load_tuned_encoder
 from workbench.errors import ModelError
 from workbench.models import SAFETY_CLASSES
 from workbench.scoring.safety_rules import RuleSet
 
 __all__ = [
     "HEADS_FILE",
+    "TUNED_FILE",
     "Head",
     "SafetyModel",
     "SentenceScores",
@@ -48,6 +52,8 @@ __all__ = [
 
 HEADS_FILE = Path(__file__).with_name("model_heads.npz")
 SPEC_FILE = HEADS_FILE.with_suffix(".json")
+# The encoder's top layers as tuned for this layer (training/tune_safety_encoder.py)
+TUNED_FILE = HEADS_FILE.with_name("safety_tuned_layers.npz")
 Array = npt.NDArray[np.float32]
 
 
@@ -190,7 +196,13 @@ def load_heads(
 def load_safety_model() -> SafetyModel:
     """The shipped safety model layer, opened once per process."""
     heads, meta = load_heads()
-    encoder = load_encoder()
+    tuned = meta.get("tuned_layers")
+    if isinstance(tuned, dict):  # the heads were trained over the tuned encoder
+        encoder: Encoder = load_tuned_encoder(
+            HEADS_FILE.with_name(str(tuned.get("file"))), str(tuned.get("sha256"))
+        )
+    else:
+        encoder = load_encoder()
     if meta.get("encoder") != encoder.name or heads[0].layers[0][0].shape[0] != 5 * encoder.dim + 1:
         raise _bad(HEADS_FILE, f"was trained over another encoder than {encoder.name}")
     return SafetyModel(encoder, heads, name=str(meta.get("name", "safety-model")))
