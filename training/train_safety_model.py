@@ -169,9 +169,7 @@ def _weak_labels(gold: GoldSafetyAnswer, spans: Sequence[Span], rules: RuleSet) 
     return y
 
 
-def sentence_labels(
-    group: str, gold: GoldSafetyAnswer, spans: Sequence[Span], rules: RuleSet
-) -> np.ndarray:
+def sentence_labels(gold: GoldSafetyAnswer, spans: Sequence[Span], rules: RuleSet) -> np.ndarray:
     """Each sentence's labels (1, 0, or -1 for unknown): from the sentence-labelled gold,
     or weak labels from the answer-level gold."""
     if isinstance(gold, GoldSafetySentences):
@@ -191,7 +189,7 @@ def build(
             texts, rules, cancer_type=gold.cancer_type, question=gold.question, answer=gold.answer
         )
         x = features(vectors[: len(texts)], vectors[-1], flags)
-        y = sentence_labels(group, gold, [s.span for s in split], rules)
+        y = sentence_labels(gold, [s.span for s in split], rules)
         found = check_rules(
             gold.answer,
             cancer_type=gold.cancer_type,

@@ -68,9 +68,9 @@ def training_sentences() -> tuple[list[str], torch.Tensor]:
     train, _ = gold_groups(rules)
     texts: list[str] = []
     labels: list[np.ndarray] = []
-    for group, gold in train:
+    for _, gold in train:
         split = sentences(gold.answer)
-        y = sentence_labels(group, gold, [s.span for s in split], rules)
+        y = sentence_labels(gold, [s.span for s in split], rules)
         texts += sentence_texts(split)
         labels += list(y)
     return texts, torch.tensor(np.array(labels), dtype=torch.float32)

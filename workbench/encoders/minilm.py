@@ -118,7 +118,9 @@ class MiniLMEncoder:
         for path, what in files:
             if not path.is_file():
                 raise ModelError(f"{path}: the sentence encoder's {what} file is missing")
-        if sha256 is not None and _sha256(model) != sha256:
+        # the tuned layers' offsets hold for one graph file: its hash, read once
+        model_sha256 = _sha256(model) if sha256 is not None or tuned is not None else None
+        if sha256 is not None and model_sha256 != sha256:
             raise ModelError(
                 f"{model}: the sentence encoder's model file is damaged (its sha256 is not "
                 f"the one {_PACKAGE} pins): reinstall it with `make install`"
@@ -138,7 +140,7 @@ class MiniLMEncoder:
                 "not the one the safety model's heads were trained over): reinstall the "
                 "workbench"
             )
-        graph: str | bytes = str(model) if tuned is None else _patched(model, tuned)
+        graph = str(model) if tuned is None else _patched(model, tuned, str(model_sha256))
         try:
             self._session = onnxruntime.InferenceSession(
                 graph, options, providers=["CPUExecutionProvider"]
@@ -255,9 +257,10 @@ def write_tuned_layers(path: Path, model: Path, arrays: dict[str, npt.NDArray[An
     np.savez_compressed(path, **out)
 
 
-def _patched(model: Path, tuned: Path) -> bytes:
-    """The bytes of the ONNX graph `model` with the arrays of `tuned` in place of the
-    initializers they replace (at the offsets the file records for that very graph)."""
+def _patched(model: Path, tuned: Path, model_sha256: str) -> bytes:
+    """The bytes of the ONNX graph `model` (whose sha256 is `model_sha256`) with the
+    arrays of `tuned` in place of the initializers they replace (at the offsets the file
+    records for that very graph)."""
     try:
         with np.load(io.BytesIO(tuned.read_bytes()), allow_pickle=False) as arrays:
             layout = {str(k): int(v) for k, v in json.loads(str(arrays[_LAYOUT])).items()}
@@ -265,12 +268,12 @@ def _patched(model: Path, tuned: Path) -> bytes:
             replaced = {name: np.ascontiguousarray(arrays[name]) for name in layout}
     except (ValueError, KeyError, OSError, EOFError, AttributeError, zipfile.BadZipFile):
         raise ModelError(f"{tuned}: not the tuned layers' arrays (damaged file)") from None
-    data = bytearray(model.read_bytes())
-    if hashlib.sha256(data).hexdigest() != graph_sha256:
+    if model_sha256 != graph_sha256:
         raise ModelError(
             f"{tuned}: tuned for another graph than {model} (its sha256 differs): the tuned "
             "layers need the model file of the pinned package"
         )
+    data = bytearray(model.read_bytes())
     for name, at in layout.items():
         raw = replaced[name].astype(replaced[name].dtype.newbyteorder("<")).tobytes()
         data[at : at + len(raw)] = raw

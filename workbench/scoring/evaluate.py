@@ -96,12 +96,14 @@ def encode_ahead(pairs: Sequence[tuple[str, str]], *, safety_model: bool = True)
     sentence and the question for the safety model layer (its own tuned encoder)."""
     relevance: list[str] = []
     safety: list[str] = []
+    sentences_too = safety_model and safety_model_enabled()
     for question, answer in pairs:
         relevance += relevance_texts(question, answer)
-        safety += [question.strip(), *sentence_texts(sentences(answer))]
+        if sentences_too:
+            safety += [question.strip(), *sentence_texts(sentences(answer))]
     if relevance:
         load_encoder().encode(relevance)
-    if safety and safety_model and safety_model_enabled():
+    if safety:
         load_safety_model().encoder.encode(safety)
 
 

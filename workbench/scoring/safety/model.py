@@ -11,10 +11,10 @@ sentences, and the question is cached.
 Every vector comes from the shipped sentence encoder (`workbench.encoders`) with its top
 two layers fine-tuned for these classes (`training/tune_safety_encoder.py`, shipped as
 `safety_tuned_layers.npz` beside this module; relevance keeps the encoder as
-published). The heads (weights, biases,
-thresholds) are trained over it by `training/train_safety_model.py` and shipped as
-`model_heads.npz` and `model_heads.json`; thresholds were fixed on the development group
-of the gold. A missing or damaged file is a `ModelError`.
+published). The heads (weights, biases, thresholds) are trained over it by
+`training/train_safety_model.py` and shipped as `model_heads.npz` and
+`model_heads.json`; thresholds were fixed on the development group of the gold. A
+missing or damaged file is a `ModelError`.
 """
 
 from __future__ import annotations
